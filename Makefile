@@ -1,0 +1,60 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# uv installs the locked set in seconds; pinned so the lock is read the same way everywhere.
+UV_VERSION := 0.13.9
+SIZE ?= 300
+SEED ?= 42
+SCALE ?= S
+export REVOPS_DUCKDB_PATH ?= $(CURDIR)/data/warehouse/build/revops.duckdb
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: install run generate materialize test lint format dev lock dbt-docs clean
+
+$(BIN)/uv:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(BIN)/uv requirements.lock pyproject.toml
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: install, generate the default sample data, materialize every asset, publish the warehouse
+run: install
+	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/revops-generate --size $(SIZE) --seed $(SEED) --out data/landing
+	$(BIN)/python -m dagster_project.run_pipeline
+
+generate: install
+	$(BIN)/revops-generate --size $(SIZE) --seed $(SEED) --out data/landing
+
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## dev: the Dagster UI on http://127.0.0.1:3000
+dev: install
+	@mkdir -p $(DAGSTER_HOME)
+	$(BIN)/dagster dev -w workspace.yaml
+
+dbt-docs: install
+	cd dbt && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir .
+
+## lock: re-resolve requirements.lock from pyproject.toml (hashes, no index URLs)
+lock: $(BIN)/uv
+	$(BIN)/uv pip compile --quiet pyproject.toml --group dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf data/warehouse/build dbt/target dbt/logs $(DAGSTER_HOME)

@@ -1,0 +1,129 @@
+"""The catalogue of source tables: what lands where, in which format, keyed by what.
+
+This is the machine-readable form of docs/sources.md. Extraction builds one asset per entry; the
+dbt sources (dbt/models/staging/*/_*__sources.yml) name the same raw tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+FileFormat = Literal["jsonl", "csv", "parquet"]
+
+_EXTENSIONS: dict[FileFormat, str] = {"jsonl": "jsonl", "csv": "csv", "parquet": "parquet"}
+
+
+@dataclass(frozen=True)
+class SourceTable:
+    system: str
+    name: str
+    file_format: FileFormat
+    key: tuple[str, ...]
+    # Columns an export must have; a missing one fails extraction naming column and file.
+    required_columns: tuple[str, ...]
+
+    @property
+    def raw_table(self) -> str:
+        return f"{self.system}_{self.name}"
+
+    @property
+    def extension(self) -> str:
+        return _EXTENSIONS[self.file_format]
+
+    @property
+    def landing_subdir(self) -> str:
+        return f"{self.system}/{self.name}"
+
+
+_HUBSPOT = ("id", "properties", "createdAt", "updatedAt", "archived")
+
+SOURCE_TABLES: tuple[SourceTable, ...] = (
+    SourceTable("crm", "owners", "jsonl", ("id",), _HUBSPOT),
+    SourceTable("crm", "companies", "jsonl", ("id",), _HUBSPOT),
+    SourceTable("crm", "contacts", "jsonl", ("id",), (*_HUBSPOT, "propertiesWithHistory")),
+    SourceTable("crm", "deals", "jsonl", ("id",), (*_HUBSPOT, "associations", "propertiesWithHistory")),
+    SourceTable("crm", "engagements", "jsonl", ("id",), (*_HUBSPOT, "associations")),
+    SourceTable(
+        "marketing",
+        "campaigns",
+        "csv",
+        ("campaign_id",),
+        ("campaign_id", "name", "channel", "start_date", "end_date"),
+    ),
+    SourceTable(
+        "marketing", "campaign_spend", "csv", ("campaign_id", "month"), ("campaign_id", "month", "spend", "currency")
+    ),
+    SourceTable(
+        "marketing",
+        "email_events",
+        "csv",
+        ("event_id",),
+        ("event_id", "campaign_id", "contact_id", "event_type", "occurred_at"),
+    ),
+    SourceTable(
+        "marketing",
+        "page_views",
+        "csv",
+        ("view_id",),
+        ("view_id", "contact_id", "url", "page_category", "occurred_at"),
+    ),
+    SourceTable(
+        "marketing",
+        "form_submissions",
+        "csv",
+        ("submission_id",),
+        ("submission_id", "contact_id", "form_type", "page_url", "submitted_at"),
+    ),
+    SourceTable(
+        "product",
+        "workspaces",
+        "jsonl",
+        ("workspace_id",),
+        ("workspace_id", "crm_company_id", "name", "plan", "seats_paid", "created_at"),
+    ),
+    SourceTable(
+        "product", "users", "jsonl", ("user_id",), ("user_id", "workspace_id", "crm_contact_id", "created_at")
+    ),
+    SourceTable(
+        "product",
+        "tracks",
+        "parquet",
+        ("message_id",),
+        ("message_id", "event", "user_id", "workspace_id", "feature_name", "timestamp", "received_at"),
+    ),
+    SourceTable("billing", "customers", "jsonl", ("id",), ("id", "object", "created", "currency", "metadata")),
+    SourceTable(
+        "billing",
+        "subscriptions",
+        "jsonl",
+        ("id",),
+        ("id", "customer", "status", "created", "start_date", "currency", "items"),
+    ),
+    SourceTable("billing", "subscription_events", "jsonl", ("id",), ("id", "type", "created", "data")),
+    SourceTable(
+        "billing",
+        "invoices",
+        "jsonl",
+        ("id",),
+        ("id", "customer", "subscription", "status", "currency", "created", "total", "lines"),
+    ),
+    SourceTable(
+        "billing", "credit_notes", "jsonl", ("id",), ("id", "invoice", "customer", "amount", "currency", "created")
+    ),
+    SourceTable("billing", "fx_rates", "csv", ("date", "currency"), ("date", "currency", "rate_to_eur")),
+    SourceTable(
+        "success",
+        "tickets",
+        "jsonl",
+        ("id",),
+        ("id", "organization_id", "requester_id", "priority", "status", "created_at", "solved_at"),
+    ),
+    SourceTable(
+        "success",
+        "survey_responses",
+        "jsonl",
+        ("id",),
+        ("id", "survey", "company_id", "contact_id", "score", "responded_at"),
+    ),
+)
