@@ -42,7 +42,9 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
     SourceTable("crm", "owners", "jsonl", ("id",), _HUBSPOT),
     SourceTable("crm", "companies", "jsonl", ("id",), _HUBSPOT),
     SourceTable("crm", "contacts", "jsonl", ("id",), (*_HUBSPOT, "propertiesWithHistory")),
-    SourceTable("crm", "deals", "jsonl", ("id",), (*_HUBSPOT, "associations", "propertiesWithHistory")),
+    SourceTable(
+        "crm", "deals", "jsonl", ("id",), (*_HUBSPOT, "associations", "propertiesWithHistory")
+    ),
     SourceTable("crm", "engagements", "jsonl", ("id",), (*_HUBSPOT, "associations")),
     SourceTable(
         "marketing",
@@ -52,7 +54,11 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         ("campaign_id", "name", "channel", "start_date", "end_date"),
     ),
     SourceTable(
-        "marketing", "campaign_spend", "csv", ("campaign_id", "month"), ("campaign_id", "month", "spend", "currency")
+        "marketing",
+        "campaign_spend",
+        "csv",
+        ("campaign_id", "month"),
+        ("campaign_id", "month", "spend", "currency"),
     ),
     SourceTable(
         "marketing",
@@ -83,16 +89,34 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         ("workspace_id", "crm_company_id", "name", "plan", "seats_paid", "created_at"),
     ),
     SourceTable(
-        "product", "users", "jsonl", ("user_id",), ("user_id", "workspace_id", "crm_contact_id", "created_at")
+        "product",
+        "users",
+        "jsonl",
+        ("user_id",),
+        ("user_id", "workspace_id", "crm_contact_id", "created_at"),
     ),
     SourceTable(
         "product",
         "tracks",
         "parquet",
         ("message_id",),
-        ("message_id", "event", "user_id", "workspace_id", "feature_name", "timestamp", "received_at"),
+        (
+            "message_id",
+            "event",
+            "user_id",
+            "workspace_id",
+            "feature_name",
+            "timestamp",
+            "received_at",
+        ),
     ),
-    SourceTable("billing", "customers", "jsonl", ("id",), ("id", "object", "created", "currency", "metadata")),
+    SourceTable(
+        "billing",
+        "customers",
+        "jsonl",
+        ("id",),
+        ("id", "object", "created", "currency", "metadata"),
+    ),
     SourceTable(
         "billing",
         "subscriptions",
@@ -100,7 +124,9 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         ("id",),
         ("id", "customer", "status", "created", "start_date", "currency", "items"),
     ),
-    SourceTable("billing", "subscription_events", "jsonl", ("id",), ("id", "type", "created", "data")),
+    SourceTable(
+        "billing", "subscription_events", "jsonl", ("id",), ("id", "type", "created", "data")
+    ),
     SourceTable(
         "billing",
         "invoices",
@@ -109,9 +135,15 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         ("id", "customer", "subscription", "status", "currency", "created", "total", "lines"),
     ),
     SourceTable(
-        "billing", "credit_notes", "jsonl", ("id",), ("id", "invoice", "customer", "amount", "currency", "created")
+        "billing",
+        "credit_notes",
+        "jsonl",
+        ("id",),
+        ("id", "invoice", "customer", "amount", "currency", "created"),
     ),
-    SourceTable("billing", "fx_rates", "csv", ("date", "currency"), ("date", "currency", "rate_to_eur")),
+    SourceTable(
+        "billing", "fx_rates", "csv", ("date", "currency"), ("date", "currency", "rate_to_eur")
+    ),
     SourceTable(
         "success",
         "tickets",

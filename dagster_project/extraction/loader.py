@@ -1,0 +1,179 @@
+"""Load one source table's landing files into `raw.<system>_<table>`, all or nothing.
+
+Raw keeps exports as they were: JSON-lines scalars as VARCHAR and nested objects as JSON, CSV as
+VARCHAR, Parquet as typed. Staging casts. Every row carries its file and 1-based record number, so
+any later error or quarantine can name where a value came from.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.source_catalog import SourceTable
+
+
+class ExtractionError(Exception):
+    """A landing file cannot be loaded; the message names the file and, where known, the line."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    table: str
+    rows: int
+    files: tuple[str, ...]
+    columns: tuple[str, ...]
+    rows_per_file: dict[str, int] = field(default_factory=dict)
+
+
+def landing_files(table: SourceTable, landing_dir: Path) -> list[Path]:
+    folder = landing_dir / table.landing_subdir
+    files = sorted(folder.glob(f"*.{table.extension}"))
+    if not files:
+        raise ExtractionError(
+            f"{table.raw_table}: no *.{table.extension} files in {folder} "
+            f"(expected layout: <landing>/{table.landing_subdir}/<name>.{table.extension})"
+        )
+    return files
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _json_path(key: str) -> str:
+    return '$."' + key.replace('"', '\\"') + '"'
+
+
+def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+    """A select over one JSON-lines file with one column per top-level key."""
+    con.execute(
+        "create or replace temp table _records as "
+        "select row_number() over () as _source_line, json as _record "
+        f"from read_ndjson_objects({_literal(str(path))})"
+    )
+    # A key is JSON when any record holds an object or array there; otherwise it is text.
+    keys = con.execute(
+        """
+        select key, bool_or(json_type(_record, '$."' || key || '"') in ('OBJECT', 'ARRAY'))
+        from (
+            select unnest(json_keys(_record)) as key,
+                generate_subscripts(json_keys(_record), 1) as position,
+                _source_line,
+                _record,
+            from _records
+        )
+        group by key
+        order by min(_source_line), min(position)
+        """
+    ).fetchall()
+    columns = [
+        f"{'json_extract' if nested else 'json_extract_string'}"
+        f"(_record, {_literal(_json_path(key))}) as {_quote(key)}"
+        for key, nested in keys
+    ]
+    return f"select {', '.join([*columns, '_source_line'])} from _records"
+
+
+def _csv_select(path: Path) -> str:
+    """A select over one CSV file; the header read here, so DuckDB parses strictly by line."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle), None)
+    if not header:
+        raise ExtractionError(f"{path}: empty file (no header line)")
+    columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
+    return (
+        f"select *, row_number() over () as _source_line from read_csv({_literal(str(path))}, "
+        f"header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+        f"strict_mode = true, columns = {{{columns}}})"
+    )
+
+
+def _parquet_select(path: Path) -> str:
+    return (
+        f"select * exclude (file_row_number), file_row_number + 1 as _source_line "
+        f"from read_parquet({_literal(str(path))}, file_row_number = true)"
+    )
+
+
+def _file_select(con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path) -> str:
+    if path.stat().st_size == 0:
+        raise ExtractionError(f"{path}: empty file")
+    if table.file_format == "jsonl":
+        return _jsonl_select(con, path)
+    if table.file_format == "csv":
+        return _csv_select(path)
+    return _parquet_select(path)
+
+
+def _stage_file(
+    con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path, relative: str, temp_name: str
+) -> tuple[int, list[str]]:
+    """Parse one file into a temp table; return its row count and columns."""
+    try:
+        select = _file_select(con, table, path)
+        con.execute(
+            f"create or replace temp table {temp_name} as "
+            f"select *, {_literal(relative)} as _source_file from ({select})"
+        )
+    except duckdb.Error as error:
+        raise ExtractionError(f"{path}: cannot be parsed: {error}") from error
+    rows = con.execute(f"select count(*) from {temp_name}").fetchone()[0]
+    if rows == 0:
+        raise ExtractionError(f"{path}: no records (empty export)")
+    missing = [c for c in table.required_columns if c not in _columns(con, temp_name)]
+    if missing:
+        raise ExtractionError(
+            f"{path}: required column '{missing[0]}' is missing "
+            f"({table.raw_table} needs {', '.join(table.required_columns)})"
+        )
+    return rows, _columns(con, temp_name)
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return [
+        row[0] for row in con.execute(f"select column_name from (describe {relation})").fetchall()
+    ]
+
+
+def load_source_table(
+    con: duckdb.DuckDBPyConnection, table: SourceTable, landing_dir: Path, loaded_at: datetime
+) -> LoadResult:
+    """Replace `raw.<table>` with the rows of every landing file, in one transaction."""
+    files = landing_files(table, landing_dir)
+    con.execute("create schema if not exists raw")
+    con.execute("begin transaction")
+    try:
+        rows_per_file: dict[str, int] = {}
+        temp_names = [f"_file_{index}" for index in range(len(files))]
+        for path, temp_name in zip(files, temp_names, strict=True):
+            relative = path.relative_to(landing_dir).as_posix()
+            rows_per_file[relative], _ = _stage_file(con, table, path, relative, temp_name)
+        union = " union all by name ".join(f"select * from {name}" for name in temp_names)
+        con.execute(
+            f"create or replace table raw.{table.raw_table} as "
+            f"select *, {_literal(loaded_at.isoformat(sep=' '))}::timestamp as _loaded_at "
+            f"from ({union})"
+        )
+        for name in [*temp_names, "_records"]:
+            con.execute(f"drop table if exists {name}")
+        columns = _columns(con, f"raw.{table.raw_table}")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return LoadResult(
+        table=table.raw_table,
+        rows=sum(rows_per_file.values()),
+        files=tuple(rows_per_file),
+        columns=tuple(columns),
+        rows_per_file=rows_per_file,
+    )
