@@ -1,0 +1,21 @@
+{#- A key made of several columns: fails with one row per combination that occurs more than once.
+    Nulls count as values here (two rows with the same null part are duplicates), so pair it with
+    not_null on each key column. -#}
+{% test unique_combination_of_columns(model, combination_of_columns) %}
+
+with
+
+grouped as (
+
+    select
+        {{ combination_of_columns | join(',\n        ') }},
+        count(*) as occurrences
+    from {{ model }}
+    group by all
+    having count(*) > 1
+
+)
+
+select * from grouped
+
+{% endtest %}
