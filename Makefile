@@ -10,8 +10,10 @@ SEED ?= 42
 SCALE ?= S
 export REVOPS_DUCKDB_PATH ?= $(CURDIR)/data/warehouse/build/revops.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+# Tools of the venv first, so dagster, dbt and mf find each other without activating it.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run generate materialize test lint format dev lock dbt-docs clean
+.PHONY: install run generate test lint format manifest dev validate lock dbt-docs clean
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -44,10 +46,16 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+manifest: install
+	$(BIN)/python -c "from dagster_project.transformation.project import prepare_manifest; prepare_manifest()"
+
 ## dev: the Dagster UI on http://127.0.0.1:3000
-dev: install
+dev: manifest
 	@mkdir -p $(DAGSTER_HOME)
 	$(BIN)/dagster dev -w workspace.yaml
+
+validate: manifest
+	$(BIN)/dagster definitions validate -w workspace.yaml
 
 dbt-docs: install
 	cd dbt && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir .

@@ -31,8 +31,14 @@ class WarehousePaths:
 
     @property
     def build_db(self) -> Path:
-        """The staging warehouse a run writes into; never read by BI tools."""
-        return self.warehouse_dir / "build" / "revops.duckdb"
+        """The staging warehouse a run writes into; never read by BI tools.
+
+        `REVOPS_DUCKDB_PATH` overrides it; the dbt profile reads the same variable.
+        """
+        override = os.environ.get("REVOPS_DUCKDB_PATH")
+        return (
+            Path(override).resolve() if override else self.warehouse_dir / "build" / "revops.duckdb"
+        )
 
     @property
     def published_db(self) -> Path:

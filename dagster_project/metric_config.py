@@ -1,0 +1,24 @@
+"""The metric definitions' configuration, read from the one place dbt reads it.
+
+Thresholds, weights and windows live in `dbt/dbt_project.yml` under `vars:`; Python checks read
+them here so that a changed definition moves the dbt model and its check together.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import yaml
+
+from dagster_project.paths import DBT_PROJECT_DIR
+
+
+@cache
+def metric_vars() -> dict[str, Any]:
+    with (DBT_PROJECT_DIR / "dbt_project.yml").open(encoding="utf-8") as handle:
+        return dict(yaml.safe_load(handle)["vars"])
+
+
+def default_as_of_date() -> str:
+    return str(metric_vars()["as_of_date"])

@@ -1,0 +1,82 @@
+"""Publish: replace the serving warehouse with the run's build, atomically.
+
+BI tools open `data/warehouse/revops.duckdb` read-only. A run never writes that file: it builds
+`build/revops.duckdb`, and only when every upstream asset (and its blocking checks) succeeded does
+this asset copy the build next to the serving file and rename it into place. A rename is atomic
+on one filesystem, so a reader sees the old warehouse or the new one, never half of either, and
+a reader that holds the old file open keeps reading it undisturbed.
+"""
+
+# No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dagster_project.resources import WarehouseResource
+from dagster_project.transformation.assets import revops_dbt_assets
+
+SERVED_SCHEMAS = ("raw", "staging", "marts", "config", "meta")
+
+
+def record_version(con: duckdb.DuckDBPyConnection, run_id: str, as_of_date: str) -> None:
+    """Keep the published version's run id and as-of date in `meta.warehouse_version`."""
+    con.execute("create schema if not exists meta")
+    con.execute(
+        "create or replace table meta.warehouse_version as "
+        "select ?::varchar as run_id, ?::date as as_of_date, ?::timestamp as published_at",
+        [run_id, as_of_date, datetime.now(UTC).replace(tzinfo=None)],
+    )
+    con.execute("checkpoint")
+
+
+def publish_file(build: Path, published: Path, run_id: str) -> None:
+    """Copy, flush, then rename over the serving file: a crash at any point leaves it intact."""
+    published.parent.mkdir(parents=True, exist_ok=True)
+    staged = published.with_name(f".{published.name}.{run_id}.tmp")
+    shutil.copyfile(build, staged)
+    with staged.open("rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(staged, published)
+    directory = os.open(published.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def table_counts(database: Path) -> dict[str, int]:
+    """Tables and views per schema in a warehouse file, opened read-only."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        rows = con.execute(
+            "select table_schema, count(*) from information_schema.tables group by 1 order by 1"
+        ).fetchall()
+    return {schema: count for schema, count in rows}
+
+
+@dg.asset(
+    key=dg.AssetKey(["published_warehouse"]),
+    deps=list(revops_dbt_assets.keys),
+    group_name="publish",
+    kinds={"duckdb"},
+    description="The serving warehouse BI tools read, replaced atomically after a good build.",
+)
+def published_warehouse(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    as_of_date = warehouse.effective_as_of_date()
+    with warehouse.connect() as con:
+        record_version(con, context.run_id, as_of_date)
+    publish_file(Path(warehouse.database), Path(warehouse.published_database), context.run_id)
+    counts = table_counts(Path(warehouse.published_database))
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(warehouse.published_database),
+            "as_of_date": as_of_date,
+            "tables_per_schema": dg.MetadataValue.json(counts),
+            "size_mb": round(Path(warehouse.published_database).stat().st_size / 1e6, 1),
+        }
+    )

@@ -1,0 +1,51 @@
+"""The warehouse resource: where a run reads landing files and which DuckDB file it builds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dagster_project.metric_config import default_as_of_date
+from dagster_project.paths import warehouse_paths
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The build warehouse (DuckDB) of a run and the landing folder it loads from.
+
+    DuckDB allows one writer process per file: steps open the file only while they work, and
+    the job runs its steps in one process (see definitions.py), so dbt's subprocess never meets
+    a lock held by an extraction step.
+    """
+
+    database: str
+    landing_dir: str
+    published_database: str
+    # The date every metric is computed "as of"; empty means dbt_project.yml's default, so a
+    # rerun with the same as-of date reproduces history whatever day it runs.
+    as_of_date: str = ""
+
+    def effective_as_of_date(self) -> str:
+        return self.as_of_date or default_as_of_date()
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(self.database)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def default_warehouse(as_of_date: str = "") -> WarehouseResource:
+    paths = warehouse_paths()
+    return WarehouseResource(
+        database=str(paths.build_db),
+        landing_dir=str(paths.landing_dir),
+        published_database=str(paths.published_db),
+        as_of_date=as_of_date,
+    )

@@ -1,0 +1,43 @@
+"""How dbt nodes become Dagster assets: keys by schema, groups by layer and domain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+
+
+class RevopsDbtTranslator(DagsterDbtTranslator):
+    """Models are keyed `<layer>/<model>` (e.g. `marts/fct_mrr`) and grouped by folder.
+
+    Sources keep the default behaviour, which reads `meta.dagster.asset_key` from each source
+    table: that is how a dbt source lands on the extraction asset that loads it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            settings=DagsterDbtTranslatorSettings(
+                enable_asset_checks=True, enable_source_tests_as_checks=True
+            )
+        )
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            return dg.AssetKey([_layer(dbt_resource_props), dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] != "model":
+            return "config" if dbt_resource_props["resource_type"] == "seed" else None
+        fqn = dbt_resource_props["fqn"]
+        # fqn = [project, layer, domain?, model]: marts/finance/fct_mrr -> marts_finance.
+        return "_".join(fqn[1:-1]) or None
+
+
+def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
+    if dbt_resource_props["resource_type"] == "seed":
+        return "config"
+    fqn = dbt_resource_props["fqn"]
+    return fqn[1] if len(fqn) > 2 else "models"

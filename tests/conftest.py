@@ -1,0 +1,77 @@
+"""Session fixtures: one generated dataset, one real end-to-end build into a temporary warehouse.
+
+Every test that needs a built warehouse shares the session's build (a full Dagster run of the
+real job: extraction, dbt build with its tests, publish), so the suite stays fast; each test that
+writes gets its own DuckDB file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from dagster_project.resources import WarehouseResource
+
+# A small company that still exercises every behaviour (churn, reactivation, PQLs, ...).
+SAMPLE_SIZE = 60
+SAMPLE_SEED = 42
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from dagster_project.transformation.project import prepare_manifest
+
+    # dbt parse renders the profile, which names the warehouse through this variable.
+    os.environ.setdefault(
+        "REVOPS_DUCKDB_PATH", str(tmp_path_factory.mktemp("parse") / "parse.duckdb")
+    )
+    return prepare_manifest()
+
+
+@pytest.fixture(scope="session")
+def landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
+    """Generated landing files and the generator's row count per table."""
+    from dagster_project.generator import generate
+
+    out = tmp_path_factory.mktemp("landing")
+    return out, generate(out, size=SAMPLE_SIZE, seed=SAMPLE_SEED)
+
+
+def make_warehouse(data_dir: Path, landing_dir: Path, as_of_date: str = "") -> WarehouseResource:
+    return WarehouseResource(
+        database=str(data_dir / "build" / "revops.duckdb"),
+        landing_dir=str(landing_dir),
+        published_database=str(data_dir / "revops.duckdb"),
+        as_of_date=as_of_date,
+    )
+
+
+def run_full_build(warehouse: WarehouseResource) -> dg.ExecuteInProcessResult:
+    from dagster_project.definitions import defs
+
+    return defs.resolve_job_def("full_build").execute_in_process(
+        resources={"warehouse": warehouse}, raise_on_error=False
+    )
+
+
+@pytest.fixture(scope="session")
+def built(
+    dbt_manifest: Path,
+    landing: tuple[Path, dict[str, int]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[dg.ExecuteInProcessResult, WarehouseResource]]:
+    warehouse = make_warehouse(tmp_path_factory.mktemp("data"), landing[0])
+    yield run_full_build(warehouse), warehouse
+
+
+@pytest.fixture(scope="session")
+def warehouse(built: tuple[dg.ExecuteInProcessResult, WarehouseResource]) -> Path:
+    """The published warehouse of the session's end-to-end build (open it read-only)."""
+    result, resource = built
+    failures = [event.message for event in result.all_events if event.is_step_failure]
+    assert result.success, failures
+    return Path(resource.published_database)
