@@ -37,10 +37,13 @@ def publish_file(build: Path, published: Path, run_id: str) -> None:
     """Copy, flush, then rename over the serving file: a crash at any point leaves it intact."""
     published.parent.mkdir(parents=True, exist_ok=True)
     staged = published.with_name(f".{published.name}.{run_id}.tmp")
-    shutil.copyfile(build, staged)
-    with staged.open("rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(staged, published)
+    try:
+        shutil.copyfile(build, staged)
+        with staged.open("rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staged, published)
+    finally:
+        staged.unlink(missing_ok=True)
     directory = os.open(published.parent, os.O_RDONLY)
     try:
         os.fsync(directory)
