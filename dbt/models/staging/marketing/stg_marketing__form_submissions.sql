@@ -1,0 +1,22 @@
+with
+
+source as (
+
+    select * from {{ source('marketing', 'marketing_form_submissions') }}
+
+),
+
+renamed as (
+
+    select
+        submission_id as form_submission_id,
+        contact_id,
+        form_type,
+        page_url,
+        {{ iso_to_utc_timestamp('submitted_at') }} as submitted_at
+
+    from source
+
+)
+
+select * from renamed

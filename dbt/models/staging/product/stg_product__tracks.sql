@@ -1,0 +1,26 @@
+with
+
+source as (
+
+    select * from {{ source('product', 'product_tracks') }}
+
+),
+
+renamed as (
+
+    select
+        message_id as event_id,
+        event as event_name,
+        user_id,
+        workspace_id,
+        feature_name,
+        -- Parquet keeps its own timestamp type; epoch microseconds read back as a naive timestamp
+        -- give UTC whether the file stored a zoned or a naive UTC timestamp.
+        make_timestamp(epoch_us("timestamp")) as occurred_at,
+        make_timestamp(epoch_us(received_at)) as received_at
+
+    from source
+
+)
+
+select * from renamed
