@@ -1,0 +1,29 @@
+with
+
+source as (
+
+    select * from {{ source('billing', 'billing_invoices') }}
+
+),
+
+renamed as (
+
+    select
+        id as invoice_id,
+        customer as customer_id,
+        subscription as subscription_id,
+        status,
+        upper(currency) as currency,
+        {{ epoch_to_utc_timestamp('created') }} as created_at,
+        {{ epoch_to_utc_timestamp('period_start') }} as period_start_at,
+        {{ epoch_to_utc_timestamp('period_end') }} as period_end_at,
+        {{ minor_units_to_amount('subtotal') }} as subtotal,
+        {{ minor_units_to_amount('tax') }} as tax,
+        {{ minor_units_to_amount('total') }} as total,
+        {{ minor_units_to_amount('amount_paid') }} as amount_paid
+
+    from source
+
+)
+
+select * from renamed
