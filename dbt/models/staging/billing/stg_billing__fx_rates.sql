@@ -9,7 +9,8 @@ source as (
 renamed as (
 
     select
-        cast("date" as date) as rate_date,
+        -- The export names the column `date`: quoted so it reads as a column, not the type.
+        cast("date" as date) as rate_date,  -- noqa: RF06
         upper(currency) as currency,
         cast(rate_to_eur as decimal(18, 8)) as rate_to_eur
 

@@ -10,8 +10,9 @@ renamed as (
 
     select
         id as company_id,
-        properties ->> 'name' as name,
-        properties ->> 'domain' as domain,
+        -- `name` and `domain` are the column names downstream models use (the staging contract).
+        properties ->> 'name' as name,  -- noqa: RF04
+        properties ->> 'domain' as domain,  -- noqa: RF04
         properties ->> 'industry' as industry,
         properties ->> 'country' as country,
         cast(properties ->> 'numberofemployees' as integer) as employees,

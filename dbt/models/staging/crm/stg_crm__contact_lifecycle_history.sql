@@ -16,7 +16,7 @@ unnested as (
         lifecycle_change.value ->> 'sourceType' as source_type
 
     from source
-    cross join json_each(source."propertiesWithHistory" -> 'lifecyclestage') as lifecycle_change
+    cross join json_each(source.propertieswithhistory -> 'lifecyclestage') as lifecycle_change
 
 )
 

@@ -16,7 +16,7 @@ unnested as (
         stage_change.value ->> 'sourceType' as source_type
 
     from source
-    cross join json_each(source."propertiesWithHistory" -> 'dealstage') as stage_change
+    cross join json_each(source.propertieswithhistory -> 'dealstage') as stage_change
 
 )
 

@@ -14,7 +14,7 @@ renamed as (
         properties ->> 'firstname' as first_name,
         properties ->> 'lastname' as last_name,
         concat_ws(' ', properties ->> 'firstname', properties ->> 'lastname') as full_name,
-        properties ->> 'role' as role,
+        properties ->> 'role' as role,  -- noqa: RF04
         properties ->> 'team' as team,
         cast(properties ->> 'quarterly_quota_eur' as decimal(18, 2)) as quarterly_quota_eur,
         cast(properties ->> 'hire_date' as date) as hired_date,

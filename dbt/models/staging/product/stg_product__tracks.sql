@@ -15,8 +15,9 @@ renamed as (
         workspace_id,
         feature_name,
         -- Parquet keeps its own timestamp type; epoch microseconds read back as a naive timestamp
-        -- give UTC whether the file stored a zoned or a naive UTC timestamp.
-        make_timestamp(epoch_us("timestamp")) as occurred_at,
+        -- give UTC whether the file stored a zoned or a naive UTC timestamp. The column is
+        -- named `timestamp`: quoted so it reads as a column, not the type.
+        make_timestamp(epoch_us("timestamp")) as occurred_at,  -- noqa: RF06
         make_timestamp(epoch_us(received_at)) as received_at
 
     from source
