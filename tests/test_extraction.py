@@ -40,7 +40,16 @@ def _write(landing: Path, table: SourceTable, name: str, text: str) -> Path:
 
 @pytest.fixture
 def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    """A warehouse holding the parents deals refer to: company 7, owner 9, USD and GBP rates."""
     connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    connection.execute("create schema raw")
+    connection.execute("create table raw.crm_companies as select '7' as id")
+    connection.execute("create table raw.crm_owners as select '9' as id")
+    connection.execute(
+        "create table raw.billing_fx_rates as "
+        "select * from (values ('2025-01-02', 'USD', '0.91'), ('2025-01-02', 'GBP', '1.17')) "
+        "as t(date, currency, rate_to_eur)"
+    )
     yield connection
     connection.close()
 
@@ -150,3 +159,14 @@ def test_a_failed_load_leaves_the_previous_raw_table_untouched(tmp_path, con) ->
         load_source_table(con, DEALS, tmp_path, LOADED_AT)
 
     assert con.execute("select id from raw.crm_deals").fetchall() == [("1",)]
+
+
+def test_schema_drift_is_reported_against_the_previous_load(tmp_path, con) -> None:
+    _write(tmp_path, DEALS, "part-0000.jsonl", _deal("1") + "\n")
+    first = load_source_table(con, DEALS, tmp_path, LOADED_AT)
+    _write(tmp_path, DEALS, "part-0000.jsonl", _deal("1", region="EMEA") + "\n")
+
+    second = load_source_table(con, DEALS, tmp_path, LOADED_AT)
+
+    assert first.new_columns == ()
+    assert second.new_columns == ("region",)

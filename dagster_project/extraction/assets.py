@@ -1,14 +1,26 @@
-"""One Dagster asset per source table: landing files -> `raw.<system>_<table>`."""
+"""One Dagster asset per source table: landing files -> `raw.<system>_<table>`.
+
+Each asset depends on the raw tables its row rules read (foreign keys, FX currencies), so
+parents load first and a row pointing at a missing or quarantined parent is quarantined too.
+"""
 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
-from dagster_project.extraction.loader import load_source_table
+from dagster_project.extraction.loader import LoadResult, load_source_table
+from dagster_project.extraction.rules import parent_tables
+from dagster_project.metric_config import metric_vars
 from dagster_project.resources import WarehouseResource
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
+
+
+class RejectShareExceeded(Exception):
+    """Too many rows of one source table were quarantined for the run to go on."""
 
 
 def raw_asset_key(table: SourceTable) -> dg.AssetKey:
@@ -16,31 +28,87 @@ def raw_asset_key(table: SourceTable) -> dg.AssetKey:
     return dg.AssetKey(["raw", table.raw_table])
 
 
+def check_reject_share(result: LoadResult, max_share: float) -> None:
+    accounting = result.accounting
+    if accounting.reject_share <= max_share:
+        return
+    reasons = "; ".join(
+        f"{summary} x{count} (e.g. {example})" for summary, count, example in accounting.top_reasons
+    )
+    raise RejectShareExceeded(
+        f"{result.table}: {accounting.rows_quarantined} of {accounting.rows_read} rows "
+        f"({accounting.reject_share:.1%}) quarantined, above the limit of {max_share:.1%} "
+        f"(quarantine_max_reject_share), from {', '.join(result.files)}. Top reasons: {reasons}. "
+        "Rows are in quarantine.rejected_rows of the build warehouse."
+    )
+
+
+def _metadata(result: LoadResult, loaded_at: datetime) -> dict[str, Any]:
+    accounting = result.accounting
+    return {
+        "dagster/row_count": accounting.rows_loaded,
+        "rows_read": accounting.rows_read,
+        "rows_quarantined": accounting.rows_quarantined,
+        "top_reject_reasons": dg.MetadataValue.json(
+            [list(reason) for reason in accounting.top_reasons]
+        ),
+        "source_files": dg.MetadataValue.json(result.rows_per_file),
+        "columns": dg.MetadataValue.json(list(result.columns)),
+        "new_columns": dg.MetadataValue.json(list(result.new_columns)),
+        "loaded_at": loaded_at.isoformat(),
+    }
+
+
 def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
+    by_name = {t.raw_table: t for t in SOURCE_TABLES}
+
     @dg.asset(
         key=raw_asset_key(table),
+        deps=[raw_asset_key(by_name[parent]) for parent in sorted(parent_tables(table.raw_table))],
         group_name=f"extract_{table.system}",
         kinds={"duckdb", table.file_format},
         description=(
-            f"{table.system} {table.name} export loaded as is into raw.{table.raw_table} "
-            f"(files: <landing>/{table.landing_subdir}/*.{table.extension})."
+            f"{table.system} {table.name} export loaded into raw.{table.raw_table} "
+            f"(files: <landing>/{table.landing_subdir}/*.{table.extension}); malformed rows go "
+            "to quarantine.rejected_rows."
         ),
         tags={"layer": "raw", "source_system": table.system},
+        check_specs=[
+            dg.AssetCheckSpec(
+                "row_accounting",
+                asset=raw_asset_key(table),
+                blocking=True,
+                description="Rows read = rows loaded into raw + rows quarantined.",
+            )
+        ],
     )
     def _extract(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
-    ) -> dg.MaterializeResult:
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         with warehouse.connect() as con:
             result = load_source_table(con, table, Path(warehouse.landing_dir), loaded_at)
-        context.log.info(f"raw.{result.table}: {result.rows} rows from {len(result.files)} file(s)")
-        return dg.MaterializeResult(
+            counted = con.execute(
+                f"select (select count(*) from raw.{table.raw_table}), "
+                "(select count(*) from quarantine.rejected_rows where source_table = ?)",
+                [table.raw_table],
+            ).fetchone()
+        if result.new_columns:
+            context.log.warning(
+                f"raw.{table.raw_table}: new columns in the export, carried into raw: "
+                f"{', '.join(result.new_columns)}"
+            )
+        check_reject_share(result, float(metric_vars()["quarantine_max_reject_share"]))
+        yield dg.MaterializeResult(metadata=_metadata(result, loaded_at))
+        rows_read = result.accounting.rows_read
+        yield dg.AssetCheckResult(
+            check_name="row_accounting",
+            passed=rows_read == counted[0] + counted[1],
             metadata={
-                "dagster/row_count": result.rows,
-                "source_files": dg.MetadataValue.json(result.rows_per_file),
-                "columns": dg.MetadataValue.json(list(result.columns)),
-                "loaded_at": loaded_at.isoformat(),
-            }
+                "rows_read": rows_read,
+                "rows_loaded": counted[0],
+                "rows_quarantined": counted[1],
+            },
         )
 
     return _extract

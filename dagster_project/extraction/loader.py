@@ -8,12 +8,13 @@ any later error or quarantine can name where a value came from.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 
+from dagster_project.extraction.quarantine import Accounting, split_rejects
 from dagster_project.source_catalog import SourceTable
 
 
@@ -24,10 +25,17 @@ class ExtractionError(Exception):
 @dataclass(frozen=True)
 class LoadResult:
     table: str
-    rows: int
     files: tuple[str, ...]
     columns: tuple[str, ...]
-    rows_per_file: dict[str, int] = field(default_factory=dict)
+    rows_per_file: dict[str, int]
+    accounting: Accounting
+    # Schema drift: columns this load carried into raw that the previous load did not have.
+    new_columns: tuple[str, ...] = ()
+
+    @property
+    def rows(self) -> int:
+        """Rows loaded into raw (rows read minus rows quarantined)."""
+        return self.accounting.rows_loaded
 
 
 def landing_files(table: SourceTable, landing_dir: Path) -> list[Path]:
@@ -116,8 +124,8 @@ def _file_select(con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path)
 
 def _stage_file(
     con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path, relative: str, temp_name: str
-) -> tuple[int, list[str]]:
-    """Parse one file into a temp table; return its row count and columns."""
+) -> int:
+    """Parse one file into a temp table; return its row count."""
     try:
         select = _file_select(con, table, path)
         con.execute(
@@ -135,7 +143,7 @@ def _stage_file(
             f"{path}: required column '{missing[0]}' is missing "
             f"({table.raw_table} needs {', '.join(table.required_columns)})"
         )
-    return rows, _columns(con, temp_name)
+    return rows
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
@@ -147,23 +155,27 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
 def load_source_table(
     con: duckdb.DuckDBPyConnection, table: SourceTable, landing_dir: Path, loaded_at: datetime
 ) -> LoadResult:
-    """Replace `raw.<table>` with the rows of every landing file, in one transaction."""
+    """Replace `raw.<table>` with the accepted rows of every landing file, in one transaction.
+
+    Rows breaking a rule go to quarantine (extraction/quarantine.py) in the same transaction;
+    a file that cannot be parsed at all rolls everything back and names the file and line.
+    """
     files = landing_files(table, landing_dir)
     con.execute("create schema if not exists raw")
+    previous_columns = _existing_columns(con, table.raw_table)
     con.execute("begin transaction")
     try:
         rows_per_file: dict[str, int] = {}
         temp_names = [f"_file_{index}" for index in range(len(files))]
         for path, temp_name in zip(files, temp_names, strict=True):
             relative = path.relative_to(landing_dir).as_posix()
-            rows_per_file[relative], _ = _stage_file(con, table, path, relative, temp_name)
+            rows_per_file[relative] = _stage_file(con, table, path, relative, temp_name)
         union = " union all by name ".join(f"select * from {name}" for name in temp_names)
-        con.execute(
-            f"create or replace table raw.{table.raw_table} as "
-            f"select *, {_literal(loaded_at.isoformat(sep=' '))}::timestamp as _loaded_at "
-            f"from ({union})"
+        con.execute(f"create or replace temp table _loaded as {union}")
+        accounting = split_rejects(
+            con, table, f"{_literal(loaded_at.isoformat(sep=' '))}::timestamp"
         )
-        for name in [*temp_names, "_records"]:
+        for name in [*temp_names, "_records", "_loaded", "_rejects"]:
             con.execute(f"drop table if exists {name}")
         columns = _columns(con, f"raw.{table.raw_table}")
         con.execute("commit")
@@ -172,8 +184,19 @@ def load_source_table(
         raise
     return LoadResult(
         table=table.raw_table,
-        rows=sum(rows_per_file.values()),
         files=tuple(rows_per_file),
         columns=tuple(columns),
         rows_per_file=rows_per_file,
+        accounting=accounting,
+        new_columns=tuple(c for c in columns if previous_columns and c not in previous_columns),
     )
+
+
+def _existing_columns(con: duckdb.DuckDBPyConnection, raw_table: str) -> set[str]:
+    """Columns of the table as the previous load left it (empty on a first load)."""
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'raw' and table_name = ?",
+        [raw_table],
+    ).fetchall()
+    return {row[0] for row in rows}

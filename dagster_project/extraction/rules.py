@@ -1,0 +1,290 @@
+"""Row rules per source table: what makes a source row malformed, with the field to blame.
+
+A row that breaks a rule is not loaded into `raw`; it goes to `quarantine.rejected_rows` with its
+file, line, record id, field and reason. Rules are data, compiled to one set-based SQL pass per
+table (no row-by-row Python). `ref` rules check foreign keys against the parent raw table, so
+the parent's extraction asset runs first (see extraction/assets.py) and a row whose parent was
+itself quarantined is rejected too, rather than dangling in the warehouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+RuleKind = Literal[
+    "required",
+    "timestamp",
+    "epoch",
+    "date",
+    "month",
+    "number",
+    "non_negative",
+    "enum",
+    "currency",
+    "ref",
+]
+
+
+@dataclass(frozen=True)
+class Rule:
+    field: str
+    # SQL over the raw table's columns giving the field's text (e.g. `properties->>'amount'`).
+    expr: str
+    kind: RuleKind
+    values: tuple[str, ...] = ()
+    # For `ref`: the parent raw table and the SQL giving its key.
+    parent: str = ""
+    parent_key: str = ""
+
+
+def prop(name: str) -> str:
+    """A HubSpot property: every value is a string in `properties`."""
+    return f"properties->>'{name}'"
+
+
+def required(field: str, expr: str | None = None) -> Rule:
+    return Rule(field, expr or f'"{field}"', "required")
+
+
+def timestamp(field: str, expr: str | None = None) -> Rule:
+    return Rule(field, expr or f'"{field}"', "timestamp")
+
+
+def epoch(field: str, expr: str | None = None) -> Rule:
+    return Rule(field, expr or f'"{field}"', "epoch")
+
+
+def number(field: str, expr: str | None = None) -> Rule:
+    return Rule(field, expr or f'"{field}"', "number")
+
+
+def non_negative(field: str, expr: str | None = None) -> Rule:
+    return Rule(field, expr or f'"{field}"', "non_negative")
+
+
+def enum(field: str, values: tuple[str, ...], expr: str | None = None) -> Rule:
+    return Rule(field, expr or f'"{field}"', "enum", values=values)
+
+
+def currency(field: str, expr: str | None = None) -> Rule:
+    return Rule(field, expr or f'"{field}"', "currency")
+
+
+def ref(field: str, parent: str, parent_key: str = "id", expr: str | None = None) -> Rule:
+    return Rule(field, expr or f'"{field}"', "ref", parent=parent, parent_key=parent_key)
+
+
+def _hubspot(*rules: Rule) -> tuple[Rule, ...]:
+    return (
+        required("id"),
+        timestamp("createdAt"),
+        timestamp("updatedAt"),
+        *rules,
+    )
+
+
+def _first_association(kind: str) -> str:
+    return f"associations->'{kind}'->'results'->0->>'id'"
+
+
+LIFECYCLE_STAGES = (
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+)
+DEAL_STAGES = (
+    "detection",
+    "qualification",
+    "discovery",
+    "demo",
+    "proposal",
+    "negotiation",
+    "closedwon",
+    "closedlost",
+)
+SOURCES = (
+    "ORGANIC_SEARCH",
+    "PAID_SEARCH",
+    "PAID_SOCIAL",
+    "EMAIL_MARKETING",
+    "REFERRALS",
+    "DIRECT_TRAFFIC",
+    "OFFLINE",
+)
+
+RULES: dict[str, tuple[Rule, ...]] = {
+    "crm_owners": _hubspot(
+        enum("role", ("SDR", "AE", "CSM", "AM"), prop("role")),
+        non_negative("quarterly_quota_eur", prop("quarterly_quota_eur")),
+    ),
+    "crm_companies": _hubspot(
+        non_negative("numberofemployees", prop("numberofemployees")),
+        non_negative("annualrevenue", prop("annualrevenue")),
+        ref("hubspot_owner_id", "crm_owners", expr=prop("hubspot_owner_id")),
+    ),
+    "crm_contacts": _hubspot(
+        enum("lifecyclestage", LIFECYCLE_STAGES, prop("lifecyclestage")),
+        enum("hs_analytics_source", SOURCES, prop("hs_analytics_source")),
+        timestamp("bant_qualified_at", prop("bant_qualified_at")),
+        ref("associatedcompanyid", "crm_companies", expr=prop("associatedcompanyid")),
+        ref("hubspot_owner_id", "crm_owners", expr=prop("hubspot_owner_id")),
+    ),
+    "crm_deals": _hubspot(
+        non_negative("amount", prop("amount")),
+        currency("deal_currency_code", prop("deal_currency_code")),
+        enum("dealstage", DEAL_STAGES, prop("dealstage")),
+        timestamp("closedate", prop("closedate")),
+        ref("hubspot_owner_id", "crm_owners", expr=prop("hubspot_owner_id")),
+        ref("associations.companies", "crm_companies", expr=_first_association("companies")),
+    ),
+    "crm_engagements": _hubspot(
+        required("hs_timestamp", prop("hs_timestamp")),
+        timestamp("hs_timestamp", prop("hs_timestamp")),
+        enum("hs_engagement_type", ("CALL", "EMAIL", "MEETING"), prop("hs_engagement_type")),
+        ref("hubspot_owner_id", "crm_owners", expr=prop("hubspot_owner_id")),
+    ),
+    "marketing_campaigns": (
+        required("campaign_id"),
+        enum("channel", ("paid_search", "paid_social", "email", "events", "content", "partner")),
+        Rule("start_date", '"start_date"', "date"),
+        Rule("end_date", '"end_date"', "date"),
+    ),
+    "marketing_campaign_spend": (
+        required("campaign_id"),
+        Rule("month", '"month"', "month"),
+        required("spend"),
+        non_negative("spend"),
+        currency("currency"),
+        ref("campaign_id", "marketing_campaigns", "campaign_id"),
+    ),
+    "marketing_email_events": (
+        required("event_id"),
+        enum("event_type", ("sent", "open", "click", "bounce", "unsubscribe")),
+        required("occurred_at"),
+        timestamp("occurred_at"),
+        ref("campaign_id", "marketing_campaigns", "campaign_id"),
+        ref("contact_id", "crm_contacts"),
+    ),
+    "marketing_page_views": (
+        required("view_id"),
+        enum(
+            "page_category",
+            ("home", "blog", "case_study", "product", "docs", "pricing", "careers"),
+        ),
+        required("occurred_at"),
+        timestamp("occurred_at"),
+        ref("contact_id", "crm_contacts"),
+    ),
+    "marketing_form_submissions": (
+        required("submission_id"),
+        enum(
+            "form_type",
+            ("newsletter", "content_download", "webinar", "demo_request", "contact_sales"),
+        ),
+        required("submitted_at"),
+        timestamp("submitted_at"),
+        ref("contact_id", "crm_contacts"),
+    ),
+    "product_workspaces": (
+        required("workspace_id"),
+        enum("plan", ("trial", "starter", "growth", "enterprise")),
+        non_negative("seats_paid"),
+        timestamp("created_at"),
+        ref("crm_company_id", "crm_companies"),
+    ),
+    "product_users": (
+        required("user_id"),
+        timestamp("created_at"),
+        ref("workspace_id", "product_workspaces", "workspace_id"),
+        ref("crm_contact_id", "crm_contacts"),
+    ),
+    "product_tracks": (
+        required("message_id"),
+        enum("event", ("Signed Up", "Logged In", "Feature Used", "Dashboard Created")),
+        required("timestamp"),
+        ref("user_id", "product_users", "user_id"),
+        ref("workspace_id", "product_workspaces", "workspace_id"),
+    ),
+    "billing_customers": (
+        required("id"),
+        epoch("created"),
+        currency("currency"),
+        ref("metadata.hubspot_company_id", "crm_companies", expr="metadata->>'hubspot_company_id'"),
+    ),
+    "billing_subscriptions": (
+        required("id"),
+        enum("status", ("trialing", "active", "past_due", "canceled", "unpaid", "incomplete")),
+        epoch("created"),
+        epoch("start_date"),
+        currency("currency"),
+        ref("customer", "billing_customers"),
+    ),
+    "billing_subscription_events": (
+        required("id"),
+        enum(
+            "type",
+            (
+                "customer.subscription.created",
+                "customer.subscription.updated",
+                "customer.subscription.deleted",
+            ),
+        ),
+        epoch("created"),
+        required("data.object.id", "data->'object'->>'id'"),
+    ),
+    "billing_invoices": (
+        required("id"),
+        enum("status", ("draft", "open", "paid", "void", "uncollectible")),
+        epoch("created"),
+        required("total"),
+        non_negative("total"),
+        currency("currency"),
+        ref("customer", "billing_customers"),
+        ref("subscription", "billing_subscriptions"),
+    ),
+    "billing_credit_notes": (
+        required("id"),
+        epoch("created"),
+        non_negative("amount"),
+        currency("currency"),
+        ref("invoice", "billing_invoices"),
+        ref("customer", "billing_customers"),
+    ),
+    "billing_fx_rates": (
+        Rule("date", '"date"', "date"),
+        required("date"),
+        required("currency"),
+        required("rate_to_eur"),
+        non_negative("rate_to_eur"),
+    ),
+    "success_tickets": (
+        required("id"),
+        enum("priority", ("low", "normal", "high", "urgent")),
+        enum("status", ("new", "open", "pending", "solved", "closed")),
+        timestamp("created_at"),
+        timestamp("solved_at"),
+        ref("organization_id", "crm_companies"),
+    ),
+    "success_survey_responses": (
+        required("id"),
+        enum("survey", ("nps", "onboarding_csat")),
+        required("score"),
+        non_negative("score"),
+        timestamp("responded_at"),
+        ref("company_id", "crm_companies"),
+    ),
+}
+
+# Currencies are known when an FX rate exists for them (EUR, the reporting currency, is implicit).
+FX_TABLE = "billing_fx_rates"
+
+
+def parent_tables(raw_table: str) -> set[str]:
+    """The raw tables this table's rules read: loaded before it."""
+    parents = {rule.parent for rule in RULES.get(raw_table, ()) if rule.kind == "ref"}
+    if any(rule.kind == "currency" for rule in RULES.get(raw_table, ())):
+        parents.add(FX_TABLE)
+    return parents
