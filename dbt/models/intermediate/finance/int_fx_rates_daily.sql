@@ -40,8 +40,9 @@ days_by_currency as (
     from calendar
     cross join currencies
     left join fx_rates
-        on calendar.rate_date = fx_rates.rate_date
-        and currencies.currency = fx_rates.currency
+        on
+            calendar.rate_date = fx_rates.rate_date
+            and currencies.currency = fx_rates.currency
 
 ),
 
