@@ -16,7 +16,8 @@ renamed as (
         upper(currency) as currency,
         {{ epoch_to_utc_timestamp('created') }} as created_at,
         reason,
-        status
+        status,
+        _loaded_at as loaded_at
 
     from source
 

@@ -13,7 +13,8 @@ renamed as (
         metadata ->> 'hubspot_company_id' as company_id,
         email,
         upper(currency) as currency,
-        {{ epoch_to_utc_timestamp('created') }} as created_at
+        {{ epoch_to_utc_timestamp('created') }} as created_at,
+        _loaded_at as loaded_at
 
     from source
 

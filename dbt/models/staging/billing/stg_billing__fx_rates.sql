@@ -12,7 +12,8 @@ renamed as (
         -- The export names the column `date`: quoted so it reads as a column, not the type.
         cast("date" as date) as rate_date,  -- noqa: RF06
         upper(currency) as currency,
-        cast(rate_to_eur as decimal(18, 8)) as rate_to_eur
+        cast(rate_to_eur as decimal(18, 8)) as rate_to_eur,
+        _loaded_at as loaded_at
 
     from source
 

@@ -20,7 +20,8 @@ renamed as (
         {{ minor_units_to_amount('subtotal') }} as subtotal,
         {{ minor_units_to_amount('tax') }} as tax,
         {{ minor_units_to_amount('total') }} as total,
-        {{ minor_units_to_amount('amount_paid') }} as amount_paid
+        {{ minor_units_to_amount('amount_paid') }} as amount_paid,
+        _loaded_at as loaded_at
 
     from source
 

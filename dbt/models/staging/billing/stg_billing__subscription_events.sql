@@ -28,7 +28,8 @@ renamed as (
             data -> 'object' -> 'discount' -> 'coupon' ->> 'percent_off' as decimal(5, 2)
         ) as discount_percent_off,
         data -> 'object' -> 'discount' -> 'coupon' ->> 'duration' as discount_duration,
-        cast(data -> 'object' ->> 'cancel_at_period_end' as boolean) as cancel_at_period_end
+        cast(data -> 'object' ->> 'cancel_at_period_end' as boolean) as cancel_at_period_end,
+        _loaded_at as loaded_at
 
     from source
 

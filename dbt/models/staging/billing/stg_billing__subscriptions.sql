@@ -22,7 +22,8 @@ renamed as (
         discount -> 'coupon' ->> 'id' as discount_coupon_id,
         cast(discount -> 'coupon' ->> 'percent_off' as decimal(5, 2)) as discount_percent_off,
         discount -> 'coupon' ->> 'duration' as discount_duration,
-        cast(cancel_at_period_end as boolean) as cancel_at_period_end
+        cast(cancel_at_period_end as boolean) as cancel_at_period_end,
+        _loaded_at as loaded_at
 
     from source
 

@@ -22,7 +22,8 @@ renamed as (
         -- `createdAt` is the fallback when the property is empty.
         {{ iso_to_utc_timestamp("coalesce(properties ->> 'createdate', \"createdAt\")") }} as created_at,
         {{ iso_to_utc_timestamp('"updatedAt"') }} as updated_at,
-        cast(archived as boolean) as is_archived
+        cast(archived as boolean) as is_archived,
+        _loaded_at as loaded_at
 
     from source
 

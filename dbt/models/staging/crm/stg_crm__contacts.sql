@@ -27,7 +27,8 @@ renamed as (
         cast(properties ->> 'bmanter_market' as boolean) as bmanter_market,
         cast(properties ->> 'bmanter_reference' as boolean) as bmanter_reference,
         {{ iso_to_utc_timestamp('"updatedAt"') }} as updated_at,
-        cast(archived as boolean) as is_archived
+        cast(archived as boolean) as is_archived,
+        _loaded_at as loaded_at
 
     from source
 

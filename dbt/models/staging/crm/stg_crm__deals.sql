@@ -32,7 +32,8 @@ renamed as (
         cast(properties ->> 'meddpicc_competition' as boolean) as meddpicc_competition,
         properties ->> 'closed_lost_reason' as closed_lost_reason,
         {{ iso_to_utc_timestamp('"updatedAt"') }} as updated_at,
-        cast(archived as boolean) as is_archived
+        cast(archived as boolean) as is_archived,
+        _loaded_at as loaded_at
 
     from source
 

@@ -21,7 +21,8 @@ renamed as (
         properties ->> 'hs_email_direction' as email_direction,
         {{ iso_to_utc_timestamp('"createdAt"') }} as created_at,
         {{ iso_to_utc_timestamp('"updatedAt"') }} as updated_at,
-        cast(archived as boolean) as is_archived
+        cast(archived as boolean) as is_archived,
+        _loaded_at as loaded_at
 
     from source
 

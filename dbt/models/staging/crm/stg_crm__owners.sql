@@ -20,7 +20,8 @@ renamed as (
         cast(properties ->> 'hire_date' as date) as hired_date,
         {{ iso_to_utc_timestamp('"createdAt"') }} as created_at,
         {{ iso_to_utc_timestamp('"updatedAt"') }} as updated_at,
-        cast(archived as boolean) as is_archived
+        cast(archived as boolean) as is_archived,
+        _loaded_at as loaded_at
 
     from source
 

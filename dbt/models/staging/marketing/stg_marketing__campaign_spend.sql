@@ -12,7 +12,8 @@ renamed as (
         campaign_id,
         cast(month || '-01' as date) as spend_month,
         cast(spend as decimal(18, 2)) as spend,
-        upper(currency) as currency
+        upper(currency) as currency,
+        _loaded_at as loaded_at
 
     from source
 

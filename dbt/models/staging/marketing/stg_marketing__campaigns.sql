@@ -14,7 +14,8 @@ renamed as (
         channel,
         cast(start_date as date) as start_date,
         -- An always-on campaign exports an empty end date.
-        cast(nullif(end_date, '') as date) as end_date
+        cast(nullif(end_date, '') as date) as end_date,
+        _loaded_at as loaded_at
 
     from source
 

@@ -13,7 +13,8 @@ renamed as (
         campaign_id,
         contact_id,
         event_type,
-        {{ iso_to_utc_timestamp('occurred_at') }} as occurred_at
+        {{ iso_to_utc_timestamp('occurred_at') }} as occurred_at,
+        _loaded_at as loaded_at
 
     from source
 

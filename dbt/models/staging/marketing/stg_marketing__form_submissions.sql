@@ -13,7 +13,8 @@ renamed as (
         contact_id,
         form_type,
         page_url,
-        {{ iso_to_utc_timestamp('submitted_at') }} as submitted_at
+        {{ iso_to_utc_timestamp('submitted_at') }} as submitted_at,
+        _loaded_at as loaded_at
 
     from source
 

@@ -18,7 +18,8 @@ renamed as (
         -- give UTC whether the file stored a zoned or a naive UTC timestamp. The column is
         -- named `timestamp`: quoted so it reads as a column, not the type.
         make_timestamp(epoch_us("timestamp")) as occurred_at,  -- noqa: RF06
-        make_timestamp(epoch_us(received_at)) as received_at
+        make_timestamp(epoch_us(received_at)) as received_at,
+        _loaded_at as loaded_at
 
     from source
 

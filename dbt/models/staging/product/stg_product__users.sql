@@ -12,7 +12,8 @@ renamed as (
         user_id,
         workspace_id,
         crm_contact_id as contact_id,
-        {{ iso_to_utc_timestamp('created_at') }} as created_at
+        {{ iso_to_utc_timestamp('created_at') }} as created_at,
+        _loaded_at as loaded_at
 
     from source
 

@@ -14,7 +14,8 @@ renamed as (
         name as workspace_name,
         plan,
         cast(seats_paid as integer) as seats_paid,
-        {{ iso_to_utc_timestamp('created_at') }} as created_at
+        {{ iso_to_utc_timestamp('created_at') }} as created_at,
+        _loaded_at as loaded_at
 
     from source
 

@@ -14,7 +14,8 @@ renamed as (
         company_id,
         contact_id,
         cast(score as integer) as score,
-        {{ iso_to_utc_timestamp('responded_at') }} as responded_at
+        {{ iso_to_utc_timestamp('responded_at') }} as responded_at,
+        _loaded_at as loaded_at
 
     from source
 

@@ -17,7 +17,8 @@ renamed as (
         subject,
         {{ iso_to_utc_timestamp('created_at') }} as created_at,
         {{ iso_to_utc_timestamp('updated_at') }} as updated_at,
-        {{ iso_to_utc_timestamp('solved_at') }} as solved_at
+        {{ iso_to_utc_timestamp('solved_at') }} as solved_at,
+        _loaded_at as loaded_at
 
     from source
 
