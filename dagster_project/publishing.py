@@ -36,6 +36,9 @@ def record_version(con: duckdb.DuckDBPyConnection, run_id: str, as_of_date: str)
 def publish_file(build: Path, published: Path, run_id: str) -> None:
     """Copy, flush, then rename over the serving file: a crash at any point leaves it intact."""
     published.parent.mkdir(parents=True, exist_ok=True)
+    # A run killed mid-copy leaves its temp file behind; it was never served, so drop it.
+    for stale in published.parent.glob(f".{published.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
     staged = published.with_name(f".{published.name}.{run_id}.tmp")
     try:
         shutil.copyfile(build, staged)
