@@ -1,0 +1,5 @@
+"""Deterministic sample-data generator: the embedded default source of the warehouse."""
+
+from dagster_project.generator.generate import generate
+
+__all__ = ["generate"]

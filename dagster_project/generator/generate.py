@@ -1,0 +1,92 @@
+"""Build the whole sample company and write its source exports: the importable entry point."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from dagster_project.generator.accounts import company_owners, make_companies, make_owners
+from dagster_project.generator.activities import Activities
+from dagster_project.generator.common import NONE, Window
+from dagster_project.generator.deals import deal_activities, make_deals
+from dagster_project.generator.funnel import make_contacts, sdr_activities
+from dagster_project.generator.ids import creation_rank
+from dagster_project.generator.invoices import fx_rates, make_invoices
+from dagster_project.generator.marketing import make_marketing
+from dagster_project.generator.product import make_product
+from dagster_project.generator.subscriptions import make_subscriptions, set_manager_quotas
+from dagster_project.generator.success import account_activities, make_success
+from dagster_project.generator.write_billing import write_billing
+from dagster_project.generator.write_crm import (
+    write_companies,
+    write_contacts,
+    write_deals,
+    write_engagements,
+    write_owners,
+)
+from dagster_project.generator.write_marketing import write_marketing
+from dagster_project.generator.write_product import write_product, write_success
+from dagster_project.generator.writers import LandingWriter
+
+# Three years ending on the dbt var `as_of_date`, fixed so output never depends on today.
+DEFAULT_START = date(2023, 10, 1)
+DEFAULT_END = date(2026, 9, 30)
+MIN_SIZE = 10  # below this a region can lack a rep of some role
+
+
+def generate(
+    out_dir: Path,
+    size: int,
+    seed: int,
+    start: date = DEFAULT_START,
+    end: date = DEFAULT_END,
+    part_rows: int = 1_000_000,
+) -> dict[str, int]:
+    """Write `<out_dir>/<system>/<table>/part-NNNN.<ext>` for every catalogue table for a
+    company with `size` CRM accounts; returns the row count per `system.table`. The same
+    (size, seed, start, end) always gives byte-identical files."""
+    if size < MIN_SIZE:
+        raise ValueError(f"size must be at least {MIN_SIZE}, got {size}")
+    window = Window.from_dates(start, end)
+    owners = make_owners(size, window, seed)
+    companies = make_companies(size, window, seed)
+    contacts = make_contacts(companies, owners, window, seed)
+    deals = make_deals(companies, contacts, owners, window, seed)
+    subs = make_subscriptions(companies, contacts, deals, window, seed)
+    set_manager_quotas(subs, owners, window)
+    invoices = make_invoices(subs, companies, window, seed)
+    product = make_product(subs, companies, contacts, window, seed)
+    marketing = make_marketing(contacts, subs, size, window, seed)
+    success = make_success(subs, contacts, window, seed)
+
+    paid = subs.plan.converts & (subs.paid_start < window.end)
+    is_customer = np.zeros(len(companies), dtype=bool)
+    is_customer[subs.plan.company[paid]] = True
+    owner = company_owners(companies, owners, is_customer, seed)
+    became_customer = np.full(len(companies), NONE)
+    np.maximum.at(became_customer, subs.plan.company[paid], subs.paid_start[paid])
+    activities = Activities.concat(
+        [
+            sdr_activities(contacts, window, seed),
+            deal_activities(deals, contacts, window, seed),
+            account_activities(subs, companies, contacts, owner, window, seed),
+        ]
+    )
+    contact_rank = creation_rank(contacts.created)
+
+    writer = LandingWriter(Path(out_dir), part_rows=part_rows)
+    try:
+        write_owners(writer, owners)
+        write_companies(writer, companies, owner, np.maximum(companies.created, became_customer))
+        write_contacts(writer, contacts, contact_rank)
+        write_deals(writer, deals, contact_rank)
+        write_engagements(writer, activities, contact_rank, seed)
+        write_marketing(writer, marketing, contact_rank)
+        write_product(writer, product, contact_rank)
+        write_billing(writer, subs, invoices, fx_rates(window, seed))
+        write_success(writer, success, contact_rank)
+    finally:
+        writer.close()
+    return writer.rows
