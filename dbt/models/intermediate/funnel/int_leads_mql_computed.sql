@@ -1,0 +1,134 @@
+{#- The MQL moment of each lead: the first moment its lead score (points of the signals in the
+    trailing `lead_score_window_days`, capped at `lead_score_cap`) is at least
+    `mql_score_threshold` while an intent signal lies in the trailing `intent_window_days`.
+
+    Points are never negative (tested on the seed), so the score and the intent flag only rise at
+    the moment of a signal and only fall as signals age out. The condition can therefore first
+    become true only at a signal's timestamp: evaluating it at every signal is exact, not an
+    approximation. Both windows include their start: a signal exactly 90 days old still counts.
+    Signals sharing a timestamp are evaluated together. -#}
+with
+
+signals as (
+
+    select * from {{ ref('int_lead_score_events_scored') }}
+
+),
+
+moments as (
+
+    select
+        lead_id,
+        occurred_at as evaluated_at,
+        sum(points) as points_at_moment,
+        bool_or(is_intent) as has_intent_at_moment,
+        min(signal_id) as first_signal_id
+
+    from signals
+    group by lead_id, occurred_at
+
+),
+
+windowed as (
+
+    select
+        lead_id,
+        evaluated_at,
+        first_signal_id,
+        least(
+            sum(points_at_moment) over (
+                partition by lead_id order by evaluated_at
+                range between interval {{ var('lead_score_window_days') }} day preceding
+                and current row
+            ),
+            {{ var('lead_score_cap') }}
+        ) as lead_score,
+        max(case when has_intent_at_moment then evaluated_at end) over (
+            partition by lead_id order by evaluated_at
+            rows between unbounded preceding and current row
+        ) as last_intent_at
+
+    from moments
+
+),
+
+evaluated as (
+
+    select
+        lead_id,
+        evaluated_at,
+        first_signal_id,
+        lead_score,
+        last_intent_at,
+        coalesce(
+            last_intent_at >= evaluated_at - interval {{ var('intent_window_days') }} day, false
+        ) as has_intent_signal
+
+    from windowed
+
+),
+
+first_mql as (
+
+    select
+        lead_id,
+        min(evaluated_at) as mql_at,
+        arg_min(lead_score, evaluated_at) as score_at_mql,
+        arg_min(last_intent_at, evaluated_at) as mql_intent_signal_at,
+        arg_min(first_signal_id, evaluated_at) as mql_signal_id
+
+    from evaluated
+    where lead_score >= {{ var('mql_score_threshold') }}
+        and has_intent_signal
+    group by lead_id
+
+),
+
+-- The score a lead holds at the end of the as-of date, for the lead list.
+as_of_scores as (
+
+    select
+        lead_id,
+        least(
+            coalesce(
+                sum(points) filter (
+                    where occurred_at
+                    >= {{ as_of_end_timestamp() }} - interval {{ var('lead_score_window_days') }} day
+                ),
+                0
+            ),
+            {{ var('lead_score_cap') }}
+        ) as lead_score,
+        coalesce(
+            bool_or(is_intent) filter (
+                where occurred_at
+                >= {{ as_of_end_timestamp() }} - interval {{ var('intent_window_days') }} day
+            ),
+            false
+        ) as has_intent_signal,
+        max(occurred_at) filter (where is_intent) as last_intent_signal_at
+
+    from signals
+    group by lead_id
+
+),
+
+final as (
+
+    select
+        as_of_scores.lead_id,
+        as_of_scores.lead_score,
+        as_of_scores.has_intent_signal,
+        as_of_scores.last_intent_signal_at,
+        first_mql.mql_at,
+        first_mql.score_at_mql,
+        first_mql.mql_intent_signal_at,
+        first_mql.mql_signal_id
+
+    from as_of_scores
+    left join first_mql
+        on as_of_scores.lead_id = first_mql.lead_id
+
+)
+
+select * from final

@@ -1,0 +1,452 @@
+{#- Sales performance by calendar quarter, at four grains told apart by the `grain` column:
+    `total` (grain_value 'all'), `rep` (the deal owner's id), `segment` (company size segment)
+    and `stage` (a pipeline stage: stage-to-stage conversion and time in stage). One table with a
+    grain column rather than four marts, so a dashboard filters one relation; columns that do not
+    apply to a grain are null there (quota has no segment, stage conversion is only on `stage`).
+
+    Periods: won/lost deals count in the quarter they closed; the opening pipeline, the weighted
+    forecast and coverage come from the last weekly snapshot before the quarter's first day
+    (forecast accuracy compares what the pipeline promised when the quarter began with what was
+    won by its end). -#}
+{%- set grains = {'total': "'all'", 'rep': 'owner_id', 'segment': 'segment'} %}
+with
+
+opportunities as (
+
+    select * from {{ ref('fct_opportunities') }}
+
+),
+
+snapshots as (
+
+    select * from {{ ref('fct_pipeline_snapshots') }}
+
+),
+
+stage_entries as (
+
+    select * from {{ ref('int_deal_stages_sequenced') }}
+
+),
+
+stages as (
+
+    select * from {{ ref('pipeline_stages') }}
+
+),
+
+rep_quarters as (
+
+    select * from {{ ref('int_rep_quarters_spined') }}
+
+),
+
+segments as (
+
+    select * from {{ ref('sales_segments') }}
+
+),
+
+quarter_starts as (
+
+    select
+        cast(unnest(generate_series(
+            date_trunc('quarter', min(created_at)),
+            date_trunc('quarter', cast('{{ var("as_of_date") }}' as date)),
+            interval 3 month
+        )) as date) as quarter_start
+
+    from opportunities
+
+),
+
+quarters as (
+
+    select
+        quarter_start,
+        cast(quarter_start + interval 3 month - interval 1 day as date) as quarter_end
+
+    from quarter_starts
+
+),
+
+snapshot_dates as (
+
+    select distinct snapshot_date from snapshots
+
+),
+
+-- The snapshot that opens a quarter: the last week end before its first day (at most 7 days
+-- before; a quarter that starts before the first snapshot has none).
+opening_snapshots as (
+
+    select
+        quarters.quarter_start,
+        max(snapshot_dates.snapshot_date) as snapshot_date
+
+    from quarters
+    inner join snapshot_dates
+        on snapshot_dates.snapshot_date < quarters.quarter_start
+        and snapshot_dates.snapshot_date >= quarters.quarter_start - interval 7 day
+    group by quarters.quarter_start
+
+),
+
+closed_deals as (
+
+    select
+        closed_quarter as quarter_start,
+        owner_id,
+        segment,
+        is_won,
+        amount_eur,
+        sales_cycle_days
+
+    from opportunities
+    where is_closed
+
+),
+
+opening_pipeline as (
+
+    select
+        opening_snapshots.quarter_start,
+        opening_snapshots.snapshot_date,
+        snapshots.owner_id,
+        snapshots.segment,
+        snapshots.is_qualified,
+        snapshots.close_quarter = opening_snapshots.quarter_start as is_closing_in_quarter,
+        snapshots.amount_eur,
+        snapshots.weighted_amount_eur
+
+    from opening_snapshots
+    inner join snapshots
+        on opening_snapshots.snapshot_date = snapshots.snapshot_date
+
+),
+
+closed_by_grain as (
+
+    {%- for grain, column in grains.items() %}
+    select
+        quarter_start,
+        '{{ grain }}' as grain,
+        coalesce({{ column }}, 'unknown') as grain_value,
+        count(*) filter (where is_won) as deals_won,
+        count(*) filter (where not is_won) as deals_lost,
+        coalesce(sum(amount_eur) filter (where is_won), 0) as won_amount_eur,
+        coalesce(sum(amount_eur) filter (where not is_won), 0) as lost_amount_eur,
+        median(sales_cycle_days) as median_sales_cycle_days,
+        avg(sales_cycle_days) as mean_sales_cycle_days
+
+    from closed_deals
+    group by all
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+opening_by_grain as (
+
+    {%- for grain, column in grains.items() %}
+    select
+        quarter_start,
+        '{{ grain }}' as grain,
+        coalesce({{ column }}, 'unknown') as grain_value,
+        any_value(snapshot_date) as opening_snapshot_date,
+        sum(amount_eur) as open_pipeline_eur,
+        coalesce(sum(amount_eur) filter (where is_closing_in_quarter), 0)
+            as open_pipeline_closing_in_quarter_eur,
+        coalesce(sum(weighted_amount_eur) filter (where is_closing_in_quarter), 0)
+            as weighted_forecast_eur,
+        count(*) filter (where is_qualified) as open_qualified_deals
+
+    from opening_pipeline
+    group by all
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+-- Each quota-carrying rep's quarter, with what they won: the base of attainment.
+rep_attainment as (
+
+    select
+        rep_quarters.quarter_start,
+        rep_quarters.owner_id,
+        rep_quarters.quota_eur,
+        coalesce(closed_by_grain.won_amount_eur, 0) as won_amount_eur,
+        coalesce(closed_by_grain.won_amount_eur, 0) / rep_quarters.quota_eur as quota_attainment
+
+    from rep_quarters
+    left join closed_by_grain
+        on rep_quarters.quarter_start = closed_by_grain.quarter_start
+        and closed_by_grain.grain = 'rep'
+        and rep_quarters.owner_id = closed_by_grain.grain_value
+
+),
+
+quota_by_grain as (
+
+    select
+        quarter_start,
+        'total' as grain,
+        'all' as grain_value,
+        sum(quota_eur) as quota_eur,
+        count(*) as reps_with_quota,
+        count(*) filter (where quota_attainment >= 1) as reps_at_quota
+
+    from rep_attainment
+    group by quarter_start
+
+    union all
+
+    select
+        quarter_start,
+        'rep' as grain,
+        owner_id as grain_value,
+        quota_eur,
+        1 as reps_with_quota,
+        case when quota_attainment >= 1 then 1 else 0 end as reps_at_quota
+
+    from rep_attainment
+
+),
+
+-- Every (quarter, grain, value) that has anything to report: all quarters in total, every
+-- segment of the seed, every quota-carrying rep, and any other owner or value with deals.
+performance_spine as (
+
+    select quarter_start, 'total' as grain, 'all' as grain_value from quarters
+
+    union
+
+    select quarters.quarter_start, 'segment' as grain, segments.segment as grain_value
+    from quarters
+    cross join segments
+
+    union
+
+    select quarter_start, grain, grain_value from quota_by_grain
+
+    union
+
+    select quarter_start, grain, grain_value from closed_by_grain
+
+    union
+
+    select quarter_start, grain, grain_value from opening_by_grain
+
+),
+
+performance as (
+
+    select
+        performance_spine.quarter_start,
+        performance_spine.grain,
+        performance_spine.grain_value,
+        coalesce(closed_by_grain.deals_won, 0) as deals_won,
+        coalesce(closed_by_grain.deals_lost, 0) as deals_lost,
+        coalesce(closed_by_grain.won_amount_eur, 0) as won_amount_eur,
+        coalesce(closed_by_grain.lost_amount_eur, 0) as lost_amount_eur,
+        closed_by_grain.median_sales_cycle_days,
+        closed_by_grain.mean_sales_cycle_days,
+        opening_snapshots.snapshot_date as opening_snapshot_date,
+        case when opening_snapshots.snapshot_date is not null
+            then coalesce(opening_by_grain.open_pipeline_eur, 0) end as open_pipeline_eur,
+        case when opening_snapshots.snapshot_date is not null
+            then coalesce(opening_by_grain.open_pipeline_closing_in_quarter_eur, 0)
+        end as open_pipeline_closing_in_quarter_eur,
+        case when opening_snapshots.snapshot_date is not null
+            then coalesce(opening_by_grain.weighted_forecast_eur, 0) end as weighted_forecast_eur,
+        case when opening_snapshots.snapshot_date is not null
+            then coalesce(opening_by_grain.open_qualified_deals, 0) end as open_qualified_deals,
+        quota_by_grain.quota_eur,
+        quota_by_grain.reps_with_quota,
+        quota_by_grain.reps_at_quota
+
+    from performance_spine
+    left join closed_by_grain
+        on performance_spine.quarter_start = closed_by_grain.quarter_start
+        and performance_spine.grain = closed_by_grain.grain
+        and performance_spine.grain_value = closed_by_grain.grain_value
+    left join opening_by_grain
+        on performance_spine.quarter_start = opening_by_grain.quarter_start
+        and performance_spine.grain = opening_by_grain.grain
+        and performance_spine.grain_value = opening_by_grain.grain_value
+    left join opening_snapshots
+        on performance_spine.quarter_start = opening_snapshots.quarter_start
+    left join quota_by_grain
+        on performance_spine.quarter_start = quota_by_grain.quarter_start
+        and performance_spine.grain = quota_by_grain.grain
+        and performance_spine.grain_value = quota_by_grain.grain_value
+
+),
+
+performance_rates as (
+
+    select
+        *,
+        deals_won / nullif(deals_won + deals_lost, 0) as win_rate,
+        won_amount_eur / nullif(won_amount_eur + lost_amount_eur, 0) as win_rate_amount,
+        won_amount_eur / nullif(deals_won, 0) as average_deal_size_eur
+
+    from performance
+
+),
+
+performance_metrics as (
+
+    select
+        *,
+        open_pipeline_closing_in_quarter_eur / nullif(quota_eur, 0) as pipeline_coverage,
+        greatest(
+            0, 1 - abs(weighted_forecast_eur - won_amount_eur) / nullif(won_amount_eur, 0)
+        ) as forecast_accuracy,
+        open_qualified_deals * average_deal_size_eur * win_rate
+        / nullif(mean_sales_cycle_days, 0) as pipeline_velocity_eur_per_day,
+        won_amount_eur / nullif(quota_eur, 0) as quota_attainment,
+        reps_at_quota / nullif(reps_with_quota, 0) as share_reps_at_quota,
+        won_amount_eur / nullif(reps_with_quota, 0) as revenue_per_rep_eur
+
+    from performance_rates
+
+),
+
+-- Stage grain: of the deals closed in the quarter that reached a stage, the share that reached
+-- the next one. A deal that skipped a stage passed through it: reaching a stage means reaching
+-- it or any later one, so each stage's count contains the next one's and rates stay in [0, 1].
+-- Closed lost is an exit, not a stage to reach.
+progression_stages as (
+
+    select
+        stage,
+        stage_order,
+        lead(stage) over (order by stage_order) as next_stage,
+        lead(stage_order) over (order by stage_order) as next_stage_order
+
+    from stages
+    where not is_closed or is_won
+
+),
+
+stage_conversion as (
+
+    select
+        closed_deals.closed_quarter as quarter_start,
+        progression_stages.stage,
+        any_value(progression_stages.stage_order) as stage_order,
+        any_value(progression_stages.next_stage) as next_stage,
+        count(*) filter (where closed_deals.highest_stage_order >= progression_stages.stage_order)
+            as deals_reached_stage,
+        count(*) filter (
+            where closed_deals.highest_stage_order >= progression_stages.next_stage_order
+        ) as deals_reached_next_stage
+
+    from opportunities as closed_deals
+    cross join progression_stages
+    where closed_deals.is_closed
+        and progression_stages.next_stage_order is not null
+    group by closed_deals.closed_quarter, progression_stages.stage
+
+),
+
+-- Time in stage: completed stays (the deal moved on) of the deals closed in the quarter.
+stage_durations as (
+
+    select
+        opportunities.closed_quarter as quarter_start,
+        stage_entries.stage,
+        median(stage_entries.days_in_stage) as median_days_in_stage,
+        avg(stage_entries.days_in_stage) as mean_days_in_stage
+
+    from stage_entries
+    inner join opportunities
+        on stage_entries.deal_id = opportunities.deal_id
+    where opportunities.is_closed
+        and not stage_entries.is_closed
+        and stage_entries.exited_at is not null
+    group by opportunities.closed_quarter, stage_entries.stage
+
+),
+
+stage_metrics as (
+
+    select
+        stage_conversion.quarter_start,
+        'stage' as grain,
+        stage_conversion.stage as grain_value,
+        stage_conversion.stage_order,
+        stage_conversion.next_stage,
+        stage_conversion.deals_reached_stage,
+        stage_conversion.deals_reached_next_stage,
+        stage_conversion.deals_reached_next_stage / nullif(stage_conversion.deals_reached_stage, 0)
+            as stage_conversion_rate,
+        stage_durations.median_days_in_stage,
+        stage_durations.mean_days_in_stage
+
+    from stage_conversion
+    left join stage_durations
+        on stage_conversion.quarter_start = stage_durations.quarter_start
+        and stage_conversion.stage = stage_durations.stage
+
+),
+
+unioned as (
+
+    select * from performance_metrics
+
+    union all by name
+
+    select * from stage_metrics
+
+),
+
+final as (
+
+    select
+        unioned.quarter_start || ':' || unioned.grain || ':' || unioned.grain_value
+            as sales_quarter_grain_id,
+        unioned.quarter_start,
+        quarters.quarter_end,
+        quarters.quarter_end <= cast('{{ var("as_of_date") }}' as date) as is_complete_quarter,
+        unioned.grain,
+        unioned.grain_value,
+        unioned.deals_won,
+        unioned.deals_lost,
+        unioned.win_rate,
+        unioned.won_amount_eur,
+        unioned.lost_amount_eur,
+        unioned.win_rate_amount,
+        unioned.average_deal_size_eur,
+        unioned.median_sales_cycle_days,
+        unioned.mean_sales_cycle_days,
+        unioned.opening_snapshot_date,
+        unioned.open_pipeline_eur,
+        unioned.open_pipeline_closing_in_quarter_eur,
+        unioned.open_qualified_deals,
+        unioned.weighted_forecast_eur,
+        unioned.forecast_accuracy,
+        unioned.quota_eur,
+        unioned.pipeline_coverage,
+        unioned.pipeline_velocity_eur_per_day,
+        unioned.quota_attainment,
+        unioned.reps_with_quota,
+        unioned.reps_at_quota,
+        unioned.share_reps_at_quota,
+        unioned.revenue_per_rep_eur,
+        unioned.stage_order,
+        unioned.next_stage,
+        unioned.deals_reached_stage,
+        unioned.deals_reached_next_stage,
+        unioned.stage_conversion_rate,
+        unioned.median_days_in_stage,
+        unioned.mean_days_in_stage
+
+    from unioned
+    inner join quarters
+        on unioned.quarter_start = quarters.quarter_start
+
+)
+
+select * from final
