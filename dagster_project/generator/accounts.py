@@ -84,7 +84,7 @@ class Companies:
 
 def make_owners(size: int, window: Window, seed: int) -> Owners:
     rng = stream(seed, "owners")
-    per_role = [max(2, round(size / k)) for k in (100, 70, 150, 250)]
+    per_role = [max(2, round(size / k)) for k in (150, 400, 150, 400)]
     role = np.repeat(np.arange(4), per_role)
     # Both regions need every role: EMEA gets the first ~60% of each role, America the rest.
     region = np.concatenate(
@@ -108,11 +108,11 @@ def make_companies(size: int, window: Window, seed: int) -> Companies:
     fit = rng.beta(2.2, 2.2, size)
     # Installed base: customers migrated into the CRM and Stripe when the history starts, so the
     # first year already has a revenue base (NRR needs customers paying 12 months earlier).
-    journey = np.where(rng.random(size) < 0.12, INSTALLED, PROSPECT)
-    self_serve_share = np.array([0.6, 0.38, 0.12])[segment]
+    journey = np.where(rng.random(size) < 0.2, INSTALLED, PROSPECT)
+    self_serve_share = np.array([0.55, 0.35, 0.1])[segment]
     journey[(journey == PROSPECT) & (rng.random(size) < self_serve_share)] = SELF_SERVE
     span = window.end - 45 * DAY - window.start
-    created = window.start + (_growth_curve(rng, size, 0.7) * span).astype(np.int64)
+    created = window.start + (_growth_curve(rng, size, 0.4) * span).astype(np.int64)
     installed = journey == INSTALLED
     created[installed] = window.start + rng.integers(0, 40 * DAY, int(installed.sum()))
     revenue_eur = np.round(employees * np.exp(rng.normal(np.log(110_000), 0.5, size)), -3)

@@ -92,10 +92,10 @@ def _candidates(
     the SDRs hand over, and outbound or referral approaches of prospect accounts."""
     prospect = companies.journey == PROSPECT
     sql = np.flatnonzero((contacts.sql_at != NONE) & prospect[contacts.company])
-    sql = sql[rng.random(len(sql)) < 0.6]
+    sql = sql[rng.random(len(sql)) < 0.8]
     sql_created = contacts.sql_at[sql] + rng.integers(DAY // 2, 10 * DAY, len(sql))
     segment = companies.segment
-    outbound = prospect & (rng.random(len(companies)) < np.array([0.08, 0.25, 0.4])[segment])
+    outbound = prospect & (rng.random(len(companies)) < np.array([0.1, 0.3, 0.45])[segment])
     referral = prospect & (rng.random(len(companies)) < np.array([0.03, 0.06, 0.08])[segment])
     # Outbound accounts get a second approach later, used if the first deal is lost.
     sales = np.concatenate(
@@ -136,13 +136,13 @@ def _outcomes(
     shift = np.array([0.0, -0.08, 0.12])[origin]
     quality = np.clip(rng.beta(2.2, 2.2, n) + shift + 0.2 * (companies.fit[company] - 0.5), 0, 1)
     owner = owners.pick(rng, AE, companies.region[company])
-    logit = -1.55 + 3.6 * (quality - 0.5) + np.log(owners.skill[owner])
+    logit = -1.3 + 3.6 * (quality - 0.5) + np.log(owners.skill[owner])
     won = rng.random(n) < 1 / (1 + np.exp(-(logit + np.array([0.0, -0.4, 0.5])[origin])))
     final = np.where(won, 5, choice(rng, (0.22, 0.24, 0.2, 0.15, 0.12, 0.07), n))
     # Cycles get shorter over the years (seed 000 case 1: 120 -> 75 days) and longer upmarket.
     trend = 1.2 - 0.4 * window.fraction(created)
     segment = companies.segment[company]
-    won_cycle = lognormal_seconds(rng, np.array([70, 100, 135])[segment] * trend * DAY, 0.4, n)
+    won_cycle = lognormal_seconds(rng, np.array([85, 115, 150])[segment] * trend * DAY, 0.4, n)
     lost_cycle = lognormal_seconds(rng, (15 + 14 * final) * DAY, 0.6, n)
     cycle = np.where(won, won_cycle, lost_cycle)
     # Some hopeless deals are never closed out: overdue, they become kill candidates.
@@ -278,13 +278,13 @@ def _mark_lifecycle(deals: Deals, contacts: Contacts) -> None:
 
 def _set_quotas(deals: Deals, owners: Owners, window: Window, rng: np.random.Generator) -> None:
     """Quarterly quotas sized on what the team actually closes, so attainment lands around
-    50-120% with a spread between reps (their skill differs, the quota much less)."""
+    50-120% with a spread between reps and quarters (skill and luck differ, quotas less)."""
     won = deals.won
     quarters = window.days / 91.3
     ae = np.flatnonzero(owners.role == AE)
     # The first two quarters only ramp up the pipeline: size quotas on the rest.
     per_quarter = deals.amount_eur[won].sum() / len(ae) / max(quarters - 2, 1)
-    quota = per_quarter / 0.85 * rng.uniform(0.9, 1.15, len(ae))
+    quota = per_quarter * rng.uniform(0.85, 1.1, len(ae))
     owners.quota_eur[ae] = np.maximum(np.round(quota / 5_000) * 5_000, 5_000)
 
 

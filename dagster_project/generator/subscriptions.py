@@ -145,7 +145,7 @@ def _self_serve(
     company, start = company[start < window.end - DAY], start[start < window.end - DAY]
     n = len(company)
     fit = companies.fit[company]
-    converts = rng.random(n) < 0.3 + 0.45 * fit
+    converts = rng.random(n) < 0.35 + 0.45 * fit
     in_stripe = converts | (rng.random(n) < 0.3)
     tier = (rng.random(n) < 0.3).astype(np.int64)
     plan = Plan(
@@ -246,7 +246,7 @@ def _live(rng: np.random.Generator, plan: Plan, window: Window) -> _Life:
     months = np.where(failed, 0.0, np.clip((high - low) / MONTH, 0.0, None))
     rates = np.column_stack(
         [
-            0.05 * (0.3 + 1.4 * plan.fit),  # seats up
+            0.06 * (0.3 + 1.4 * plan.fit),  # seats up
             np.full(n, 0.012),  # seats down
             np.where(plan.tier < 2, 0.009, 0.0),  # tier up
         ]

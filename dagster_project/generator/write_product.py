@@ -21,7 +21,13 @@ from dagster_project.generator.success import (
     Success,
 )
 from dagster_project.generator.write_crm import company_name_sql
-from dagster_project.generator.writers import LandingWriter, lookup, padded_ids
+from dagster_project.generator.writers import (
+    LandingWriter,
+    lookup,
+    padded_ids,
+    string_array,
+    to_arrow,
+)
 
 TRACKS_PART_ROWS = 5_000_000
 
@@ -77,9 +83,14 @@ def write_product(w: LandingWriter, p: Product, contact_rank: np.ndarray) -> Non
 
 
 def _dictionary(codes: np.ndarray, values: pa.Array) -> pa.DictionaryArray:
-    mask = codes == NONE
-    indices = pa.array(np.where(mask, 0, codes).astype(np.int32), mask=mask)
-    return pa.DictionaryArray.from_arrays(indices, values)
+    """Codes as a dictionary-encoded string column; code NONE is null."""
+    missing = codes == NONE
+    validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    indices = np.where(missing, 0, codes).astype(np.int32)
+    index_array = pa.Array.from_buffers(
+        pa.int32(), len(codes), [validity, pa.py_buffer(indices)], null_count=int(missing.sum())
+    )
+    return pa.DictionaryArray.from_arrays(index_array, values)
 
 
 def _tracks(w: LandingWriter, p: Product) -> None:
@@ -87,17 +98,16 @@ def _tracks(w: LandingWriter, p: Product) -> None:
     users = padded_ids("usr_", np.arange(1, len(p.user_ws) + 1), 7)
     workspaces = padded_ids("ws_", np.arange(1, len(p.workspaces.company) + 1), 6)
     timestamp = pa.timestamp("us")
-    table = pa.table(
-        {
-            "message_id": padded_ids("msg_", np.arange(1, n + 1), 10),
-            "event": _dictionary(p.event, pa.array(EVENTS)),
-            "user_id": _dictionary(p.user, users),
-            "workspace_id": _dictionary(p.event_ws, workspaces),
-            "feature_name": _dictionary(p.feature, pa.array(FEATURES)),
-            "timestamp": pa.array(p.at * 1_000_000, type=timestamp),
-            "received_at": pa.array(p.received_at * 1_000_000, type=timestamp),
-        }
-    )
+    columns = {
+        "message_id": padded_ids("msg_", np.arange(1, n + 1), 10),
+        "event": _dictionary(p.event, string_array(EVENTS)),
+        "user_id": _dictionary(p.user, users),
+        "workspace_id": _dictionary(p.event_ws, workspaces),
+        "feature_name": _dictionary(p.feature, string_array(FEATURES)),
+        "timestamp": to_arrow(p.at * 1_000_000).view(timestamp),
+        "received_at": to_arrow(p.received_at * 1_000_000).view(timestamp),
+    }
+    table = pa.Table.from_arrays(list(columns.values()), names=list(columns))
     w.write_parquet("product", "tracks", table, TRACKS_PART_ROWS)
 
 

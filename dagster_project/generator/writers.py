@@ -8,6 +8,7 @@ deterministic whatever the thread count. Tables over `part_rows` rows are split 
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -52,6 +53,27 @@ def padded_ids(prefix: str, numbers: np.ndarray, digits: int) -> pa.StringArray:
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
+def to_arrow(values: np.ndarray | pa.Array) -> pa.Array:
+    """A numpy column as an Arrow array, zero-copy where possible (see `register`)."""
+    if isinstance(values, pa.Array):
+        return values
+    values = np.ascontiguousarray(values)
+    if values.dtype == np.bool_:
+        bits = np.packbits(values, bitorder="little")
+        return pa.Array.from_buffers(pa.bool_(), len(values), [None, pa.py_buffer(bits)])
+    arrow_type = pa.from_numpy_dtype(values.dtype)
+    return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
+
+
+def string_array(values: tuple[str, ...]) -> pa.StringArray:
+    """A small Arrow string array (dictionary values) without `pa.array` (see `register`)."""
+    encoded = [v.encode() for v in values]
+    offsets = np.zeros(len(values) + 1, dtype=np.int32)
+    np.cumsum([len(v) for v in encoded], out=offsets[1:])
+    data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
+    return pa.StringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(data))
+
+
 class LandingWriter:
     """Writes `<out>/<system>/<table>/part-NNNN.<ext>` and records row counts."""
 
@@ -59,13 +81,21 @@ class LandingWriter:
         self.out_dir = out_dir
         self.part_rows = part_rows
         self.rows: dict[str, int] = {}
+        self._scratch = tempfile.TemporaryDirectory(prefix="revops-generate-")
         self.con = duckdb.connect()
         self.con.execute("set preserve_insertion_order = true")
         for macro in _MACROS:
             self.con.execute(macro)
 
     def register(self, name: str, columns: dict[str, np.ndarray | pa.Array]) -> None:
-        self.con.register(name, pa.table(columns))
+        """Make numpy columns queryable as a view. They go through an uncompressed Parquet
+        file, not `con.register`: handing Python objects to DuckDB (and `pa.array`) imports
+        pandas, which costs seconds per run on a busy machine and buys nothing here."""
+        path = Path(self._scratch.name) / f"{name}.parquet"
+        names = list(columns)
+        table = pa.Table.from_arrays([to_arrow(columns[k]) for k in names], names=names)
+        pq.write_table(table, path, compression="none")
+        self.con.execute(f"create or replace view {name} as select * from read_parquet('{path}')")
 
     def _folder(self, system: str, table: str, extension: str) -> Path:
         folder = self.out_dir / system / table
@@ -106,3 +136,4 @@ class LandingWriter:
 
     def close(self) -> None:
         self.con.close()
+        self._scratch.cleanup()
