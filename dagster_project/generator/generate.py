@@ -45,8 +45,8 @@ def generate(
     part_rows: int = 1_000_000,
 ) -> dict[str, int]:
     """Write `<out_dir>/<system>/<table>/part-NNNN.<ext>` for every catalogue table for a
-    company with `size` CRM accounts; returns the row count per `system.table`. The same
-    (size, seed, start, end) always gives byte-identical files."""
+    company with `size` CRM accounts; returns the row count per raw table name
+    (`<system>_<table>`). The same (size, seed, start, end) always gives identical bytes."""
     if size < MIN_SIZE:
         raise ValueError(f"size must be at least {MIN_SIZE}, got {size}")
     window = Window.from_dates(start, end)

@@ -117,7 +117,7 @@ class LandingWriter:
                 f"where _row >= {low} and _row < {high} order by _row) "
                 f"to '{path}' ({FORMAT_OPTIONS[extension]})"
             )
-        self.rows[f"{system}.{table}"] = rows
+        self.rows[f"{system}_{table}"] = rows
 
     def write_parquet(self, system: str, table: str, data: pa.Table, part_rows: int) -> None:
         folder = self._folder(system, table, "parquet")
@@ -132,7 +132,7 @@ class LandingWriter:
                 row_group_size=500_000,
                 store_schema=False,
             )
-        self.rows[f"{system}.{table}"] = data.num_rows
+        self.rows[f"{system}_{table}"] = data.num_rows
 
     def close(self) -> None:
         self.con.close()
