@@ -2,6 +2,7 @@
     recurring amount at the prices of that time (never today's prices projected backwards). -#}
 {%- set paid_statuses = "'" ~ var('mrr_paid_statuses') | join("', '") ~ "'" -%}
 {%- set discount_durations = "'" ~ var('mrr_discount_durations') | join("', '") ~ "'" -%}
+{%- set flat_fee_products = "'" ~ var('billing_flat_fee_products') | join("', '") ~ "'" -%}
 
 with
 
@@ -39,6 +40,7 @@ items_normalized as (
     select
         event_id,
         quantity,
+        coalesce(product_id in ({{ flat_fee_products }}), false) as is_flat_fee,
         unit_amount * quantity / (
             case billing_interval
                 when 'month' then 1.0
@@ -59,7 +61,7 @@ items_per_event as (
         event_id,
         sum(monthly_amount) as list_mrr_local,
         sum(quantity) as recurring_quantity,
-        sum(quantity) as seat_quantity
+        sum(case when not is_flat_fee then quantity else 0 end) as seat_quantity
 
     from items_normalized
     group by event_id

@@ -1,0 +1,85 @@
+{#- Does the score mean something? For every scored account-week whose following
+    health_backtest_horizon_days are fully observed by the as-of date: did the account churn
+    within them? Rates by band; red should churn more than green. -#}
+{%- set horizon = var('health_backtest_horizon_days') -%}
+
+with
+
+account_health as (
+
+    select * from {{ ref('fct_account_health') }}
+
+),
+
+mrr as (
+
+    select * from {{ ref('fct_mrr') }}
+
+),
+
+churns as (
+
+    select
+        company_id,
+        churned_at
+
+    from mrr
+    where movement_type = 'churn'
+
+),
+
+observed_weeks as (
+
+    select
+        account_health.account_week_id,
+        account_health.company_id,
+        account_health.health_band,
+        account_health.health_score,
+        exists (
+            select 1
+            from churns
+            where churns.company_id = account_health.company_id
+                and churns.churned_at >= account_health.measured_before
+                and churns.churned_at < account_health.measured_before + interval {{ horizon }} day
+        ) as churned_within_horizon
+
+    from account_health
+    where account_health.measured_before + interval {{ horizon }} day
+        <= cast('{{ var("as_of_date") }}' as date) + interval 1 day
+
+),
+
+bands as (
+
+    select
+        band,
+        band_order
+
+    from (
+        values ('green', 1), ('yellow', 2), ('red', 3)
+    ) as band_list (band, band_order)
+
+),
+
+final as (
+
+    select
+        bands.health_band,
+        bands.band_order,
+        count(observed_weeks.account_week_id) as account_weeks,
+        count(distinct observed_weeks.company_id) as accounts,
+        avg(observed_weeks.health_score) as average_health_score,
+        count(case when observed_weeks.churned_within_horizon then 1 end) as churned_account_weeks,
+        count(distinct case when observed_weeks.churned_within_horizon then observed_weeks.company_id end)
+            as churned_accounts,
+        count(case when observed_weeks.churned_within_horizon then 1 end)
+        / nullif(count(observed_weeks.account_week_id), 0) as churn_rate
+
+    from (select band as health_band, band_order from bands) as bands
+    left join observed_weeks
+        on bands.health_band = observed_weeks.health_band
+    group by bands.health_band, bands.band_order
+
+)
+
+select * from final
