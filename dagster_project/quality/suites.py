@@ -147,3 +147,35 @@ def ordered(
         },
         blocking,
     )
+
+
+def within(
+    name: str, column: str, tolerance: float, description: str, *, blocking: bool = True
+) -> Rule:
+    """A computed discrepancy (e.g. a reconciliation residual) stays within +/- tolerance."""
+    return between(
+        name, column, description, min_value=-tolerance, max_value=tolerance, blocking=blocking
+    )
+
+
+def share(name: str, column: str, description: str, *, blocking: bool = True) -> Rule:
+    """A rate or share lies within [0, 1] (rows where it is undefined, null, are skipped)."""
+    return between(name, column, description, min_value=0, max_value=1, blocking=blocking)
+
+
+def key_rules(*key: str) -> list[Rule]:
+    """A model's primary key: present and unique."""
+    return [
+        *(not_null(f"{column}_not_null", column, f"Every row has its {column}.") for column in key),
+        unique(f"{'_'.join(key)}_unique", key, "One row per primary key."),
+    ]
+
+
+def mart_suite(model: str, description: str, frames: Sequence[Frame]) -> Suite:
+    """A suite guarding `marts.<model>`, keyed as the dbt translator keys it."""
+    return Suite(
+        name=f"marts_{model}",
+        asset_key=("marts", model),
+        description=description,
+        frames=(*frames,),
+    )

@@ -1,0 +1,124 @@
+"""Revenue marts: MRR, its bridge, NRR/GRR and churn rates (METRICS.md "Revenue")."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dagster_project.quality.suites import (
+    Frame,
+    Suite,
+    between,
+    in_set,
+    key_rules,
+    mart_suite,
+    share,
+    within,
+)
+
+# Money reconciles "to the cent": half a cent absorbs float noise in a residual.
+CENT = 0.005
+# GRR <= NRR compares two ratios computed separately: allow float noise, nothing more.
+RATIO_NOISE = 1e-9
+MOVEMENT_TYPES = ("new", "expansion", "contraction", "churn", "reactivation", "unchanged")
+REVENUE_SHARES = ("logo_churn_rate", "trailing_logo_churn_rate", "early_churn_rate")
+
+
+def finance_suites(config: Mapping[str, Any]) -> list[Suite]:
+    return [fct_mrr_suite(config), metrics_revenue_monthly_suite(config)]
+
+
+def fct_mrr_suite(config: Mapping[str, Any]) -> Suite:
+    return mart_suite(
+        "fct_mrr",
+        "MRR per customer and month, with its movement.",
+        [
+            Frame(
+                sql="""
+                select
+                    customer_month_id,
+                    mrr_eur,
+                    mrr_start_eur,
+                    movement_type,
+                    mrr_eur - (mrr_start_eur + movement_eur) as movement_residual_eur,
+                    arr_eur - 12 * mrr_eur as arr_residual_eur
+                from marts.fct_mrr
+                """,
+                key=("customer_month_id",),
+                rules=(
+                    *key_rules("customer_month_id"),
+                    between("mrr_not_negative", "mrr_eur", "MRR is never negative.", min_value=0),
+                    between(
+                        "mrr_start_not_negative",
+                        "mrr_start_eur",
+                        "Opening MRR is never negative.",
+                        min_value=0,
+                    ),
+                    in_set(
+                        "movement_type_known",
+                        "movement_type",
+                        MOVEMENT_TYPES,
+                        "Each customer-month is one of the bridge's movements (or unchanged).",
+                    ),
+                    within(
+                        "movement_reconciles",
+                        "movement_residual_eur",
+                        CENT,
+                        "Closing MRR = opening MRR + the month's movement, to the cent.",
+                    ),
+                    within("arr_is_twelve_mrr", "arr_residual_eur", CENT, "ARR = 12 x MRR."),
+                ),
+            )
+        ],
+    )
+
+
+def metrics_revenue_monthly_suite(config: Mapping[str, Any]) -> Suite:
+    return mart_suite(
+        "metrics_revenue_monthly",
+        "The monthly MRR bridge, retention, churn and acquisition metrics.",
+        [
+            Frame(
+                sql=f"""
+                select
+                    month_start,
+                    mrr_end_eur,
+                    mrr_end_eur - (
+                        mrr_start_eur + new_mrr_eur + expansion_mrr_eur + reactivation_mrr_eur
+                        - contraction_mrr_eur - churned_mrr_eur
+                    ) as bridge_residual_eur,
+                    nrr,
+                    grr,
+                    grr - nrr as grr_above_nrr,
+                    {", ".join(REVENUE_SHARES)}
+                from marts.metrics_revenue_monthly
+                """,
+                key=("month_start",),
+                rules=(
+                    *key_rules("month_start"),
+                    within(
+                        "mrr_bridge_reconciles",
+                        "bridge_residual_eur",
+                        CENT,
+                        "End MRR = start + new + expansion + reactivation - contraction - churn, "
+                        "to the cent, every month.",
+                    ),
+                    between(
+                        "mrr_end_not_negative", "mrr_end_eur", "MRR is never negative.", min_value=0
+                    ),
+                    between(
+                        "grr_not_above_nrr",
+                        "grr_above_nrr",
+                        "GRR never exceeds NRR (it caps each customer at its starting MRR).",
+                        max_value=RATIO_NOISE,
+                    ),
+                    share("grr_at_most_100_percent", "grr", "GRR lies in [0, 100%]."),
+                    between("nrr_not_negative", "nrr", "NRR is never negative.", min_value=0),
+                    *(
+                        share(f"{rate}_is_a_share", rate, f"{rate} lies in [0, 1].")
+                        for rate in REVENUE_SHARES
+                    ),
+                ),
+            )
+        ],
+    )

@@ -1,0 +1,141 @@
+"""Sales marts: deal outcomes, qualification scores, win and conversion rates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dagster_project.quality.suites import (
+    Frame,
+    Suite,
+    between,
+    in_set,
+    key_rules,
+    mart_suite,
+    share,
+)
+
+QUARTERLY_SHARES = (
+    "win_rate",
+    "win_rate_amount",
+    "stage_conversion_rate",
+    "forecast_accuracy",
+    "share_reps_at_quota",
+)
+MEDDIC_CRITERIA = 6
+MEDDPICC_CRITERIA = 8
+
+
+def sales_suites(config: Mapping[str, Any]) -> list[Suite]:
+    return [fct_opportunities_suite(config), metrics_sales_quarterly_suite(config)]
+
+
+def fct_opportunities_suite(config: Mapping[str, Any]) -> Suite:
+    return mart_suite(
+        "fct_opportunities",
+        "One row per deal: stages, outcome, amounts in EUR and qualification scores.",
+        [
+            Frame(
+                # The outcome column names the deal's state, or the contradiction that breaks it.
+                sql="""
+                select
+                    deal_id,
+                    case
+                        when is_closed and is_won and current_stage = 'closedwon' then 'won'
+                        when is_closed and not is_won and current_stage = 'closedlost' then 'lost'
+                        when not is_closed and not is_won
+                            and current_stage not in ('closedwon', 'closedlost') then 'open'
+                        else 'contradictory: stage ' || coalesce(current_stage, 'null')
+                            || ', closed ' || coalesce(is_closed::varchar, 'null')
+                            || ', won ' || coalesce(is_won::varchar, 'null')
+                    end as outcome,
+                    forecast_probability,
+                    amount_eur,
+                    meddic_score,
+                    meddpicc_score,
+                    sales_cycle_days
+                from marts.fct_opportunities
+                """,
+                key=("deal_id",),
+                rules=(
+                    *key_rules("deal_id"),
+                    in_set(
+                        "closed_deal_has_exactly_one_outcome",
+                        "outcome",
+                        ["won", "lost", "open"],
+                        "A closed deal is won or lost, exactly one; an open deal is neither.",
+                    ),
+                    share(
+                        "forecast_probability_is_a_share",
+                        "forecast_probability",
+                        "Stage forecast probabilities are fractions in [0, 1].",
+                    ),
+                    between(
+                        "amount_not_negative",
+                        "amount_eur",
+                        "Deal amounts in EUR are never negative.",
+                        min_value=0,
+                    ),
+                    between(
+                        "meddic_score_in_range",
+                        "meddic_score",
+                        "MEDDIC scores count 0 to 6 criteria.",
+                        min_value=0,
+                        max_value=MEDDIC_CRITERIA,
+                    ),
+                    between(
+                        "meddpicc_score_in_range",
+                        "meddpicc_score",
+                        "MEDDPICC scores count 0 to 8 criteria.",
+                        min_value=0,
+                        max_value=MEDDPICC_CRITERIA,
+                    ),
+                    between(
+                        "sales_cycle_not_negative",
+                        "sales_cycle_days",
+                        "A won deal closes no earlier than it was created.",
+                        min_value=0,
+                    ),
+                ),
+            )
+        ],
+    )
+
+
+def metrics_sales_quarterly_suite(config: Mapping[str, Any]) -> Suite:
+    return mart_suite(
+        "metrics_sales_quarterly",
+        "Win rates, cycle, pipeline, forecast and quota per quarter and grain.",
+        [
+            Frame(
+                sql=f"""
+                select
+                    sales_quarter_grain_id,
+                    {", ".join(QUARTERLY_SHARES)},
+                    quota_attainment,
+                    pipeline_coverage
+                from marts.metrics_sales_quarterly
+                """,
+                key=("sales_quarter_grain_id",),
+                rules=(
+                    *key_rules("sales_quarter_grain_id"),
+                    *(
+                        share(f"{rate}_is_a_share", rate, f"{rate} lies in [0, 1].")
+                        for rate in QUARTERLY_SHARES
+                    ),
+                    between(
+                        "quota_attainment_not_negative",
+                        "quota_attainment",
+                        "Quota attainment is never negative (it may exceed 1).",
+                        min_value=0,
+                    ),
+                    between(
+                        "pipeline_coverage_not_negative",
+                        "pipeline_coverage",
+                        "Pipeline coverage is never negative.",
+                        min_value=0,
+                    ),
+                ),
+            )
+        ],
+    )

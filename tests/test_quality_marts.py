@@ -1,0 +1,203 @@
+"""Mart suites on hand-made marts in real DuckDB files: each broken definition fails its rule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.metric_config import metric_vars
+from dagster_project.quality.finance_suites import metrics_revenue_monthly_suite
+from dagster_project.quality.funnel_suites import (
+    fct_lead_lifecycle_history_suite,
+    fct_leads_suite,
+)
+from dagster_project.quality.gx_runner import RuleOutcome, run_suite
+from dagster_project.quality.health_suites import fct_account_health_suite
+from dagster_project.quality.sales_suites import fct_opportunities_suite
+from dagster_project.quality.suites import Suite
+
+
+def _warehouse(path: Path, *statements: str) -> Path:
+    with duckdb.connect(str(path)) as con:
+        for schema in ("marts", "staging"):
+            con.execute(f"create schema if not exists {schema}")
+        for statement in statements:
+            con.execute(statement)
+    return path
+
+
+def _failures(database: Path, suite: Suite) -> dict[str, RuleOutcome]:
+    with duckdb.connect(str(database)) as con:
+        outcomes = run_suite(con, suite)
+    assert all(outcome.error is None for outcome in outcomes), [o.error for o in outcomes]
+    return {outcome.rule: outcome for outcome in outcomes if not outcome.success}
+
+
+def test_stage_order_names_the_stage_that_came_too_early(tmp_path) -> None:
+    database = _warehouse(
+        tmp_path / "wh.duckdb",
+        """
+        create table marts.fct_leads as select * from (values
+            ('L1', timestamp '2026-01-01', timestamp '2026-01-03', timestamp '2026-01-05', null),
+            ('L2', timestamp '2026-01-01', timestamp '2026-01-09', timestamp '2026-01-05', null),
+            ('L3', timestamp '2026-01-01', null, null, timestamp '2025-12-30')
+        ) as leads(lead_id, created_at, mql_at, sql_at, customer_at)
+        """,
+        """
+        create table marts.fct_leads_full as select
+            lead_id, created_at, mql_at, sql_at, null::timestamp as opportunity_at, customer_at,
+            60 as score_at_mql, true as intent_signal_at_mql, true as is_bant_complete,
+            90 as bmanter_score, 60 as lead_score
+        from marts.fct_leads
+        """,
+        "drop table marts.fct_leads",
+        "alter table marts.fct_leads_full rename to fct_leads",
+    )
+
+    failures = _failures(database, fct_leads_suite(metric_vars()))
+
+    assert set(failures) == {"lifecycle_timestamps_ordered"}
+    order = failures["lifecycle_timestamps_ordered"]
+    assert order.failing_rows == 2
+    assert sorted(key["lead_id"] for key in order.sample_keys) == ["L2", "L3"]
+    assert sorted(item["value"] for item in order.observed["unexpected_values"]) == [
+        "customer_at before created_at",
+        "sql_at before mql_at",
+    ]
+
+
+def test_a_pql_is_recounted_from_product_events(tmp_path) -> None:
+    events = [
+        ("e1", "w1", "reports", "2026-01-01"),
+        ("e2", "w1", "alerts", "2026-01-02"),
+        ("e3", "w1", "api", "2026-01-03"),  # w1's third core feature: a real PQL
+        ("e4", "w2", "reports", "2026-01-01"),
+        ("e5", "w2", "reports", "2026-01-02"),  # the same feature twice
+        ("e6", "w2", "not_a_core_feature", "2026-01-03"),
+        ("e7", "w2", "alerts", "2026-01-04"),
+    ]
+    values = ", ".join(
+        f"('{e}', '{w}', 'Feature Used', '{f}', timestamp '{d}')" for e, w, f, d in events
+    )
+    database = _warehouse(
+        tmp_path / "wh.duckdb",
+        f"create table staging.stg_product__tracks as select * from (values {values}) "
+        "as tracks(event_id, workspace_id, event_name, feature_name, occurred_at)",
+        """
+        create table marts.fct_lead_lifecycle_history as select * from (values
+            ('A:pql', 'A', 'pql', timestamp '2026-01-03', 'e3'),
+            ('B:pql', 'B', 'pql', timestamp '2026-01-04', 'e7'),
+            ('B:mql', 'B', 'mql', timestamp '2026-01-04', 'x')
+        ) as history(lead_stage_entry_id, lead_id, lifecycle_stage, entered_at, evidence_id)
+        """,
+    )
+
+    failures = _failures(database, fct_lead_lifecycle_history_suite(metric_vars()))
+
+    assert set(failures) == {"pql_used_enough_core_features"}
+    pql = failures["pql_used_enough_core_features"]
+    assert (pql.rows_checked, pql.failing_rows) == (2, 1)
+    assert pql.sample_keys == [{"lead_stage_entry_id": "B:pql"}]
+    assert pql.observed == {"unexpected_values": [{"value": 2, "count": 1}]}
+
+
+def test_a_closed_deal_with_a_contradictory_outcome_fails(tmp_path) -> None:
+    database = _warehouse(
+        tmp_path / "wh.duckdb",
+        """
+        create table marts.fct_opportunities as select * from (values
+            ('D1', 'closedwon', true, true),
+            ('D2', 'closedlost', true, false),
+            ('D3', 'demo', false, false),
+            ('D4', 'closedlost', true, true)
+        ) as deals(deal_id, current_stage, is_closed, is_won)
+        """,
+        """
+        create table marts.fct_opportunities_full as select *, 0.5 as forecast_probability,
+            100.0 as amount_eur, 4 as meddic_score, 5 as meddpicc_score, 30 as sales_cycle_days
+        from marts.fct_opportunities
+        """,
+        "drop table marts.fct_opportunities",
+        "alter table marts.fct_opportunities_full rename to fct_opportunities",
+    )
+
+    failures = _failures(database, fct_opportunities_suite(metric_vars()))
+
+    assert set(failures) == {"closed_deal_has_exactly_one_outcome"}
+    outcome = failures["closed_deal_has_exactly_one_outcome"]
+    assert outcome.sample_keys == [{"deal_id": "D4"}]
+    assert outcome.observed == {
+        "unexpected_values": [
+            {"value": "contradictory: stage closedlost, closed true, won true", "count": 1}
+        ]
+    }
+
+
+def test_an_unbalanced_bridge_and_grr_above_nrr_fail_with_the_discrepancy(tmp_path) -> None:
+    # month: start, new, expansion, reactivation, contraction, churned, end, nrr, grr
+    database = _warehouse(
+        tmp_path / "wh.duckdb",
+        """
+        create table marts.metrics_revenue_monthly as select * from (values
+            (date '2026-01-01', 1000.00, 100.00, 50.00, 0.00, 20.00, 30.00, 1100.00, 1.02, 0.95),
+            (date '2026-02-01', 1100.00, 0.00, 10.00, 0.00, 0.00, 0.00, 1110.01, 1.00, 0.97),
+            (date '2026-03-01', 1110.01, 0.00, 0.00, 0.00, 0.00, 0.00, 1110.01, 0.96, 0.98)
+        ) as bridge(month_start, mrr_start_eur, new_mrr_eur, expansion_mrr_eur,
+            reactivation_mrr_eur, contraction_mrr_eur, churned_mrr_eur, mrr_end_eur, nrr, grr)
+        """,
+        """
+        create table marts.metrics_revenue_monthly_full as select *, 0.01 as logo_churn_rate,
+            0.02 as trailing_logo_churn_rate, 0.0 as early_churn_rate
+        from marts.metrics_revenue_monthly
+        """,
+        "drop table marts.metrics_revenue_monthly",
+        "alter table marts.metrics_revenue_monthly_full rename to metrics_revenue_monthly",
+    )
+
+    failures = _failures(database, metrics_revenue_monthly_suite(metric_vars()))
+
+    # January balances (1000 + 100 + 50 - 20 - 30 = 1100); February is a cent over.
+    assert set(failures) == {"mrr_bridge_reconciles", "grr_not_above_nrr"}
+    bridge = failures["mrr_bridge_reconciles"]
+    assert [key["month_start"] for key in bridge.sample_keys] == ["2026-02-01T00:00:00"]
+    [residual] = bridge.observed["unexpected_values"]
+    assert round(residual["value"], 6) == 0.01
+    grr = failures["grr_not_above_nrr"]
+    assert [key["month_start"] for key in grr.sample_keys] == ["2026-03-01T00:00:00"]
+
+
+def test_a_band_that_disagrees_with_the_cutoffs_fails(tmp_path) -> None:
+    # Each signal at the score itself, so the weighted sum equals the score when weights sum to 1.
+    database = _warehouse(
+        tmp_path / "wh.duckdb",
+        """
+        create table marts.fct_account_health as select account_week_id, health_score,
+            health_band, health_score as seat_activity_score,
+            health_score as feature_breadth_score, health_score as depth_score,
+            health_score as support_friction_score, health_score as sentiment_score
+        from (values ('a', 70.0, 'green'), ('b', 69.99, 'green'), ('c', 40.0, 'yellow'),
+            ('d', 39.5, 'red'), ('e', 12.0, 'yellow'))
+            as health(account_week_id, health_score, health_band)
+        """,
+    )
+
+    failures = _failures(database, fct_account_health_suite(metric_vars()))
+
+    assert set(failures) == {"yellow_band_between_cutoffs", "red_band_below_cutoff"}
+    assert failures["yellow_band_between_cutoffs"].sample_keys == [{"account_week_id": "b"}]
+    assert failures["red_band_below_cutoff"].sample_keys == [{"account_week_id": "e"}]
+
+
+def test_weights_that_do_not_sum_to_one_fail_before_any_score_is_read(tmp_path) -> None:
+    database = _warehouse(tmp_path / "wh.duckdb")
+    config = {**metric_vars(), "health_weights": {**metric_vars()["health_weights"], "depth": 0.3}}
+
+    with duckdb.connect(str(database)) as con:
+        outcomes = {o.rule: o for o in run_suite(con, fct_account_health_suite(config))}
+
+    weights = outcomes["health_weights_sum_to_one"]
+    assert not weights.success and weights.error is None
+    assert round(weights.observed, 9) == 1.1
+    # The mart is missing here: its rules fail with the query error, never silently pass.
+    assert outcomes["health_score_in_range"].error.startswith("frame query failed")
