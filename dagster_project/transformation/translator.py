@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
 
 class RevopsDbtTranslator(DagsterDbtTranslator):
@@ -27,6 +27,25 @@ class RevopsDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
             return dg.AssetKey([_layer(dbt_resource_props), dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        """dbt tests become asset checks; source tests land on the extraction assets.
+
+        A failing error-severity test already stops `dbt build` (its downstream models are
+        skipped and the step fails, so nothing is published). Marking source tests blocking in
+        Dagster as well would make every extraction asset wait for the dbt step and split it
+        into one dbt invocation per layer of the raw graph; they stay non-blocking here.
+        """
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is not None and spec.asset_key.path[0] == "raw":
+            return spec._replace(blocking=False)
+        return spec
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] != "model":
