@@ -1,0 +1,99 @@
+"""Write-audit-publish with real processes: a killed run leaves the served warehouse intact.
+
+The pipeline runs as a real subprocess (`python -m dagster_project.run_pipeline`), is killed
+with SIGKILL in the middle of its dbt build, and the served file must be byte-identical and
+openable; a reader holds it read-only throughout; a rerun then publishes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _pipeline(data_dir: Path, landing_dir: Path) -> subprocess.Popen[str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REVOPS_DUCKDB_PATH", "DAGSTER_HOME")
+    }
+    env.update(REVOPS_DATA_DIR=str(data_dir), REVOPS_LANDING_DIR=str(landing_dir))
+    return subprocess.Popen(
+        [sys.executable, "-m", "dagster_project.run_pipeline"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def _wait_for(process: subprocess.Popen[str], marker: str, timeout: float) -> list[str]:
+    """Read the process's output until a line contains `marker`."""
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    for line in process.stdout:
+        seen.append(line)
+        if marker in line:
+            return seen
+        if time.monotonic() > deadline:
+            break
+    raise AssertionError(f"never saw {marker!r}; last output:\n{''.join(seen[-20:])}")
+
+
+def test_a_killed_run_leaves_the_served_warehouse_intact_and_a_rerun_publishes(
+    warehouse: Path, landing: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    served = tmp_path / "warehouse" / "revops.duckdb"
+    served.parent.mkdir(parents=True)
+    shutil.copyfile(warehouse, served)
+    before = _digest(served)
+    reader = duckdb.connect(str(served), read_only=True)
+    previous_run = reader.execute("select run_id from meta.warehouse_version").fetchone()[0]
+
+    run = _pipeline(tmp_path, landing[0])
+    try:
+        _wait_for(run, 'STEP_START - Started execution of step "revops_dbt_assets"', 600)
+        time.sleep(2)  # well inside `dbt build`
+        # BI keeps reading the served file, read-only, while the run builds.
+        assert reader.execute("select count(*) from meta.warehouse_version").fetchone() == (1,)
+    finally:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+    reader.close()
+
+    assert run.returncode == -signal.SIGKILL
+    assert _digest(served) == before
+    with duckdb.connect(str(served), read_only=True) as con:
+        assert con.execute("select run_id from meta.warehouse_version").fetchone() == (
+            previous_run,
+        )
+
+    rerun = _pipeline(tmp_path, landing[0])
+    output, _ = rerun.communicate(timeout=900)
+    assert rerun.returncode == 0, output[-3000:]
+    assert _digest(served) != before
+    with duckdb.connect(str(served), read_only=True) as con:
+        new_run = con.execute("select run_id from meta.warehouse_version").fetchone()[0]
+        assert new_run != previous_run
+        assert con.execute("select count(*) from raw.crm_companies").fetchone()[0] > 0
+    assert sorted(p.name for p in served.parent.iterdir()) == ["build", "revops.duckdb"]
