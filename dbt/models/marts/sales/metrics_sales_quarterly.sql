@@ -300,9 +300,12 @@ performance_metrics as (
     select
         *,
         open_pipeline_closing_in_quarter_eur / nullif(quota_eur, 0) as pipeline_coverage,
-        greatest(
-            0, 1 - abs(weighted_forecast_eur - won_amount_eur) / nullif(won_amount_eur, 0)
-        ) as forecast_accuracy,
+        -- greatest() skips nulls in DuckDB: without the guard a quarter with nothing won (ratio
+        -- undefined) or without an opening snapshot would read as 0% accurate, not unknown.
+        case
+            when won_amount_eur > 0 and weighted_forecast_eur is not null
+                then greatest(0, 1 - abs(weighted_forecast_eur - won_amount_eur) / won_amount_eur)
+        end as forecast_accuracy,
         open_qualified_deals * average_deal_size_eur * win_rate
         / nullif(mean_sales_cycle_days, 0) as pipeline_velocity_eur_per_day,
         won_amount_eur / nullif(quota_eur, 0) as quota_attainment,
