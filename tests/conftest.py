@@ -8,6 +8,7 @@ writes gets its own DuckDB file.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,15 +22,21 @@ SAMPLE_SIZE = 60
 SAMPLE_SEED = 42
 
 
-@pytest.fixture(scope="session")
-def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Parse the dbt project once, before collection: test modules import the dbt assets."""
     from dagster_project.transformation.project import prepare_manifest
 
-    # dbt parse renders the profile, which names the warehouse through this variable.
-    os.environ.setdefault(
-        "REVOPS_DUCKDB_PATH", str(tmp_path_factory.mktemp("parse") / "parse.duckdb")
-    )
-    return prepare_manifest()
+    # dbt parse renders the profile, which names the warehouse through this variable; the
+    # build fixture hands each run its own file through the warehouse resource.
+    os.environ.setdefault("REVOPS_DUCKDB_PATH", str(Path(tempfile.mkdtemp()) / "parse.duckdb"))
+    prepare_manifest()
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    from dagster_project.transformation.project import DBT_PROJECT
+
+    return DBT_PROJECT.manifest_path
 
 
 @pytest.fixture(scope="session")

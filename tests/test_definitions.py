@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.source_catalog import SOURCE_TABLES
-from dagster_project.transformation.assets import dbt_build_args
+from dagster_project.transformation.cli_args import dbt_build_args
 
 
 def _asset_graph(dbt_manifest: Path) -> dg.AssetGraph:

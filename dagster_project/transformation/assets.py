@@ -1,7 +1,6 @@
 """The dbt project as Dagster assets: `dbt build` runs models, seeds and their tests."""
 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
-import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -10,13 +9,9 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from dagster_project.resources import WarehouseResource
+from dagster_project.transformation.cli_args import dbt_build_args
 from dagster_project.transformation.project import DBT_PROJECT
 from dagster_project.transformation.translator import RevopsDbtTranslator
-
-
-def dbt_build_args(as_of_date: str) -> list[str]:
-    """The `dbt build` arguments for a run (a pure function, unit-tested)."""
-    return ["build", "--vars", json.dumps({"as_of_date": as_of_date})]
 
 
 @dbt_assets(
