@@ -103,3 +103,58 @@ def test_published_version_records_run_and_as_of_date(con, built) -> None:
         result.run_id,
         "2026-09-30",
     )
+
+
+def _landing_revenue(landing_dir: Path, as_of_date: str) -> tuple[float, float, int]:
+    """Invoiced and credited EUR recomputed straight from the Stripe and FX export files.
+
+    Independent of raw, staging and the mart: invoices paid or open up to the as-of date count
+    total - tax; a credit note counts the invoice's net-of-tax share of its amount; both at the
+    last EUR rate known on the invoice's date.
+    """
+    billing = landing_dir / "billing"
+    with duckdb.connect() as con:
+        return con.execute(
+            f"""
+            with invoices as (
+                select id, currency, to_timestamp(created::bigint)::date as day,
+                    total::bigint / 100 as total, coalesce(tax::bigint, 0) / 100 as tax, status
+                from read_json('{billing}/invoices/*.jsonl', format = 'newline_delimited')
+            ),
+            credit_notes as (
+                select invoice, amount::bigint / 100 as amount, status,
+                    to_timestamp(created::bigint)::date as day
+                from read_json('{billing}/credit_notes/*.jsonl', format = 'newline_delimited')
+            ),
+            rates as (
+                select "date"::date as day, currency, rate_to_eur::double as rate
+                from read_csv('{billing}/fx_rates/*.csv', all_varchar = true)
+            ),
+            priced as (
+                select invoices.*, case when invoices.currency = 'EUR' then 1 else (
+                    select rate from rates
+                    where rates.currency = invoices.currency and rates.day <= invoices.day
+                    order by rates.day desc limit 1) end as rate
+                from invoices
+                where status in ('paid', 'open') and day <= '{as_of_date}'
+            )
+            select
+                (select sum((total - tax) * rate) from priced),
+                (select coalesce(sum(c.amount * (p.total - p.tax) / p.total * p.rate), 0)
+                    from credit_notes as c join priced as p on p.id = c.invoice
+                    where c.status <> 'void' and c.day <= '{as_of_date}'),
+                (select count(*) from priced)
+            """
+        ).fetchone()
+
+
+def test_revenue_mart_matches_totals_recomputed_from_the_export_files(con, landing) -> None:
+    invoiced, credited, invoices = _landing_revenue(landing[0], "2026-09-30")
+    mart_invoiced, mart_credited, mart_invoices = con.execute(
+        "select sum(invoiced_revenue_eur), sum(credited_revenue_eur), sum(invoice_count) "
+        "from marts.fct_account_revenue_monthly"
+    ).fetchone()
+    assert mart_invoices == invoices > 0
+    # Each document is rounded to the cent once in the warehouse.
+    assert float(mart_invoiced) == pytest.approx(invoiced, abs=0.005 * invoices)
+    assert float(mart_credited) == pytest.approx(credited, abs=0.005 * invoices)
