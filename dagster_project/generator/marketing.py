@@ -117,13 +117,13 @@ def _spend(
 def _emails(
     rng: np.random.Generator, contacts: Contacts, campaign: np.ndarray, sent: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each email campaign goes to a fifth of the contacts that exist on its send day."""
+    """Each email campaign goes to a sixth of the contacts that exist on its send day."""
     order = np.argsort(contacts.created, kind="stable")
     created = contacts.created[order]
     groups = []
     for t in sent:  # one vectorised draw per campaign, about three a month
         eligible = order[: np.searchsorted(created, t)]
-        groups.append(eligible[rng.random(len(eligible)) < 0.2])
+        groups.append(eligible[rng.random(len(eligible)) < 0.16])
     sizes = np.array([len(g) for g in groups], dtype=np.int64)
     to = np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64)
     which = np.repeat(campaign, sizes)
@@ -156,7 +156,7 @@ def _page_views(
     n = len(contacts)
     stop = np.minimum(contacts.created + 600 * DAY, window.end)
     interest = np.exp(rng.normal(0, 0.6, n))
-    counts = rng.poisson(0.035 * interest * (stop - contacts.created) / DAY)
+    counts = rng.poisson(0.025 * interest * (stop - contacts.created) / DAY)
     contact = expand(counts)
     at = working_time(rng, uniform_time(rng, contacts.created[contact], stop[contact]))
     category = choice(rng, BACKGROUND_PAGES, len(contact))

@@ -250,7 +250,7 @@ def make_product(
     all_feature = np.concatenate(
         [np.full(len(sign_user), NONE), feature, np.full(len(dash_ws), NONE)]
     )
-    order = np.lexsort((all_user, all_at))
+    order = np.argsort(all_at, kind="stable")  # ties keep user order: deterministic
     delay = lognormal_seconds(rng, 1.2, 1.0, len(order))
     late = rng.random(len(order)) < 0.01  # offline devices flush their queue hours later
     delay[late] += rng.integers(60, 6 * HOUR, int(late.sum()))

@@ -115,20 +115,17 @@ def write_billing(
     _customers(w, subs)
     versions = _versions_table(subs)
     latest = current_state(subs)
-    w.register(
-        "sub_versions", {k: v[latest] for k, v in versions.items()} | {"_row": subs.sub[latest]}
-    )
+    current = {k: v[latest] for k, v in versions.items()} | {"_row": subs.sub[latest]}
     w.write(
         "billing",
         "subscriptions",
         "jsonl",
         f"select _row, unnest({SUBSCRIPTION}) from ({_derived('sub_versions')})",
-        len(latest),
+        {"sub_versions": current},
     )
     by_time = np.argsort(subs.at, kind="stable")
     rank = np.empty_like(by_time)
     rank[by_time] = np.arange(len(by_time))
-    w.register("sub_events", versions | {"_row": rank, "ts": subs.at, "kind": subs.kind})
     event_type = (
         f"case when kind = {CREATED} then 'created' when kind = {DELETED} "
         "then 'deleted' else 'updated' end"
@@ -142,7 +139,7 @@ def write_billing(
             'customer.subscription.' || {event_type} as type, ts as created,
             {{'object': {SUBSCRIPTION}}} as data
         from ({_derived("sub_events")})""",
-        len(subs.at),
+        {"sub_events": versions | {"_row": rank, "ts": subs.at, "kind": subs.kind}},
     )
     _invoices(w, subs, invoices)
     _fx(w, fx)
@@ -152,15 +149,12 @@ def _customers(w: LandingWriter, subs: Subscriptions) -> None:
     n = len(subs.customer_company)
     currency = np.zeros(n, dtype=np.int64)
     currency[subs.customer] = subs.plan.currency
-    w.register(
-        "customers",
-        {
-            "_row": np.arange(n),
-            "created": subs.customer_created,
-            "company_id": hubspot_ids(COMPANY_BASE, subs.customer_company),
-            "currency": currency,
-        },
-    )
+    customers = {
+        "_row": np.arange(n),
+        "created": subs.customer_created,
+        "company_id": hubspot_ids(COMPANY_BASE, subs.customer_company),
+        "currency": currency,
+    }
     w.write(
         "billing",
         "customers",
@@ -171,7 +165,7 @@ def _customers(w: LandingWriter, subs: Subscriptions) -> None:
             'billing.' || company_id::varchar || '@example.com' as email,
             {{'hubspot_company_id': company_id::varchar}} as metadata
         from customers""",
-        n,
+        {"customers": customers},
     )
 
 
@@ -179,39 +173,32 @@ def _invoices(w: LandingWriter, subs: Subscriptions, inv: Invoices) -> None:
     n = len(inv.sub)
     plan = subs.plan
     currency = plan.currency[inv.sub]
-    w.register(
-        "invoices",
-        {
-            "_row": np.arange(n),
-            "sub": inv.sub,
-            "customer": subs.customer[inv.sub],
-            "status": inv.status,
-            "currency": currency,
-            "period_start": inv.period_start,
-            "period_end": inv.period_end,
-            "subtotal": inv.subtotal,
-            "discount": inv.discount,
-            "tax": inv.tax,
-            "total": inv.total,
-        },
-    )
+    invoices = {
+        "_row": np.arange(n),
+        "sub": inv.sub,
+        "customer": subs.customer[inv.sub],
+        "status": inv.status,
+        "currency": currency,
+        "period_start": inv.period_start,
+        "period_end": inv.period_end,
+        "subtotal": inv.subtotal,
+        "discount": inv.discount,
+        "tax": inv.tax,
+        "total": inv.total,
+    }
     line = inv.line_invoice
-    w.register(
-        "invoice_lines",
-        {
-            "_row": line,
-            "line_id": np.arange(len(line)),
-            "kind": inv.line_kind,
-            "amount": inv.line_amount,
-            "qty": inv.line_qty,
-            "tier": inv.line_tier,
-            "version": inv.line_version,
-            "months": plan.interval[inv.sub[line]],
-            "currency": currency[line],
-            "line_start": inv.line_start,
-            "line_end": inv.line_end,
-        },
-    )
+    line_columns = {
+        "line_id": np.arange(len(line)),
+        "kind": inv.line_kind,
+        "amount": inv.line_amount,
+        "qty": inv.line_qty,
+        "tier": inv.line_tier,
+        "version": inv.line_version,
+        "months": plan.interval[inv.sub[line]],
+        "currency": currency[line],
+        "line_start": inv.line_start,
+        "line_end": inv.line_end,
+    }
     price = f"""case kind
         when 0 then {_price_id("tier_name", "cur", "months", "version_name")}
         when 1 then {_price_id("'api_addon'", "cur", "months", "'2023'")}
@@ -228,16 +215,13 @@ def _invoices(w: LandingWriter, subs: Subscriptions, inv: Invoices) -> None:
         'amount': amount, 'currency': cur, 'description': {description},
         'proration': kind = 2, 'quantity': qty, 'price': {{'id': {price}}},
         'period': {{'start': line_start, 'end': line_end}}}}"""
+    invoices["lines"] = w.nested(line, n, line_columns, line_struct, _derived("_children"))
     w.write(
         "billing",
         "invoices",
         "jsonl",
         f"""
-        with lines as (
-            select _row, list({line_struct} order by line_id) as data
-            from ({_derived("invoice_lines")}) group by _row
-        )
-        select i._row, {_stripe_id("in", "i._row", 10)} as id, 'invoice' as object,
+        select _row, {_stripe_id("in", "_row", 10)} as id, 'invoice' as object,
             {_stripe_id("cus", "customer", 8)} as customer,
             {_stripe_id("sub", "sub", 8)} as subscription,
             {lookup(INVOICE_STATUSES, "status")} as status,
@@ -247,25 +231,21 @@ def _invoices(w: LandingWriter, subs: Subscriptions, inv: Invoices) -> None:
                 as total_discount_amounts,
             tax, total, case when status = 0 then total else 0 end as amount_paid,
             total as amount_due,
-            {{'object': 'list', 'data': l.data}} as lines
-        from invoices as i
-        join lines as l on l._row = i._row""",
-        n,
+            {{'object': 'list', 'data': lines}} as lines
+        from invoices""",
+        {"invoices": invoices},
     )
     notes = len(inv.credit_invoice)
-    w.register(
-        "credit_notes",
-        {
-            "_row": np.arange(notes),
-            "invoice": inv.credit_invoice,
-            "customer": subs.customer[inv.sub[inv.credit_invoice]],
-            "currency": currency[inv.credit_invoice],
-            "amount": inv.credit_amount,
-            "created": inv.credit_created,
-            "reason": inv.credit_reason,
-            "void": inv.credit_void,
-        },
-    )
+    credit_notes = {
+        "_row": np.arange(notes),
+        "invoice": inv.credit_invoice,
+        "customer": subs.customer[inv.sub[inv.credit_invoice]],
+        "currency": currency[inv.credit_invoice],
+        "amount": inv.credit_amount,
+        "created": inv.credit_created,
+        "reason": inv.credit_reason,
+        "void": inv.credit_void,
+    }
     w.write(
         "billing",
         "credit_notes",
@@ -278,22 +258,19 @@ def _invoices(w: LandingWriter, subs: Subscriptions, inv: Invoices) -> None:
             {lookup(CREDIT_REASONS, "reason")} as reason,
             case when void then 'void' else 'issued' end as status
         from credit_notes""",
-        notes,
+        {"credit_notes": credit_notes},
     )
 
 
 def _fx(w: LandingWriter, fx: tuple[np.ndarray, np.ndarray]) -> None:
     days, rates = fx
     n = len(days)
-    w.register(
-        "fx",
-        {
-            "_row": np.arange(2 * n),
-            "day": np.repeat(days * DAY, 2),
-            "currency": np.tile([1, 2], n),
-            "rate": np.round(rates.ravel(), 6),
-        },
-    )
+    fx_table = {
+        "_row": np.arange(2 * n),
+        "day": np.repeat(days * DAY, 2),
+        "currency": np.tile([1, 2], n),
+        "rate": np.round(rates.ravel(), 6),
+    }
     w.write(
         "billing",
         "fx_rates",
@@ -302,5 +279,5 @@ def _fx(w: LandingWriter, fx: tuple[np.ndarray, np.ndarray]) -> None:
         select _row, ymd(day) as date, {lookup(CURRENCIES, "currency")} as currency,
             printf('%.6f', rate) as rate_to_eur
         from fx""",
-        2 * n,
+        {"fx": fx_table},
     )

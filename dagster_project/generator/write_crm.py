@@ -59,27 +59,19 @@ def company_name_sql(row: str) -> str:
     )
 
 
-def _history_struct(value: str, at: str, source: str) -> str:
-    entry = f"{{'value': {value}, 'timestamp': iso({at}), 'sourceType': {source}}}"
-    return f"list({entry} order by {at} desc)"
-
-
 def write_owners(w: LandingWriter, owners: Owners) -> None:
     n = len(owners)
     digits = max(3, len(str(n)))
     quota = np.where(np.isnan(owners.quota_eur), -1, np.nan_to_num(owners.quota_eur)).astype(
         np.int64
     )
-    w.register(
-        "owners",
-        {
-            "_row": np.arange(n),
-            "role": owners.role,
-            "region": owners.region,
-            "hired": owners.hired,
-            "quota": quota,
-        },
-    )
+    table = {
+        "_row": np.arange(n),
+        "role": owners.role,
+        "region": owners.region,
+        "hired": owners.hired,
+        "quota": quota,
+    }
     number = f"lpad((_row + 1)::varchar, {digits}, '0')"
     w.write(
         "crm",
@@ -96,7 +88,7 @@ def write_owners(w: LandingWriter, owners: Owners) -> None:
               'hire_date': ymd(hired)}} as properties,
             iso(hired) as createdAt, iso(hired) as updatedAt, false as archived
         from owners""",
-        n,
+        {"owners": table},
     )
 
 
@@ -104,19 +96,16 @@ def write_companies(
     w: LandingWriter, companies: Companies, owner: np.ndarray, updated: np.ndarray
 ) -> None:
     n = len(companies)
-    w.register(
-        "companies",
-        {
-            "_row": np.arange(n),
-            "created": companies.created,
-            "updated": updated,
-            "employees": companies.employees,
-            "revenue": companies.revenue_eur.astype(np.int64),
-            "industry": companies.industry,
-            "country": companies.country,
-            "owner_id": hubspot_ids(OWNER_BASE, owner),
-        },
-    )
+    table = {
+        "_row": np.arange(n),
+        "created": companies.created,
+        "updated": updated,
+        "employees": companies.employees,
+        "revenue": companies.revenue_eur.astype(np.int64),
+        "industry": companies.industry,
+        "country": companies.country,
+        "owner_id": hubspot_ids(OWNER_BASE, owner),
+    }
     name = company_name_sql("_row")
     w.write(
         "crm",
@@ -134,7 +123,7 @@ def write_companies(
               'createdate': iso(created)}} as properties,
             iso(created) as createdAt, iso(updated) as updatedAt, false as archived
         from companies""",
-        n,
+        {"companies": table},
     )
 
 
@@ -190,39 +179,42 @@ def write_contacts(w: LandingWriter, contacts: Contacts, rank: np.ndarray) -> No
             contacts.customer_at,
         ]
     )
-    w.register(
-        "contacts",
-        {
-            "_row": rank,
-            "company_id": hubspot_ids(COMPANY_BASE, contacts.company),
-            "created": contacts.created,
-            "updated": updated,
-            "source": contacts.source,
-            "title": contacts.title,
-            "sdr_id": hubspot_ids(OWNER_BASE, contacts.sdr),
-            "stage": current,
-            "sql_at": contacts.sql_at,
-            **{f"bant{i}": contacts.bant[:, i] for i in range(4)},
-            "market": contacts.bmanter_market,
-            "reference": contacts.bmanter_reference,
-        },
-    )
-    w.register(
-        "contact_history",
-        {"_row": rank[h_contact], "stage": h_stage, "ts": h_at, "source": h_source},
-    )
+    newest_first = np.lexsort((-h_at, rank[h_contact]))
     source_types = ("FORM", "CRM_UI", "AUTOMATION_PLATFORM", "IMPORT", "DEALS", "INTEGRATION")
-    number = "lpad((c._row + 1)::varchar, 7, '0')"
-    history = _history_struct(lookup(LIFECYCLE, "stage"), "ts", lookup(source_types, "source"))
+    history = w.nested(
+        rank[h_contact][newest_first],
+        n,
+        {
+            "stage": h_stage[newest_first],
+            "ts": h_at[newest_first],
+            "source": h_source[newest_first],
+        },
+        f"{{'value': {lookup(LIFECYCLE, 'stage')}, 'timestamp': iso(ts), "
+        f"'sourceType': {lookup(source_types, 'source')}}}",
+    )
+    by_id = np.argsort(rank)  # contacts in id (creation) order, as history is
+    table = {
+        "_row": np.arange(n),
+        "company_id": hubspot_ids(COMPANY_BASE, contacts.company[by_id]),
+        "created": contacts.created[by_id],
+        "updated": updated[by_id],
+        "source": contacts.source[by_id],
+        "title": contacts.title[by_id],
+        "sdr_id": hubspot_ids(OWNER_BASE, contacts.sdr[by_id]),
+        "stage": current[by_id],
+        "sql_at": contacts.sql_at[by_id],
+        **{f"bant{i}": contacts.bant[by_id, i] for i in range(4)},
+        "market": contacts.bmanter_market[by_id],
+        "reference": contacts.bmanter_reference[by_id],
+        "history": history,
+    }
+    number = "lpad((_row + 1)::varchar, 7, '0')"
     w.write(
         "crm",
         "contacts",
         "jsonl",
         f"""
-        with history as (
-            select _row, {history} as lifecyclestage from contact_history group by _row
-        )
-        select c._row, ({CONTACT_BASE + 1} + c._row)::varchar as id,
+        select _row, ({CONTACT_BASE + 1} + _row)::varchar as id,
             {{'email': 'contact.' || {number} || '@example.com',
               'firstname': 'Contact',
               'lastname': {number},
@@ -230,7 +222,7 @@ def write_contacts(w: LandingWriter, contacts: Contacts, rank: np.ndarray) -> No
               'associatedcompanyid': company_id::varchar,
               'hubspot_owner_id': sdr_id::varchar,
               'hs_analytics_source': {lookup(SOURCES, "source")},
-              'lifecyclestage': {lookup(LIFECYCLE, "c.stage")},
+              'lifecyclestage': {lookup(LIFECYCLE, "stage")},
               'createdate': iso(created),
               'bant_budget': tf(bant0),
               'bant_authority': tf(bant1),
@@ -240,10 +232,9 @@ def write_contacts(w: LandingWriter, contacts: Contacts, rank: np.ndarray) -> No
               'bmanter_market': tf(market),
               'bmanter_reference': tf(reference)}} as properties,
             iso(created) as createdAt, iso(updated) as updatedAt, false as archived,
-            {{'lifecyclestage': h.lifecyclestage}} as propertiesWithHistory
-        from contacts as c
-        left join history as h on h._row = c._row""",
-        n,
+            {{'lifecyclestage': history}} as propertiesWithHistory
+        from contacts""",
+        {"contacts": table},
     )
 
 
@@ -252,44 +243,43 @@ def write_deals(w: LandingWriter, deals: Deals, contact_rank: np.ndarray) -> Non
     updated = np.zeros(n, dtype=np.int64)
     np.maximum.at(updated, deals.history_deal, deals.history_at)
     second = np.where(deals.second_contact != NONE, contact_rank[deals.second_contact], NONE)
-    w.register(
-        "deals",
-        {
-            "_row": np.arange(n),
-            "company": deals.company,
-            "company_id": hubspot_ids(COMPANY_BASE, deals.company),
-            "contact_id": hubspot_ids(CONTACT_BASE, contact_rank[deals.contact]),
-            "contact2_id": hubspot_ids(CONTACT_BASE, second),
-            "owner_id": hubspot_ids(OWNER_BASE, deals.owner),
-            "origin": deals.origin,
-            "created": deals.created,
-            "updated": np.maximum(updated, deals.created),
-            "amount": deals.amount.astype(np.int64),
-            "currency": deals.currency,
-            "stage": deals.stage,
-            "close_date": deals.close_date,
-            "lost_reason": deals.lost_reason,
-            **{f"m{i}": deals.meddic[:, i].astype(np.int8) for i in range(8)},
-        },
+    newest_first = np.lexsort((-deals.history_at, deals.history_deal))
+    history = w.nested(
+        deals.history_deal[newest_first],
+        n,
+        {"stage": deals.history_stage[newest_first], "ts": deals.history_at[newest_first]},
+        f"{{'value': {lookup(STAGES, 'stage')}, 'timestamp': iso(ts), 'sourceType': 'CRM_UI'}}",
     )
-    w.register(
-        "deal_history",
-        {"_row": deals.history_deal, "stage": deals.history_stage, "ts": deals.history_at},
-    )
+    table = {
+        "_row": np.arange(n),
+        "company": deals.company,
+        "company_id": hubspot_ids(COMPANY_BASE, deals.company),
+        "contact_id": hubspot_ids(CONTACT_BASE, contact_rank[deals.contact]),
+        "contact2_id": hubspot_ids(CONTACT_BASE, second),
+        "owner_id": hubspot_ids(OWNER_BASE, deals.owner),
+        "origin": deals.origin,
+        "created": deals.created,
+        "updated": np.maximum(updated, deals.created),
+        "amount": deals.amount.astype(np.int64),
+        "currency": deals.currency,
+        "stage": deals.stage,
+        "close_date": deals.close_date,
+        "lost_reason": deals.lost_reason,
+        **{f"m{i}": deals.meddic[:, i].astype(np.int8) for i in range(8)},
+        "history": history,
+    }
     meddic = ",\n".join(f"'{name}': tf(m{i})" for i, name in enumerate(MEDDIC_FIELDS))
-    history = _history_struct(lookup(STAGES, "stage"), "ts", "'CRM_UI'")
     w.write(
         "crm",
         "deals",
         "jsonl",
         f"""
-        with history as (select _row, {history} as dealstage from deal_history group by _row)
-        select d._row, ({DEAL_BASE + 1} + d._row)::varchar as id,
+        select _row, ({DEAL_BASE + 1} + _row)::varchar as id,
             {{'dealname': {company_name_sql("company")} || ' - new business',
               'amount': amount::varchar,
               'deal_currency_code': {lookup(CURRENCIES, "currency")},
               'pipeline': 'default',
-              'dealstage': {lookup(STAGES, "d.stage")},
+              'dealstage': {lookup(STAGES, "stage")},
               'closedate': iso(close_date),
               'createdate': iso(created),
               'hubspot_owner_id': owner_id::varchar,
@@ -304,10 +294,9 @@ def write_deals(w: LandingWriter, deals: Deals, contact_rank: np.ndarray) -> Non
                   else [{{'id': contact_id::varchar, 'type': 'deal_to_contact'}},
                         {{'id': contact2_id::varchar, 'type': 'deal_to_contact'}}] end}}
             }} as associations,
-            {{'dealstage': h.dealstage}} as propertiesWithHistory
-        from deals as d
-        left join history as h on h._row = d._row""",
-        n,
+            {{'dealstage': history}} as propertiesWithHistory
+        from deals""",
+        {"deals": table},
     )
 
 
@@ -324,20 +313,17 @@ def write_engagements(
     contact = np.where(
         activities.contact != NONE, contact_rank[np.maximum(activities.contact, 0)], NONE
     )
-    w.register(
-        "engagements",
-        {
-            "_row": np.arange(n),
-            "kind": activities.kind,
-            "ts": activities.at,
-            "owner_id": hubspot_ids(OWNER_BASE, activities.owner),
-            "company_id": hubspot_ids(COMPANY_BASE, activities.company),
-            "contact_id": hubspot_ids(CONTACT_BASE, contact),
-            "deal_id": hubspot_ids(DEAL_BASE, activities.deal),
-            "duration": duration,
-            "direction": direction,
-        },
-    )
+    engagements = {
+        "_row": np.arange(n),
+        "kind": activities.kind,
+        "ts": activities.at,
+        "owner_id": hubspot_ids(OWNER_BASE, activities.owner),
+        "company_id": hubspot_ids(COMPANY_BASE, activities.company),
+        "contact_id": hubspot_ids(CONTACT_BASE, contact),
+        "deal_id": hubspot_ids(DEAL_BASE, activities.deal),
+        "duration": duration,
+        "direction": direction,
+    }
 
     def association(column: str, kind: str) -> str:
         return (
@@ -362,5 +348,5 @@ def write_engagements(
               'companies': {association("company_id", "company")},
               'deals': {association("deal_id", "deal")}}} as associations
         from engagements""",
-        n,
+        {"engagements": engagements},
     )

@@ -27,15 +27,12 @@ def _campaign_id(column: str) -> str:
 
 def write_marketing(w: LandingWriter, m: Marketing, contact_rank: np.ndarray) -> None:
     n = len(m.campaign_channel)
-    w.register(
-        "campaigns",
-        {
-            "_row": np.arange(n),
-            "channel": m.campaign_channel,
-            "start": m.campaign_start,
-            "end_at": m.campaign_end,
-        },
-    )
+    campaigns_table = {
+        "_row": np.arange(n),
+        "channel": m.campaign_channel,
+        "start": m.campaign_start,
+        "end_at": m.campaign_end,
+    }
     w.write(
         "marketing",
         "campaigns",
@@ -47,20 +44,17 @@ def write_marketing(w: LandingWriter, m: Marketing, contact_rank: np.ndarray) ->
             {lookup(CHANNELS, "channel")} as channel, ymd(start) as start_date,
             ymd(end_at) as end_date
         from campaigns""",
-        n,
+        {"campaigns": campaigns_table},
     )
     spend = len(m.spend_campaign)
     order = np.lexsort((m.spend_month, m.spend_campaign))
-    w.register(
-        "spend",
-        {
-            "_row": np.arange(spend),
-            "campaign": m.spend_campaign[order],
-            "month": m.spend_month[order],
-            "amount": m.spend_amount[order],
-            "currency": m.campaign_currency[m.spend_campaign[order]],
-        },
-    )
+    spend_table = {
+        "_row": np.arange(spend),
+        "campaign": m.spend_campaign[order],
+        "month": m.spend_month[order],
+        "amount": m.spend_amount[order],
+        "currency": m.campaign_currency[m.spend_campaign[order]],
+    }
     w.write(
         "marketing",
         "campaign_spend",
@@ -70,7 +64,7 @@ def write_marketing(w: LandingWriter, m: Marketing, contact_rank: np.ndarray) ->
             strftime(make_timestamp(month * 1000000), '%Y-%m') as month,
             printf('%.2f', amount) as spend, {lookup(CURRENCIES, "currency")} as currency
         from spend""",
-        spend,
+        {"spend": spend_table},
     )
     _events(w, m, contact_rank)
 
@@ -80,17 +74,14 @@ def _events(w: LandingWriter, m: Marketing, contact_rank: np.ndarray) -> None:
         return hubspot_ids(CONTACT_BASE, contact_rank[index])
 
     emails = len(m.email_at)
-    w.register(
-        "emails",
-        {
-            "_row": np.arange(emails),
-            "campaign": m.email_campaign,
-            "contact_id": contact_ids(m.email_contact),
-            "kind": m.email_type,
-            "ts": m.email_at,
-            "off": paris_utc_offset_hours(m.email_at),
-        },
-    )
+    emails_table = {
+        "_row": np.arange(emails),
+        "campaign": m.email_campaign,
+        "contact_id": contact_ids(m.email_contact),
+        "kind": m.email_type,
+        "ts": m.email_at,
+        "off": paris_utc_offset_hours(m.email_at),
+    }
     w.write(
         "marketing",
         "email_events",
@@ -100,21 +91,18 @@ def _events(w: LandingWriter, m: Marketing, contact_rank: np.ndarray) -> None:
             {_campaign_id("campaign + 1")} as campaign_id, contact_id::varchar as contact_id,
             {lookup(EMAIL_EVENTS, "kind")} as event_type, local_ts(ts, off) as occurred_at
         from emails""",
-        emails,
+        {"emails": emails_table},
     )
 
     views = len(m.view_at)
-    w.register(
-        "views",
-        {
-            "_row": np.arange(views),
-            "contact_id": contact_ids(m.view_contact),
-            "category": m.view_category,
-            "slug": m.view_slug,
-            "ts": m.view_at,
-            "off": paris_utc_offset_hours(m.view_at),
-        },
-    )
+    views_table = {
+        "_row": np.arange(views),
+        "contact_id": contact_ids(m.view_contact),
+        "category": m.view_category,
+        "slug": m.view_slug,
+        "ts": m.view_at,
+        "off": paris_utc_offset_hours(m.view_at),
+    }
     url = f"""case category
         when 0 then '{SITE}/'
         when 1 then '{SITE}/blog/post-' || slug::varchar
@@ -133,21 +121,18 @@ def _events(w: LandingWriter, m: Marketing, contact_rank: np.ndarray) -> None:
             {lookup(PAGE_CATEGORIES, "category")} as page_category,
             local_ts(ts, off) as occurred_at
         from views""",
-        views,
+        {"views": views_table},
     )
 
     forms = len(m.form_at)
-    w.register(
-        "forms",
-        {
-            "_row": np.arange(forms),
-            "contact_id": contact_ids(m.form_contact),
-            "kind": m.form_type,
-            "slug": m.form_slug,
-            "ts": m.form_at,
-            "off": paris_utc_offset_hours(m.form_at),
-        },
-    )
+    forms_table = {
+        "_row": np.arange(forms),
+        "contact_id": contact_ids(m.form_contact),
+        "kind": m.form_type,
+        "slug": m.form_slug,
+        "ts": m.form_at,
+        "off": paris_utc_offset_hours(m.form_at),
+    }
     page = f"""case kind
         when 0 then '{SITE}/blog/post-' || slug::varchar
         when 1 then '{SITE}/resources/guide-' || slug::varchar
@@ -163,5 +148,5 @@ def _events(w: LandingWriter, m: Marketing, contact_rank: np.ndarray) -> None:
             contact_id::varchar as contact_id, {lookup(FORM_TYPES, "kind")} as form_type,
             {page} as page_url, local_ts(ts, off) as submitted_at
         from forms""",
-        forms,
+        {"forms": forms_table},
     )

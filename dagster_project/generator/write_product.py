@@ -35,17 +35,14 @@ TRACKS_PART_ROWS = 5_000_000
 def write_product(w: LandingWriter, p: Product, contact_rank: np.ndarray) -> None:
     ws = p.workspaces
     n = len(ws.company)
-    w.register(
-        "workspaces",
-        {
-            "_row": np.arange(n),
-            "company": ws.company,
-            "company_id": hubspot_ids(COMPANY_BASE, ws.company),
-            "plan": ws.plan,
-            "seats": ws.seats_paid,
-            "created": ws.created,
-        },
-    )
+    workspaces_table = {
+        "_row": np.arange(n),
+        "company": ws.company,
+        "company_id": hubspot_ids(COMPANY_BASE, ws.company),
+        "plan": ws.plan,
+        "seats": ws.seats_paid,
+        "created": ws.created,
+    }
     w.write(
         "product",
         "workspaces",
@@ -56,18 +53,15 @@ def write_product(w: LandingWriter, p: Product, contact_rank: np.ndarray) -> Non
             {lookup(WORKSPACE_PLANS, "plan")} as plan, seats as seats_paid,
             iso(created) as created_at
         from workspaces""",
-        n,
+        {"workspaces": workspaces_table},
     )
     users = len(p.user_ws)
-    w.register(
-        "users",
-        {
-            "_row": np.arange(users),
-            "ws": p.user_ws,
-            "contact_id": hubspot_ids(CONTACT_BASE, remap(contact_rank, p.user_contact)),
-            "created": p.user_created,
-        },
-    )
+    users_table = {
+        "_row": np.arange(users),
+        "ws": p.user_ws,
+        "contact_id": hubspot_ids(CONTACT_BASE, remap(contact_rank, p.user_contact)),
+        "created": p.user_created,
+    }
     w.write(
         "product",
         "users",
@@ -77,7 +71,7 @@ def write_product(w: LandingWriter, p: Product, contact_rank: np.ndarray) -> Non
             'ws_' || lpad((ws + 1)::varchar, 6, '0') as workspace_id,
             nullif(contact_id, -1)::varchar as crm_contact_id, iso(created) as created_at
         from users""",
-        users,
+        {"users": users_table},
     )
     _tracks(w, p)
 
@@ -113,20 +107,17 @@ def _tracks(w: LandingWriter, p: Product) -> None:
 
 def write_success(w: LandingWriter, s: Success, contact_rank: np.ndarray) -> None:
     n = len(s.ticket_created)
-    w.register(
-        "tickets",
-        {
-            "_row": np.arange(n),
-            "company_id": hubspot_ids(COMPANY_BASE, s.ticket_company),
-            "requester_id": hubspot_ids(CONTACT_BASE, contact_rank[s.ticket_requester]),
-            "priority": s.ticket_priority,
-            "status": s.ticket_status,
-            "subject": s.ticket_subject,
-            "created": s.ticket_created,
-            "updated": s.ticket_updated,
-            "solved": s.ticket_solved,
-        },
-    )
+    tickets_table = {
+        "_row": np.arange(n),
+        "company_id": hubspot_ids(COMPANY_BASE, s.ticket_company),
+        "requester_id": hubspot_ids(CONTACT_BASE, contact_rank[s.ticket_requester]),
+        "priority": s.ticket_priority,
+        "status": s.ticket_status,
+        "subject": s.ticket_subject,
+        "created": s.ticket_created,
+        "updated": s.ticket_updated,
+        "solved": s.ticket_solved,
+    }
     w.write(
         "success",
         "tickets",
@@ -137,20 +128,17 @@ def write_success(w: LandingWriter, s: Success, contact_rank: np.ndarray) -> Non
             {lookup(TICKET_STATUSES, "status")} as status, {lookup(SUBJECTS, "subject")} as subject,
             iso(created) as created_at, iso(updated) as updated_at, iso(solved) as solved_at
         from tickets""",
-        n,
+        {"tickets": tickets_table},
     )
     answers = len(s.survey_at)
-    w.register(
-        "surveys",
-        {
-            "_row": np.arange(answers),
-            "kind": s.survey_kind,
-            "company_id": hubspot_ids(COMPANY_BASE, s.survey_company),
-            "contact_id": hubspot_ids(CONTACT_BASE, contact_rank[s.survey_contact]),
-            "score": s.survey_score,
-            "ts": s.survey_at,
-        },
-    )
+    surveys_table = {
+        "_row": np.arange(answers),
+        "kind": s.survey_kind,
+        "company_id": hubspot_ids(COMPANY_BASE, s.survey_company),
+        "contact_id": hubspot_ids(CONTACT_BASE, contact_rank[s.survey_contact]),
+        "score": s.survey_score,
+        "ts": s.survey_at,
+    }
     w.write(
         "success",
         "survey_responses",
@@ -160,5 +148,5 @@ def write_success(w: LandingWriter, s: Success, contact_rank: np.ndarray) -> Non
             company_id::varchar as company_id, contact_id::varchar as contact_id, score,
             iso(ts) as responded_at
         from surveys""",
-        answers,
+        {"surveys": surveys_table},
     )

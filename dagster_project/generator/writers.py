@@ -53,6 +53,18 @@ def padded_ids(prefix: str, numbers: np.ndarray, digits: int) -> pa.StringArray:
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(data))
 
 
+Columns = dict[str, np.ndarray | pa.Array]
+
+
+def _take(values: np.ndarray | pa.Array, index: np.ndarray) -> np.ndarray | pa.Array:
+    """Rows of a numpy or Arrow column by boolean mask or positions."""
+    if isinstance(values, pa.Array):
+        if index.dtype == np.bool_:
+            return values.filter(to_arrow(index))
+        return values.take(to_arrow(index))
+    return values[index]
+
+
 def to_arrow(values: np.ndarray | pa.Array) -> pa.Array:
     """A numpy column as an Arrow array, zero-copy where possible (see `register`)."""
     if isinstance(values, pa.Array):
@@ -81,20 +93,24 @@ class LandingWriter:
         self.out_dir = out_dir
         self.part_rows = part_rows
         self.rows: dict[str, int] = {}
-        self._scratch = tempfile.TemporaryDirectory(prefix="revops-generate-")
+        # Scratch Parquet in memory when the machine has a tmpfs: it is written and read once.
+        shm = Path("/dev/shm")
+        self._scratch = tempfile.TemporaryDirectory(
+            prefix="revops-generate-", dir=shm if shm.is_dir() else None
+        )
         self.con = duckdb.connect()
         self.con.execute("set preserve_insertion_order = true")
         for macro in _MACROS:
             self.con.execute(macro)
 
-    def register(self, name: str, columns: dict[str, np.ndarray | pa.Array]) -> None:
+    def register(self, name: str, columns: Columns) -> None:
         """Make numpy columns queryable as a view. They go through an uncompressed Parquet
         file, not `con.register`: handing Python objects to DuckDB (and `pa.array`) imports
         pandas, which costs seconds per run on a busy machine and buys nothing here."""
         path = Path(self._scratch.name) / f"{name}.parquet"
         names = list(columns)
         table = pa.Table.from_arrays([to_arrow(columns[k]) for k in names], names=names)
-        pq.write_table(table, path, compression="none")
+        pq.write_table(table, path, compression="none", use_dictionary=False)
         self.con.execute(f"create or replace view {name} as select * from read_parquet('{path}')")
 
     def _folder(self, system: str, table: str, extension: str) -> Path:
@@ -104,20 +120,57 @@ class LandingWriter:
             stale.unlink()  # a previous, bigger run may have left more parts
         return folder
 
-    def write(self, system: str, table: str, extension: str, sql: str, rows: int) -> None:
-        """Write the rows of `sql`, which must select a 0-based `_row` column (the file order,
-        used to split parts and then dropped)."""
+    def write(
+        self, system: str, table: str, extension: str, sql: str, tables: dict[str, Columns]
+    ) -> None:
+        """Write the rows of `sql` over `tables` (registered as views of those names). Every
+        table has a `_row` column: the output row for the main (first) table, the parent row
+        for child tables. `sql` selects `_row` first; it orders and splits the output and is
+        dropped. Big tables are split in numpy, so each part only reads its own rows."""
         folder = self._folder(system, table, extension)
+        rows = len(next(iter(tables.values()))["_row"])
         parts = max(1, -(-rows // self.part_rows))
         for part in range(parts):
             low, high = part * self.part_rows, (part + 1) * self.part_rows
+            for name, columns in tables.items():
+                if parts > 1:
+                    keep = (columns["_row"] >= low) & (columns["_row"] < high)
+                    columns = {k: _take(v, keep) for k, v in columns.items()}
+                self.register(name, columns)
             path = folder / f"part-{part:04d}.{extension}"
             self.con.execute(
-                f"copy (select * exclude (_row) from ({sql}) "
-                f"where _row >= {low} and _row < {high} order by _row) "
+                f"copy (select * exclude (_row) from ({sql}) order by _row) "
                 f"to '{path}' ({FORMAT_OPTIONS[extension]})"
             )
         self.rows[f"{system}_{table}"] = rows
+
+    def nested(
+        self,
+        parent: np.ndarray,
+        parents: int,
+        columns: Columns,
+        item_sql: str,
+        source: str = "select * from _children",
+    ) -> pa.Array:
+        """One list per parent row of the items `item_sql` renders from child `columns`
+        (child i belongs to parent row `parent[i]`; children keep their given order inside a
+        parent). `source` may wrap the `_children` view to derive columns. Built in Arrow from
+        offsets: DuckDB's ordered `list()` aggregate is several times slower."""
+        order = np.argsort(parent, kind="stable")
+        self.register(
+            "_children",
+            {k: _take(v, order) for k, v in columns.items()} | {"_pos": np.arange(len(order))},
+        )
+        items = (
+            self.con.execute(f"select {item_sql} as item from ({source}) order by _pos")
+            .to_arrow_table()
+            .column("item")
+            .combine_chunks()
+        )
+        counts = np.bincount(parent, minlength=parents)
+        bounds = np.zeros(parents + 1, dtype=np.int32)
+        np.cumsum(counts, out=bounds[1:])
+        return pa.ListArray.from_arrays(to_arrow(bounds), items)
 
     def write_parquet(self, system: str, table: str, data: pa.Table, part_rows: int) -> None:
         folder = self._folder(system, table, "parquet")
@@ -128,7 +181,7 @@ class LandingWriter:
             pq.write_table(
                 chunk,
                 folder / f"part-{part:04d}.parquet",
-                compression="zstd",
+                compression="snappy",
                 row_group_size=500_000,
                 store_schema=False,
             )
