@@ -7,7 +7,8 @@ import dagster as dg
 import duckdb
 
 from dagster_project.metric_config import metric_vars
-from dagster_project.quality.checks import build_quality_checks, suite_checks
+from dagster_project.quality.checks import build_quality_checks, check_result, suite_checks
+from dagster_project.quality.gx_runner import RuleOutcome
 from dagster_project.quality.raw_suites import raw_suites
 from dagster_project.resources import WarehouseResource
 
@@ -161,3 +162,54 @@ def test_every_suite_is_one_check_step_with_one_check_per_rule() -> None:
     blocking = {spec.key: spec.blocking for definition in checks for spec in definition.check_specs}
     assert blocking[dg.AssetCheckKey(TICKETS, "solved_after_opened")] is False
     assert blocking[dg.AssetCheckKey(SURVEYS, "nps_score_on_scale")] is True
+
+
+def _with_quality_checks(defs: dg.Definitions) -> dg.Definitions:
+    """The project's definitions with the quality checks, whether or not they are wired yet."""
+    wired = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
+    if "mrr_bridge_reconciles" in wired:
+        return defs
+    return dg.Definitions.merge(defs, dg.Definitions(asset_checks=build_quality_checks()))
+
+
+def test_publishing_waits_for_every_blocking_mart_check(dbt_manifest) -> None:
+    from dagster_project.definitions import defs
+
+    job = _with_quality_checks(defs).resolve_job_def("full_build")
+    upstream = {
+        dependency.node
+        for invocation, inputs in job.graph.dependencies.items()
+        if invocation.name == "published_warehouse"
+        for dependency in inputs.values()
+        for dependency in dependency.get_node_dependencies()
+    }
+    mart_steps = {
+        definition.node_def.name
+        for definition in build_quality_checks()
+        if next(iter(definition.check_keys)).asset_key.path[0] == "marts"
+    }
+    assert mart_steps and mart_steps <= upstream
+
+
+def test_a_check_result_carries_an_aggregate_observation_as_a_number() -> None:
+    outcome = RuleOutcome(
+        rule="health_weights_sum_to_one",
+        description="The configured health signal weights sum to 1.",
+        blocking=True,
+        expectation="ExpectColumnSumToBeBetween",
+        kwargs={"column": "weight", "min_value": 0.999999999, "max_value": 1.000000001},
+        condition="",
+        success=False,
+        rows_checked=None,
+        failing_rows=None,
+        observed=1.1,
+        sample_keys=[],
+        error=None,
+    )
+
+    result = check_result(dg.AssetKey(["marts", "fct_account_health"]), outcome, "/q/index.html")
+
+    assert not result.passed
+    assert result.metadata["observed"] == dg.MetadataValue.float(1.1)
+    assert result.metadata["expectation"].value["type"] == "ExpectColumnSumToBeBetween"
+    assert "failing_rows" not in result.metadata

@@ -88,7 +88,7 @@ def check_result(
     if outcome.failing_rows is not None:
         metadata["failing_rows"] = outcome.failing_rows
     if outcome.observed is not None:
-        metadata["observed"] = dg.MetadataValue.json(outcome.observed)
+        metadata["observed"] = _observed(outcome.observed)
     if outcome.sample_keys:
         metadata["failing_sample"] = dg.MetadataValue.json(outcome.sample_keys)
     if outcome.error:
@@ -101,3 +101,14 @@ def check_result(
         metadata=metadata,
         description=outcome.description,
     )
+
+
+def _observed(value: Any) -> dg.MetadataValue:
+    """Aggregate expectations observe one number; the others a mapping of values and counts."""
+    if isinstance(value, (dict, list)):
+        return dg.MetadataValue.json(value)
+    if isinstance(value, bool):
+        return dg.MetadataValue.bool(value)
+    if isinstance(value, (int, float)):
+        return dg.MetadataValue.float(float(value))
+    return dg.MetadataValue.text(str(value))

@@ -160,7 +160,7 @@ def _outcome(rule: Rule, result: Mapping[str, Any], key: Sequence[str]) -> RuleO
     error = _exception_message(result.get("exception_info") or {})
     failing_rows = details.get("unexpected_count")
     observed = details.get("observed_value")
-    if observed is None and "partial_unexpected_counts" in details:
+    if observed is None and details.get("partial_unexpected_counts"):
         observed = {"unexpected_values": details["partial_unexpected_counts"]}
     if "partial_missing_list" in details:
         # Set expectations (columns present) report what is missing, not rows.
