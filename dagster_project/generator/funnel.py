@@ -1,8 +1,9 @@
 """CRM contacts and their lead lifecycle: creation by channel, MQL moments, SDR follow-up, BANT.
 
-The MQL moment is the last event of a burst of high-intent marketing activity that marketing.py
-writes around it (pricing pages, a content download, then a demo request or contact-sales form):
-with the lead-scoring seed's points the burst alone crosses the threshold at that last event.
+The MQL moment is the demo-request or contact-sales form that closes a burst of high-intent
+marketing activity (marketing.py writes a pricing page view just before it): with the
+lead-scoring seed's points the burst crosses the threshold at that form unless the lead's
+other recent activity already pushed it over.
 """
 
 from __future__ import annotations
@@ -75,7 +76,7 @@ class Contacts:
     imported: np.ndarray  # created as a customer by the installed-base migration
     mql_at: np.ndarray
     intent_form: np.ndarray  # the form that closes the MQL burst
-    pricing_views: np.ndarray  # pricing pages viewed in the burst (1 or 2)
+    pricing_views: np.ndarray  # pricing pages viewed around the MQL form (1 or 2)
     touched_at: np.ndarray  # first SDR activity after the MQL
     sql_at: np.ndarray  # when the SDR marked BANT complete
     bant: np.ndarray  # (n, 4) budget, authority, need, timing: -1 unknown, 0 false, 1 true

@@ -1,9 +1,10 @@
 """Marketing exports: campaigns and their monthly spend, email events, page views, forms.
 
-Every MQL gets a burst of high-intent activity that ends at its MQL moment: one or two pricing
-page views in the same session (sometimes a content download days before), then a demo-request
-or contact-sales form. Everyone else browses lightly (blog, home, docs...), which keeps their
-trailing 90-day lead score well under the MQL threshold.
+Every MQL gets a burst of high-intent activity around its MQL moment: a pricing page view in
+the same session, then a demo-request or contact-sales form, which is the MQL moment,
+sometimes another pricing view right after.
+Everyone else browses lightly (blog, home, docs...), which keeps their trailing 90-day lead
+score well under the MQL threshold.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ PAGE_CATEGORIES = ("home", "blog", "case_study", "product", "docs", "pricing", "
 BACKGROUND_PAGES = (0.2, 0.38, 0.07, 0.13, 0.1, 0.0, 0.12)
 PRICING = 5
 FORM_TYPES = ("newsletter", "content_download", "webinar", "demo_request", "contact_sales")
-CONTENT_DOWNLOAD, DEMO_FORM, CONTACT_SALES_FORM = 1, 3, 4
+DEMO_FORM, CONTACT_SALES_FORM = 3, 4
 EMAIL_EVENTS = ("sent", "open", "click", "bounce", "unsubscribe")
 MARKETING_CAC_EUR = 2_500  # spend per new customer the budget is sized on
 INBOUND_SOURCES = np.array([1, 1, 1, 1, 0, 1, 0], dtype=bool)  # contact created by a form
@@ -166,7 +167,13 @@ def _page_views(
     mql = np.flatnonzero(contacts.mql_at != NONE)
     views = contacts.pricing_views[mql]
     burst = mql[expand(views)]
+    # One pricing view before the form; a second one, when there is one, comes right after
+    # it, so the score crosses the threshold at the form itself.
+    second = np.r_[False, burst[1:] == burst[:-1]]
     burst_at = contacts.mql_at[burst] - rng.integers(5 * MINUTE, 3 * HOUR, len(burst))
+    burst_at[second] = contacts.mql_at[burst[second]] + rng.integers(
+        MINUTE, 20 * MINUTE, second.sum()
+    )
     contact = np.concatenate([contact, curious, burst])
     at = np.concatenate([at, curious_at, np.maximum(burst_at, contacts.created[burst])])
     category = np.concatenate([category, np.full(len(curious) + len(burst), PRICING)])
@@ -186,27 +193,9 @@ def _forms(
     later_at = uniform_time(rng, contacts.created[later_contact], stop[later_contact])
     mql = np.flatnonzero(contacts.mql_at != NONE)
     intent = np.where(contacts.intent_form[mql] == DEMO_REQUEST, DEMO_FORM, CONTACT_SALES_FORM)
-    # A content download days before the intent form, for single pricing-page bursts.
-    download = mql[(contacts.pricing_views[mql] == 1) & (rng.random(len(mql)) < 0.5)]
-    download_at = contacts.mql_at[download] - rng.integers(DAY, 10 * DAY, len(download))
-    download_at = np.maximum(download_at, contacts.created[download])
-    contact = np.concatenate([created_by_form, later_contact, mql, download])
-    kind = np.concatenate(
-        [
-            first_type,
-            choice(rng, (0.4, 0.35, 0.25), len(later_contact)),
-            intent,
-            np.full(len(download), CONTENT_DOWNLOAD),
-        ]
-    )
-    at = np.concatenate(
-        [
-            contacts.created[created_by_form],
-            later_at,
-            contacts.mql_at[mql],
-            download_at,
-        ]
-    )
+    contact = np.concatenate([created_by_form, later_contact, mql])
+    kind = np.concatenate([first_type, choice(rng, (0.4, 0.35, 0.25), len(later_contact)), intent])
+    at = np.concatenate([contacts.created[created_by_form], later_at, contacts.mql_at[mql]])
     return contact, kind, at
 
 
