@@ -75,8 +75,8 @@ def published_warehouse(
 ) -> dg.MaterializeResult:
     as_of_date = warehouse.effective_as_of_date()
     with warehouse.connect() as con:
-        record_version(con, context.run_id, as_of_date)
-    publish_file(Path(warehouse.database), Path(warehouse.published_database), context.run_id)
+        record_version(con, context.run.run_id, as_of_date)
+    publish_file(Path(warehouse.database), Path(warehouse.published_database), context.run.run_id)
     counts = table_counts(Path(warehouse.published_database))
     return dg.MaterializeResult(
         metadata={
