@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from dagster_project.metric_config import metric_vars
+from dagster_project.quality.checks import all_suites
 from dagster_project.quality.gx_runner import RuleOutcome, run_suite
 from dagster_project.quality.raw_suites import raw_suites
 from dagster_project.quality.suites import Frame, Suite, between
@@ -161,7 +162,7 @@ def test_validation_makes_no_network_call(tmp_path, monkeypatch) -> None:
 
 
 def test_rule_names_are_unique_within_each_suite() -> None:
-    for suite in raw_suites(metric_vars()):
+    for suite in all_suites(metric_vars()):
         names = [rule.name for rule in suite.rules]
         assert len(names) == len(set(names)), suite.name
 

@@ -14,7 +14,11 @@ from dagster_project.quality.funnel_suites import (
 )
 from dagster_project.quality.gx_runner import RuleOutcome, run_suite
 from dagster_project.quality.health_suites import fct_account_health_suite
-from dagster_project.quality.sales_suites import fct_opportunities_suite
+from dagster_project.quality.sales_suites import (
+    deal_qualification_alerts_suite,
+    fct_opportunities_suite,
+)
+from dagster_project.quality.segments_suites import metrics_sla_monthly_suite
 from dagster_project.quality.suites import Suite
 
 
@@ -201,3 +205,46 @@ def test_weights_that_do_not_sum_to_one_fail_before_any_score_is_read(tmp_path) 
     assert round(weights.observed, 9) == 1.1
     # The mart is missing here: its rules fail with the query error, never silently pass.
     assert outcomes["health_score_in_range"].error.startswith("frame query failed")
+
+
+def test_sla_targets_and_verdicts_follow_the_configuration(tmp_path) -> None:
+    # The configured targets: 40 SQLs, 4 h response, NRR 110%.
+    database = _warehouse(
+        tmp_path / "wh.duckdb",
+        """
+        create table marts.metrics_sla_monthly as select * from (values
+            ('m1', 'sqls_delivered', 40.0, '>=', 41.0, true),
+            ('m2', 'lead_response_hours', 4.0, '<', 5.5, true),
+            ('m3', 'nrr', 1.05, '>', 1.07, true),
+            ('m4', 'nrr', 1.10, '>', null, null)
+        ) as sla(sla_month_id, sla, target, comparison, actual, is_met)
+        """,
+    )
+
+    failures = _failures(database, metrics_sla_monthly_suite(metric_vars()))
+
+    assert set(failures) == {"target_is_configured", "verdict_follows_target"}
+    assert failures["target_is_configured"].sample_keys == [{"sla_month_id": "m3"}]
+    # m2 missed its 4 h target (5.5 h) but says met; m4 cannot be measured and is not judged.
+    assert failures["verdict_follows_target"].sample_keys == [{"sla_month_id": "m2"}]
+
+
+def test_an_alert_the_configured_rules_do_not_justify_fails(tmp_path) -> None:
+    # Gate: MEDDIC >= 4 from proposal on; kill: MEDDIC < 3 for more than 30 days.
+    database = _warehouse(
+        tmp_path / "wh.duckdb",
+        """
+        create table marts.deal_qualification_alerts as select * from (values
+            ('a1', 'meddic_gate_violation', 3, 10),
+            ('a2', 'meddic_gate_violation', 4, 10),
+            ('a3', 'kill_candidate', 2, 31),
+            ('a4', 'kill_candidate', 2, 30)
+        ) as alerts(deal_alert_id, alert_type, meddic_score, days_open)
+        """,
+    )
+
+    failures = _failures(database, deal_qualification_alerts_suite(metric_vars()))
+
+    assert set(failures) == {"gate_violation_below_gate", "kill_candidate_open_long_enough"}
+    assert failures["gate_violation_below_gate"].sample_keys == [{"deal_alert_id": "a2"}]
+    assert failures["kill_candidate_open_long_enough"].sample_keys == [{"deal_alert_id": "a4"}]

@@ -7,41 +7,24 @@ from typing import Any
 
 from dagster_project.quality.suites import (
     Frame,
-    Rule,
     Suite,
     Where,
     between,
     in_set,
     key_rules,
     mart_suite,
+    share,
+    weights_frame,
     within,
 )
 
 SIGNALS = ("seat_activity", "feature_breadth", "depth", "support_friction", "sentiment")
 # The model rounds the score to 2 decimals: half a hundredth, plus float noise.
 ROUNDING = 0.0051
-WEIGHT_NOISE = 1e-9
 
 
 def health_suites(config: Mapping[str, Any]) -> list[Suite]:
-    return [fct_account_health_suite(config)]
-
-
-def weights_frame(name: str, weights: Mapping[str, float], description: str) -> Frame:
-    """The configured weights as rows, so GX can check what the models will multiply by."""
-    rows = ", ".join(f"('{signal}', {float(weight)!r})" for signal, weight in weights.items())
-    return Frame(
-        sql=f"select * from (values {rows}) as weights(signal, weight)",
-        key=("signal",),
-        rules=(
-            Rule(
-                name,
-                description,
-                "ExpectColumnSumToBeBetween",
-                {"column": "weight", "min_value": 1 - WEIGHT_NOISE, "max_value": 1 + WEIGHT_NOISE},
-            ),
-        ),
-    )
+    return [fct_account_health_suite(config), metrics_health_backtest_suite(config)]
 
 
 def fct_account_health_suite(config: Mapping[str, Any]) -> Suite:
@@ -116,6 +99,44 @@ def fct_account_health_suite(config: Mapping[str, Any]) -> Suite:
                         ["red"],
                         "Scores below the yellow cut-off are red.",
                         where=(Where("health_score", "<", yellow),),
+                    ),
+                ),
+            ),
+        ],
+    )
+
+
+def metrics_health_backtest_suite(config: Mapping[str, Any]) -> Suite:
+    return mart_suite(
+        "metrics_health_backtest",
+        "Churn in the following window by health band: does the score mean something?",
+        [
+            Frame(
+                sql="select health_band, churn_rate from marts.metrics_health_backtest",
+                key=("health_band",),
+                rules=(
+                    *key_rules("health_band"),
+                    share("churn_rate_is_a_share", "churn_rate", "Churn rates lie in [0, 1]."),
+                ),
+            ),
+            Frame(
+                # A warning, not a gate: it judges the score's design on the data at hand.
+                sql="""
+                select
+                    'red vs green' as comparison,
+                    max(churn_rate) filter (where health_band = 'red')
+                        - max(churn_rate) filter (where health_band = 'green')
+                        as red_minus_green_churn
+                from marts.metrics_health_backtest
+                """,
+                key=("comparison",),
+                rules=(
+                    between(
+                        "red_churns_at_least_as_much_as_green",
+                        "red_minus_green_churn",
+                        "Red accounts churn at least as often as green ones.",
+                        min_value=0,
+                        blocking=False,
                     ),
                 ),
             ),

@@ -15,6 +15,7 @@ from dagster_project.quality.finance_suites import finance_suites
 from dagster_project.quality.funnel_suites import funnel_suites
 from dagster_project.quality.health_suites import health_suites
 from dagster_project.quality.sales_suites import sales_suites
+from dagster_project.quality.segments_suites import segments_suites
 from dagster_project.quality.suites import Suite
 
 
@@ -24,4 +25,5 @@ def mart_suites(config: Mapping[str, Any]) -> list[Suite]:
         *sales_suites(config),
         *finance_suites(config),
         *health_suites(config),
+        *segments_suites(config),
     ]

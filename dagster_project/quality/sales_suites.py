@@ -7,7 +7,9 @@ from typing import Any
 
 from dagster_project.quality.suites import (
     Frame,
+    Rule,
     Suite,
+    Where,
     between,
     in_set,
     key_rules,
@@ -27,7 +29,11 @@ MEDDPICC_CRITERIA = 8
 
 
 def sales_suites(config: Mapping[str, Any]) -> list[Suite]:
-    return [fct_opportunities_suite(config), metrics_sales_quarterly_suite(config)]
+    return [
+        fct_opportunities_suite(config),
+        metrics_sales_quarterly_suite(config),
+        deal_qualification_alerts_suite(config),
+    ]
 
 
 def fct_opportunities_suite(config: Mapping[str, Any]) -> Suite:
@@ -134,6 +140,67 @@ def metrics_sales_quarterly_suite(config: Mapping[str, Any]) -> Suite:
                         "pipeline_coverage",
                         "Pipeline coverage is never negative.",
                         min_value=0,
+                    ),
+                ),
+            )
+        ],
+    )
+
+
+def deal_qualification_alerts_suite(config: Mapping[str, Any]) -> Suite:
+    """Every alert is justified by the configured gate or kill rule (METRICS.md "MEDDIC")."""
+    is_gate = Where("alert_type", "==", "meddic_gate_violation")
+    is_kill = Where("alert_type", "==", "kill_candidate")
+    return mart_suite(
+        "deal_qualification_alerts",
+        "MEDDIC gate violations and kill candidates among open deals.",
+        [
+            Frame(
+                sql="""
+                select deal_alert_id, alert_type, meddic_score, days_open
+                from marts.deal_qualification_alerts
+                """,
+                key=("deal_alert_id",),
+                rules=(
+                    *key_rules("deal_alert_id"),
+                    in_set(
+                        "alert_type_known",
+                        "alert_type",
+                        ["meddic_gate_violation", "kill_candidate"],
+                        "Alerts are gate violations or kill candidates.",
+                    ),
+                    Rule(
+                        "gate_violation_below_gate",
+                        "A gate violation scores below the configured MEDDIC gate.",
+                        "ExpectColumnValuesToBeBetween",
+                        {
+                            "column": "meddic_score",
+                            "max_value": config["meddic_gate_min_score"],
+                            "strict_max": True,
+                        },
+                        where=(is_gate,),
+                    ),
+                    Rule(
+                        "kill_candidate_below_kill_score",
+                        "A kill candidate scores below the configured kill threshold.",
+                        "ExpectColumnValuesToBeBetween",
+                        {
+                            "column": "meddic_score",
+                            "max_value": config["kill_max_meddic_score"],
+                            "strict_max": True,
+                        },
+                        where=(is_kill,),
+                    ),
+                    Rule(
+                        "kill_candidate_open_long_enough",
+                        "A kill candidate has been open longer than the configured days.",
+                        "ExpectColumnValuesToBeBetween",
+                        {
+                            "column": "days_open",
+                            "min_value": config["kill_after_days"],
+                            "strict_min": True,
+                        },
+                        where=(is_kill,),
                     ),
                 ),
             )

@@ -12,6 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+# Weights are decimals from YAML: their sum may miss 1 by float noise, never by more.
+WEIGHT_NOISE = 1e-9
+
 Operator = Literal["not_null", "is_null", "==", "!=", ">=", ">", "<", "<=", "in"]
 
 
@@ -178,4 +181,21 @@ def mart_suite(model: str, description: str, frames: Sequence[Frame]) -> Suite:
         asset_key=("marts", model),
         description=description,
         frames=(*frames,),
+    )
+
+
+def weights_frame(name: str, weights: Mapping[str, float], description: str) -> Frame:
+    """The configured weights as rows, so GX can check what the models will multiply by."""
+    rows = ", ".join(f"('{signal}', {float(weight)!r})" for signal, weight in weights.items())
+    return Frame(
+        sql=f"select * from (values {rows}) as weights(signal, weight)",
+        key=("signal",),
+        rules=(
+            Rule(
+                name,
+                description,
+                "ExpectColumnSumToBeBetween",
+                {"column": "weight", "min_value": 1 - WEIGHT_NOISE, "max_value": 1 + WEIGHT_NOISE},
+            ),
+        ),
     )
