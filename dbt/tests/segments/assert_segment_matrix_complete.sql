@@ -4,8 +4,8 @@ with
 cells as (
 
     select
-        weight_class,
-        potential_class
+        weights.weight_class,
+        potentials.potential_class
 
     from (values ('A'), ('B'), ('C')) as weights (weight_class)
     cross join (values ('high'), ('medium'), ('low')) as potentials (potential_class)
@@ -15,6 +15,7 @@ cells as (
 select cells.*
 from cells
 left join {{ ref('segment_matrix') }} as segment_matrix
-    on cells.weight_class = segment_matrix.weight_class
-    and cells.potential_class = segment_matrix.potential_class
+    on
+        cells.weight_class = segment_matrix.weight_class
+        and cells.potential_class = segment_matrix.potential_class
 where segment_matrix.segment is null

@@ -39,7 +39,7 @@ months as (
     from (
         select unnest(generate_series(first_month, last_month, interval 1 month)) as month_start
         from bounds
-    )
+    ) as series
 
 ),
 
@@ -57,11 +57,12 @@ paid_states_at_month_end as (
 
     from months
     inner join subscription_states
-        on subscription_states.valid_from < months.snapshot_before
-        and (
-            subscription_states.valid_to is null
-            or subscription_states.valid_to >= months.snapshot_before
-        )
+        on
+            months.snapshot_before > subscription_states.valid_from
+            and (
+                subscription_states.valid_to is null
+                or months.snapshot_before <= subscription_states.valid_to
+            )
     where subscription_states.is_paid
 
 ),
@@ -96,8 +97,9 @@ converted as (
 
     from per_customer
     left join rates_for_month
-        on per_customer.month_start = rates_for_month.month_start
-        and per_customer.currency = rates_for_month.currency
+        on
+            per_customer.month_start = rates_for_month.month_start
+            and per_customer.currency = rates_for_month.currency
 
 )
 

@@ -42,15 +42,26 @@ resolved as (
         month_start,
         currency,
         any_value(reference_date) as reference_date,
-        {% if policy == 'month_end' -%}
-        max(case when rate_date = reference_date then rate_to_eur end) as rate_to_eur
-        {%- else -%}
-        cast(avg(rate_to_eur) as decimal(18, 8)) as rate_to_eur
-        {%- endif %}
+        max(case when rate_date = reference_date then rate_to_eur end) as month_end_rate,
+        cast(avg(rate_to_eur) as decimal(18, 8)) as month_average_rate
 
     from rate_days
     group by month_start, currency
 
+),
+
+final as (
+
+    select
+        month_start,
+        currency,
+        reference_date,
+        month_end_rate,
+        month_average_rate,
+        {{ policy }}_rate as rate_to_eur
+
+    from resolved
+
 )
 
-select * from resolved
+select * from final

@@ -71,11 +71,12 @@ account_weeks as (
 
     from weeks
     inner join subscription_states
-        on subscription_states.valid_from < weeks.measured_before
-        and (
-            subscription_states.valid_to is null
-            or subscription_states.valid_to >= weeks.measured_before
-        )
+        on
+            weeks.measured_before > subscription_states.valid_from
+            and (
+                subscription_states.valid_to is null
+                or weeks.measured_before <= subscription_states.valid_to
+            )
     where subscription_states.is_paid and subscription_states.mrr_local > 0
     group by subscription_states.company_id, weeks.week_start, weeks.measured_before
 
@@ -99,23 +100,33 @@ account_tracks as (
 -- Pre-aggregated to one row per account, day and user (or feature) before the window joins.
 active_user_days as (
 
-    select distinct company_id, activity_date, user_id
+    select distinct
+        company_id,
+        activity_date,
+        user_id
     from account_tracks
 
 ),
 
 core_feature_days as (
 
-    select distinct company_id, activity_date, feature_name
+    select distinct
+        company_id,
+        activity_date,
+        feature_name
     from account_tracks
-    where event_name = 'Feature Used'
+    where
+        event_name = 'Feature Used'
         and feature_name in ({{ "'" ~ core_features | join("', '") ~ "'" }})
 
 ),
 
 dashboard_days as (
 
-    select company_id, activity_date, count(*) as dashboards_created
+    select
+        company_id,
+        activity_date,
+        count(*) as dashboards_created
     from account_tracks
     where event_name = 'Dashboard Created'
     group by company_id, activity_date
@@ -131,9 +142,11 @@ active_users as (
 
     from account_weeks
     inner join active_user_days
-        on account_weeks.company_id = active_user_days.company_id
-        and active_user_days.activity_date >= account_weeks.measured_before - interval {{ active_window }} day
-        and active_user_days.activity_date < account_weeks.measured_before
+        on
+            account_weeks.company_id = active_user_days.company_id
+            and active_user_days.activity_date
+            >= account_weeks.measured_before - interval {{ active_window }} day
+            and account_weeks.measured_before > active_user_days.activity_date
     group by account_weeks.company_id, account_weeks.week_start
 
 ),
@@ -147,9 +160,11 @@ core_features_used as (
 
     from account_weeks
     inner join core_feature_days
-        on account_weeks.company_id = core_feature_days.company_id
-        and core_feature_days.activity_date >= account_weeks.measured_before - interval {{ signal_window }} day
-        and core_feature_days.activity_date < account_weeks.measured_before
+        on
+            account_weeks.company_id = core_feature_days.company_id
+            and core_feature_days.activity_date
+            >= account_weeks.measured_before - interval {{ signal_window }} day
+            and account_weeks.measured_before > core_feature_days.activity_date
     group by account_weeks.company_id, account_weeks.week_start
 
 ),
@@ -163,9 +178,11 @@ dashboards as (
 
     from account_weeks
     inner join dashboard_days
-        on account_weeks.company_id = dashboard_days.company_id
-        and dashboard_days.activity_date >= account_weeks.measured_before - interval {{ signal_window }} day
-        and dashboard_days.activity_date < account_weeks.measured_before
+        on
+            account_weeks.company_id = dashboard_days.company_id
+            and dashboard_days.activity_date
+            >= account_weeks.measured_before - interval {{ signal_window }} day
+            and account_weeks.measured_before > dashboard_days.activity_date
     group by account_weeks.company_id, account_weeks.week_start
 
 ),
@@ -185,14 +202,16 @@ friction as (
         ) as open_tickets,
         count(
             case
-                when tickets.priority in ({{ high_severities }})
+                when
+                    tickets.priority in ({{ high_severities }})
                     and tickets.created_at >= account_weeks.measured_before - interval {{ signal_window }} day
                     then 1
             end
         ) as high_severity_tickets,
         count(
             case
-                when tickets.solved_at is null
+                when
+                    tickets.solved_at is null
                     or tickets.solved_at >= account_weeks.measured_before
                     or (
                         tickets.priority in ({{ high_severities }})
@@ -205,8 +224,9 @@ friction as (
 
     from account_weeks
     inner join tickets
-        on account_weeks.company_id = tickets.company_id
-        and tickets.created_at < account_weeks.measured_before
+        on
+            account_weeks.company_id = tickets.company_id
+            and account_weeks.measured_before > tickets.created_at
     group by account_weeks.company_id, account_weeks.week_start
 
 ),
@@ -237,8 +257,9 @@ latest_sentiment as (
 
     from account_weeks
     inner join scaled_responses
-        on account_weeks.company_id = scaled_responses.company_id
-        and scaled_responses.responded_at < account_weeks.measured_before
+        on
+            account_weeks.company_id = scaled_responses.company_id
+            and account_weeks.measured_before > scaled_responses.responded_at
     group by account_weeks.company_id, account_weeks.week_start
 
 ),
@@ -277,20 +298,25 @@ final as (
 
     from account_weeks
     left join active_users
-        on account_weeks.company_id = active_users.company_id
-        and account_weeks.week_start = active_users.week_start
+        on
+            account_weeks.company_id = active_users.company_id
+            and account_weeks.week_start = active_users.week_start
     left join core_features_used
-        on account_weeks.company_id = core_features_used.company_id
-        and account_weeks.week_start = core_features_used.week_start
+        on
+            account_weeks.company_id = core_features_used.company_id
+            and account_weeks.week_start = core_features_used.week_start
     left join dashboards
-        on account_weeks.company_id = dashboards.company_id
-        and account_weeks.week_start = dashboards.week_start
+        on
+            account_weeks.company_id = dashboards.company_id
+            and account_weeks.week_start = dashboards.week_start
     left join friction
-        on account_weeks.company_id = friction.company_id
-        and account_weeks.week_start = friction.week_start
+        on
+            account_weeks.company_id = friction.company_id
+            and account_weeks.week_start = friction.week_start
     left join latest_sentiment
-        on account_weeks.company_id = latest_sentiment.company_id
-        and account_weeks.week_start = latest_sentiment.week_start
+        on
+            account_weeks.company_id = latest_sentiment.company_id
+            and account_weeks.week_start = latest_sentiment.week_start
 
 )
 

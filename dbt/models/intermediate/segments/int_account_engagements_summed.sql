@@ -35,7 +35,8 @@ attributed as (
         on engagements.contact_id = contacts.contact_id
     left join owners
         on engagements.owner_id = owners.owner_id
-    where engagements.occurred_at < {{ as_of_end_timestamp() }}
+    where
+        engagements.occurred_at < {{ as_of_end_timestamp() }}
         and engagements.occurred_at >= {{ as_of_end_timestamp() }}
         - interval {{ var('segment_window_months') }} month
 

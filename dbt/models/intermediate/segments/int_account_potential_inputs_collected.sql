@@ -29,7 +29,8 @@ current_seats as (
         sum(seat_quantity) as paid_seats
 
     from subscription_states
-    where is_paid
+    where
+        is_paid
         and mrr_local > 0
         and (valid_to is null or valid_to >= {{ as_of_end_timestamp() }})
     group by company_id

@@ -30,8 +30,10 @@ customers as (
         -- Subscriptions that were running before the first event we hold (an installed base
         -- migrated into billing, or an export that starts later): their first month is an
         -- opening balance, not new business.
-        bool_or(is_history_truncated or date_trunc('month', started_at) < date_trunc('month', valid_from))
-            filter (where version_number = 1) as started_before_history,
+        bool_or(
+            is_history_truncated
+            or date_trunc('month', started_at) < date_trunc('month', valid_from)
+        ) filter (where version_number = 1) as started_before_history,
         min(case when is_paid and mrr_local > 0 then valid_from end) as first_paid_event_at,
         min(started_at) as first_started_at
 
@@ -75,12 +77,14 @@ customer_month_grid as (
         months.month_start
 
     from (
-        select customer_id, min(month_start) as first_month
+        select
+            customer_id,
+            min(month_start) as first_month
         from paying_months
         group by customer_id
     ) as first_months
     inner join months
-        on months.month_start >= first_months.first_month
+        on first_months.first_month <= months.month_start
 
 ),
 
@@ -102,8 +106,9 @@ filled as (
 
     from customer_month_grid
     left join paying_months
-        on customer_month_grid.customer_id = paying_months.customer_id
-        and customer_month_grid.month_start = paying_months.month_start
+        on
+            customer_month_grid.customer_id = paying_months.customer_id
+            and customer_month_grid.month_start = paying_months.month_start
     window customer_history as (
         partition by customer_month_grid.customer_id
         order by customer_month_grid.month_start
@@ -173,8 +178,9 @@ churn_times as (
 
     from with_movements
     inner join paid_state_ends
-        on with_movements.customer_id = paid_state_ends.customer_id
-        and paid_state_ends.paid_ended_at < with_movements.month_start + interval 1 month
+        on
+            with_movements.customer_id = paid_state_ends.customer_id
+            and paid_state_ends.paid_ended_at < with_movements.month_start + interval 1 month
     where with_movements.movement_type = 'churn'
     group by with_movements.customer_id, with_movements.month_start
 
@@ -204,8 +210,9 @@ final as (
 
     from with_movements
     left join churn_times
-        on with_movements.customer_id = churn_times.customer_id
-        and with_movements.month_start = churn_times.month_start
+        on
+            with_movements.customer_id = churn_times.customer_id
+            and with_movements.month_start = churn_times.month_start
 
 )
 

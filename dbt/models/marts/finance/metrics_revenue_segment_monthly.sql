@@ -58,8 +58,9 @@ final as (
     inner join account_segments
         on account_revenue_monthly.company_id = account_segments.company_id
     left join mrr_by_company
-        on account_revenue_monthly.company_id = mrr_by_company.company_id
-        and account_revenue_monthly.revenue_month = mrr_by_company.month_start
+        on
+            account_revenue_monthly.company_id = mrr_by_company.company_id
+            and account_revenue_monthly.revenue_month = mrr_by_company.month_start
     group by account_revenue_monthly.revenue_month, account_segments.segment
 
 )

@@ -18,7 +18,7 @@ scored as (
         *,
         round(
             {%- for signal in signals %}
-            {{ weights[signal] }} * {{ signal }}_score{{ ' +' if not loop.last }}
+                {{ weights[signal] }} * {{ signal }}_score{{ ' +' if not loop.last }}
             {%- endfor %},
             2
         ) as health_score

@@ -35,16 +35,18 @@ observed_weeks as (
         account_health.company_id,
         account_health.health_band,
         account_health.health_score,
-        exists (
+        exists(
             select 1
             from churns
-            where churns.company_id = account_health.company_id
+            where
+                churns.company_id = account_health.company_id
                 and churns.churned_at >= account_health.measured_before
                 and churns.churned_at < account_health.measured_before + interval {{ horizon }} day
         ) as churned_within_horizon
 
     from account_health
-    where account_health.measured_before + interval {{ horizon }} day
+    where
+        account_health.measured_before + interval {{ horizon }} day
         <= cast('{{ var("as_of_date") }}' as date) + interval 1 day
 
 ),
@@ -52,12 +54,10 @@ observed_weeks as (
 bands as (
 
     select
-        band,
-        band_order
+        band_list.health_band,
+        band_list.band_order
 
-    from (
-        values ('green', 1), ('yellow', 2), ('red', 3)
-    ) as band_list (band, band_order)
+    from (values ('green', 1), ('yellow', 2), ('red', 3)) as band_list (health_band, band_order)
 
 ),
 
@@ -67,7 +67,7 @@ final as (
         bands.health_band,
         bands.band_order,
         count(observed_weeks.account_week_id) as account_weeks,
-        count(distinct observed_weeks.company_id) as accounts,
+        count(distinct observed_weeks.company_id) as accounts,  -- noqa: RF04
         avg(observed_weeks.health_score) as average_health_score,
         count(case when observed_weeks.churned_within_horizon then 1 end) as churned_account_weeks,
         count(distinct case when observed_weeks.churned_within_horizon then observed_weeks.company_id end)
@@ -75,7 +75,7 @@ final as (
         count(case when observed_weeks.churned_within_horizon then 1 end)
         / nullif(count(observed_weeks.account_week_id), 0) as churn_rate
 
-    from (select band as health_band, band_order from bands) as bands
+    from bands
     left join observed_weeks
         on bands.health_band = observed_weeks.health_band
     group by bands.health_band, bands.band_order

@@ -39,7 +39,8 @@ revenue as (
         account_revenue_monthly.company_id,
         sum(
             case
-                when account_revenue_monthly.revenue_month
+                when
+                    account_revenue_monthly.revenue_month
                     > as_of_month.month_start - interval {{ window_months }} month
                     then account_revenue_monthly.net_revenue_eur
                 else 0
@@ -47,7 +48,8 @@ revenue as (
         ) as trailing_revenue_eur,
         sum(
             case
-                when account_revenue_monthly.revenue_month
+                when
+                    account_revenue_monthly.revenue_month
                     <= as_of_month.month_start - interval {{ window_months }} month
                     then account_revenue_monthly.net_revenue_eur
                 else 0
@@ -56,7 +58,8 @@ revenue as (
 
     from account_revenue_monthly
     cross join as_of_month
-    where account_revenue_monthly.revenue_month <= as_of_month.month_start
+    where
+        account_revenue_monthly.revenue_month <= as_of_month.month_start
         and account_revenue_monthly.revenue_month
         > as_of_month.month_start - interval {{ 2 * window_months }} month
     group by account_revenue_monthly.company_id
@@ -124,7 +127,7 @@ classified as (
             else 'C'
         end as weight_class,
         {%- for criterion in criteria %}
-        {{ potential_weights[criterion] }} * {{ criterion }}_score{{ ' +' if not loop.last }}
+            {{ potential_weights[criterion] }} * {{ criterion }}_score{{ ' +' if not loop.last }}
         {%- endfor %} as potential_score
 
     from weighted
@@ -151,8 +154,10 @@ banded as (
         classified.unused_seats_score,
         round(classified.potential_score, 2) as potential_score,
         case
-            when round(classified.potential_score, 2) >= {{ var('segment_potential_high_min') }} then 'high'
-            when round(classified.potential_score, 2) >= {{ var('segment_potential_medium_min') }} then 'medium'
+            when round(classified.potential_score, 2) >= {{ var('segment_potential_high_min') }}
+                then 'high'
+            when round(classified.potential_score, 2) >= {{ var('segment_potential_medium_min') }}
+                then 'medium'
             else 'low'
         end as potential_class,
         classified.trailing_revenue_eur > 0 as is_customer
@@ -169,8 +174,9 @@ final as (
 
     from banded
     left join segment_matrix
-        on banded.weight_class = segment_matrix.weight_class
-        and banded.potential_class = segment_matrix.potential_class
+        on
+            banded.weight_class = segment_matrix.weight_class
+            and banded.potential_class = segment_matrix.potential_class
 
 )
 

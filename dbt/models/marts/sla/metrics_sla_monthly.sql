@@ -61,10 +61,11 @@ response_times as (
     select
         cast(date_trunc('month', mql_at) as date) as month_start,
         count(*) as mqls,
-        median(coalesce(response_hours, 'infinity'::double)) as median_response_hours
+        median(coalesce(response_hours, cast('infinity' as double))) as median_response_hours
 
     from leads
-    where mql_at is not null
+    where
+        mql_at is not null
         and (
             response_hours is not null
             or mql_at <= {{ as_of_end_timestamp() }} - interval {{ var('response_sla_hours') }} hour
@@ -80,7 +81,7 @@ slas as (
         'marketing' as team,
         'sqls_delivered' as sla,
         'SQLs delivered to sales in the month' as sla_label,
-        cast({{ var('sla_marketing_sqls_per_month') }} as double) as target,
+        cast({{ var('sla_marketing_sqls_per_month') }} as double) as target,  -- noqa: RF04
         '>=' as comparison,
         cast(coalesce(sqls_delivered.sqls, 0) as double) as actual,
         coalesce(sqls_delivered.sqls, 0) as sample_size
@@ -96,7 +97,7 @@ slas as (
         'sales' as team,
         'lead_response_hours' as sla,
         'Median hours from MQL hand-off to first SDR touch' as sla_label,
-        cast({{ var('response_sla_hours') }} as double) as target,
+        cast({{ var('response_sla_hours') }} as double) as target,  -- noqa: RF04
         '<' as comparison,
         response_times.median_response_hours as actual,
         coalesce(response_times.mqls, 0) as sample_size
@@ -112,15 +113,16 @@ slas as (
         'sales' as team,
         'sql_to_opportunity_rate' as sla,
         'SQL -> opportunity conversion of the month''s lead cohort' as sla_label,
-        cast({{ var('sql_to_opportunity_target') }} as double) as target,
+        cast({{ var('sql_to_opportunity_target') }} as double) as target,  -- noqa: RF04
         '>=' as comparison,
         funnel_monthly.sql_to_opportunity_rate as actual,
         coalesce(funnel_monthly.sqls, 0) as sample_size
 
     from months
     left join funnel_monthly
-        on months.month_start = funnel_monthly.cohort_month
-        and funnel_monthly.channel = 'all'
+        on
+            months.month_start = funnel_monthly.cohort_month
+            and funnel_monthly.channel = 'all'
 
     union all
 
@@ -129,7 +131,7 @@ slas as (
         'customer_success' as team,
         'nrr' as sla,
         'Net revenue retention, trailing window' as sla_label,
-        cast({{ var('nrr_sla_target') }} as double) as target,
+        cast({{ var('nrr_sla_target') }} as double) as target,  -- noqa: RF04
         '>' as comparison,
         revenue_monthly.nrr as actual,
         coalesce(revenue_monthly.nrr_base_customers, 0) as sample_size
@@ -145,15 +147,16 @@ slas as (
         'customer_success' as team,
         'onboarding_csat' as sla,
         'Average onboarding CSAT (1-5) of the month''s answers' as sla_label,
-        cast({{ var('sla_onboarding_csat_min') }} as double) as target,
+        cast({{ var('sla_onboarding_csat_min') }} as double) as target,  -- noqa: RF04
         '>' as comparison,
         surveys_monthly.average_score as actual,
         coalesce(surveys_monthly.responses, 0) as sample_size
 
     from months
     left join surveys_monthly
-        on months.month_start = surveys_monthly.month_start
-        and surveys_monthly.survey_type = 'onboarding_csat'
+        on
+            months.month_start = surveys_monthly.month_start
+            and surveys_monthly.survey_type = 'onboarding_csat'
 
 ),
 
