@@ -164,18 +164,10 @@ def test_every_suite_is_one_check_step_with_one_check_per_rule() -> None:
     assert blocking[dg.AssetCheckKey(SURVEYS, "nps_score_on_scale")] is True
 
 
-def _with_quality_checks(defs: dg.Definitions) -> dg.Definitions:
-    """The project's definitions with the quality checks, whether or not they are wired yet."""
-    wired = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
-    if "mrr_bridge_reconciles" in wired:
-        return defs
-    return dg.Definitions.merge(defs, dg.Definitions(asset_checks=build_quality_checks()))
-
-
 def test_publishing_waits_for_every_blocking_mart_check(dbt_manifest) -> None:
     from dagster_project.definitions import defs
 
-    job = _with_quality_checks(defs).resolve_job_def("full_build")
+    job = defs.resolve_job_def("full_build")
     upstream = {
         dependency.node
         for invocation, inputs in job.graph.dependencies.items()

@@ -1,5 +1,6 @@
 """Quality gates: great-expectations suites on the raw tables and public marts, as Dagster checks.
 
-suites.py (what a suite is), raw_suites.py and mart_suites.py (the rules), gx_runner.py (GX on
-DuckDB frames), checks.py (Dagster asset checks), report.py (the HTML report of the last run).
+suites.py says what a suite is; raw_suites.py and the <domain>_suites.py modules (assembled by
+mart_suites.py) hold the rules; gx_runner.py runs GX on DuckDB frames; checks.py turns suites into
+Dagster asset checks; report.py writes the HTML report of the last run.
 """

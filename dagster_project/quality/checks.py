@@ -2,8 +2,13 @@
 
 A suite's rules share one step (a multi-asset check) so the warehouse is opened once and each
 frame fetched once. Blocking rules are `blocking=True` specs: when one fails with ERROR severity,
-Dagster fails the step and skips every asset downstream of the guarded one, `published_warehouse`
-included, so a broken definition never reaches BI. The other rules report WARN and let the run go.
+Dagster fails the step and skips every later step downstream of the guarded asset, so
+`published_warehouse` never publishes a broken definition (models dbt built in the same step stay
+in the build warehouse only). The other rules report WARN and let the run go.
+
+Raw checks gate only what lists the raw asset as a dependency: Dagster exempts an asset that runs
+checks of its own on a key (dbt's source tests) from blocking checks on that key, so the dbt step
+does not wait for them; `published_warehouse` must depend on the raw keys to be gated by them.
 """
 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
