@@ -102,7 +102,8 @@ def _tracks(w: LandingWriter, p: Product) -> None:
         "received_at": to_arrow(p.received_at * 1_000_000).view(timestamp),
     }
     table = pa.Table.from_arrays(list(columns.values()), names=list(columns))
-    w.write_parquet("product", "tracks", table, TRACKS_PART_ROWS)
+    dictionary = ["event", "user_id", "workspace_id", "feature_name"]
+    w.write_parquet("product", "tracks", table, TRACKS_PART_ROWS, dictionary)
 
 
 def write_success(w: LandingWriter, s: Success, contact_rank: np.ndarray) -> None:

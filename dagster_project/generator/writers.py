@@ -172,7 +172,11 @@ class LandingWriter:
         np.cumsum(counts, out=bounds[1:])
         return pa.ListArray.from_arrays(to_arrow(bounds), items)
 
-    def write_parquet(self, system: str, table: str, data: pa.Table, part_rows: int) -> None:
+    def write_parquet(
+        self, system: str, table: str, data: pa.Table, part_rows: int, dictionary: list[str]
+    ) -> None:
+        """Write an Arrow table as Parquet parts; only the `dictionary` columns are
+        dictionary-encoded (ids that are unique per row gain nothing from it)."""
         folder = self._folder(system, table, "parquet")
         parts = max(1, -(-data.num_rows // part_rows))
         for part in range(parts):
@@ -182,6 +186,7 @@ class LandingWriter:
                 chunk,
                 folder / f"part-{part:04d}.parquet",
                 compression="snappy",
+                use_dictionary=dictionary,
                 row_group_size=500_000,
                 store_schema=False,
             )
