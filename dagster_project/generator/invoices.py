@@ -21,10 +21,10 @@ from dagster_project.generator.common import (
     position_in_group,
     stream,
 )
+from dagster_project.generator.plans import ORIGIN_SALES
 from dagster_project.generator.prices import ONBOARDING_FEE, addon_unit_amount, seat_unit_amount
 from dagster_project.generator.subscriptions import (
     CHANGED,
-    ORIGIN_SALES,
     PAST_DUE_STATUS,
     Subscriptions,
 )

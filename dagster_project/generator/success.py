@@ -25,7 +25,8 @@ from dagster_project.generator.common import (
     working_time,
 )
 from dagster_project.generator.funnel import Contacts, pick_contact
-from dagster_project.generator.subscriptions import ORIGIN_REACTIVATION, Subscriptions
+from dagster_project.generator.plans import ORIGIN_REACTIVATION
+from dagster_project.generator.subscriptions import Subscriptions
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 TICKET_STATUSES = ("new", "open", "pending", "solved", "closed")
