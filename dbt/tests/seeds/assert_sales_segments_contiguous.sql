@@ -9,7 +9,7 @@ ordered as (
         min_employees,
         max_employees,
         lag(max_employees) over (order by min_employees) as previous_max_employees,
-        row_number() over (order by min_employees) as position,
+        row_number() over (order by min_employees) as segment_position,
         count(*) over () as segments
     from {{ ref('sales_segments') }}
 
@@ -17,7 +17,8 @@ ordered as (
 
 select *
 from ordered
-where (position = 1 and min_employees <> 0)
-    or (position > 1 and min_employees is distinct from previous_max_employees)
-    or (position < segments and max_employees is null)
-    or (position = segments and max_employees is not null)
+where
+    (segment_position = 1 and min_employees <> 0)
+    or (segment_position > 1 and min_employees is distinct from previous_max_employees)
+    or (segment_position < segments and max_employees is null)
+    or (segment_position = segments and max_employees is not null)

@@ -103,9 +103,11 @@ scored as (
 
     from signals
     inner join points
-        on signals.signal_source = points.signal_source
-        and signals.signal_type = points.signal_type
-    where signals.lead_id is not null
+        on
+            signals.signal_source = points.signal_source
+            and signals.signal_type = points.signal_type
+    where
+        signals.lead_id is not null
         and signals.occurred_at < {{ as_of_end_timestamp() }}
         and (points.points > 0 or points.is_intent)
 

@@ -91,7 +91,8 @@ first_paid_invoices as (
     from invoices
     inner join billing_customers
         on invoices.customer_id = billing_customers.customer_id
-    where invoices.status = 'paid'
+    where
+        invoices.status = 'paid'
         and invoices.amount_paid > 0
         and invoices.created_at < {{ as_of_end_timestamp() }}
     group by billing_customers.company_id
@@ -123,7 +124,8 @@ customer_evidence as (
         deal_id as evidence_id
 
     from deals
-    where is_won
+    where
+        is_won
         and lead_id is not null
 
     union all
@@ -139,7 +141,8 @@ customer_evidence as (
         on workspace_milestones.company_id = first_paid_invoices.company_id
     left join company_first_wins
         on workspace_milestones.company_id = company_first_wins.company_id
-    where workspace_milestones.lead_id is not null
+    where
+        workspace_milestones.lead_id is not null
         and (
             company_first_wins.first_won_at is null
             or first_paid_invoices.first_paid_at < company_first_wins.first_won_at
@@ -192,7 +195,8 @@ entries as (
         arg_min(pql_event_id, pql_at) as evidence_id
 
     from workspace_milestones
-    where lead_id is not null
+    where
+        lead_id is not null
         and pql_at is not null
     group by lead_id
 
@@ -206,7 +210,8 @@ entries as (
         arg_min(activation_event_id, activated_at) as evidence_id
 
     from workspace_milestones
-    where lead_id is not null
+    where
+        lead_id is not null
         and activated_at is not null
     group by lead_id
 
@@ -253,8 +258,9 @@ final as (
     inner join leads
         on entries.lead_id = leads.lead_id
     left join crm_recorded
-        on entries.lead_id = crm_recorded.lead_id
-        and entries.lifecycle_stage = crm_recorded.lifecycle_stage
+        on
+            entries.lead_id = crm_recorded.lead_id
+            and entries.lifecycle_stage = crm_recorded.lifecycle_stage
 
 )
 

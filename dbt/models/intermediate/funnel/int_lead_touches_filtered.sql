@@ -26,7 +26,8 @@ final as (
     from engagements
     inner join owners
         on engagements.owner_id = owners.owner_id
-    where owners.role = 'SDR'
+    where
+        owners.role = 'SDR'
         and engagements.contact_id is not null
         and not engagements.is_archived
         and engagements.occurred_at < {{ as_of_end_timestamp() }}

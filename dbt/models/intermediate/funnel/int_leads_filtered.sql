@@ -20,7 +20,8 @@ final as (
         created_at
 
     from contacts
-    where not is_archived
+    where
+        not is_archived
         and created_at < {{ as_of_end_timestamp() }}
 
 )

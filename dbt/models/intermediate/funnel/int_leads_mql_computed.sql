@@ -78,7 +78,8 @@ first_mql as (
         arg_min(first_signal_id, evaluated_at) as mql_signal_id
 
     from evaluated
-    where lead_score >= {{ var('mql_score_threshold') }}
+    where
+        lead_score >= {{ var('mql_score_threshold') }}
         and has_intent_signal
     group by lead_id
 

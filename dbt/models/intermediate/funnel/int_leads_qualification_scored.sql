@@ -6,7 +6,8 @@
       a criterion not confirmed is not an SQL.
     - `bmanter` (seed 004): SQL when the BMANTER score reaches `bmanter_sql_threshold`, at the
       moment the SDR qualified the lead: the BANT stamp, else the first time the CRM's lifecycle
-      history put the lead in `salesqualifiedlead`. -#}
+      history put the lead in `salesqualifiedlead`.
+    Any other value of `sql_rule` fails the build (test assert_sql_rule_is_known). -#}
 with
 
 contacts as (
@@ -62,7 +63,7 @@ criteria_met as (
             coalesce(bmanter_market, false) as market,
             coalesce(bant_authority, false) as authority,
             coalesce(bant_need, false) as need,
-            coalesce(bant_timing, false) as timing,
+            coalesce(bant_timing, false) as timing,  -- noqa: RF04
             coalesce(is_target_size, false) as entreprise,
             coalesce(bmanter_reference, false) as reference
         from leads
@@ -126,15 +127,12 @@ final as (
     select
         *,
         {% if var('sql_rule') == 'bmanter' -%}
-        case
-            when bmanter_score >= {{ var('bmanter_sql_threshold') }}
-                then coalesce(bant_qualified_at, crm_sales_qualified_at)
-        end
-        {%- elif var('sql_rule') == 'bant' -%}
-        case when is_bant_complete then bant_qualified_at end
+            case
+                when bmanter_score >= {{ var('bmanter_sql_threshold') }}
+                    then coalesce(bant_qualified_at, crm_sales_qualified_at)
+            end
         {%- else -%}
-        {{ exceptions.raise_compiler_error(
-            "var sql_rule must be 'bant' or 'bmanter', got '" ~ var('sql_rule') ~ "'") }}
+            case when is_bant_complete then bant_qualified_at end
         {%- endif %} as sql_qualified_at
 
     from qualified

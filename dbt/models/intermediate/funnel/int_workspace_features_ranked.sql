@@ -20,10 +20,11 @@ first_uses as (
         arg_min(user_id, occurred_at) as first_user_id
 
     from tracks
-    where event_name = 'Feature Used'
+    where
+        event_name = 'Feature Used'
         and feature_name in (
             {%- for feature in var('core_features') %}
-            '{{ feature }}'{{ ',' if not loop.last }}
+                '{{ feature }}'{{ ',' if not loop.last }}
             {%- endfor %}
         )
         and occurred_at < {{ as_of_end_timestamp() }}

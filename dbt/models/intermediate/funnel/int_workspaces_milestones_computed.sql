@@ -40,7 +40,8 @@ sign_ups as (
         arg_min(user_id, occurred_at) as signed_up_user_id
 
     from tracks
-    where event_name = 'Signed Up'
+    where
+        event_name = 'Signed Up'
         and occurred_at < {{ as_of_end_timestamp() }}
     group by workspace_id
 
@@ -56,7 +57,8 @@ dashboards as (
             as dashboard_number
 
     from tracks
-    where event_name = 'Dashboard Created'
+    where
+        event_name = 'Dashboard Created'
         and occurred_at < {{ as_of_end_timestamp() }}
 
 ),
@@ -99,8 +101,9 @@ joined as (
     left join pqls
         on workspaces.workspace_id = pqls.workspace_id
     left join dashboards
-        on workspaces.workspace_id = dashboards.workspace_id
-        and dashboards.dashboard_number = {{ var('activation_dashboards') }}
+        on
+            workspaces.workspace_id = dashboards.workspace_id
+            and dashboards.dashboard_number = {{ var('activation_dashboards') }}
     where workspaces.created_at < {{ as_of_end_timestamp() }}
 
 ),

@@ -17,7 +17,8 @@ segments as (
 
 smallest_segment as (
 
-    select * from segments order by min_employees limit 1
+    select * from segments
+    order by min_employees limit 1
 
 ),
 
@@ -33,8 +34,9 @@ final as (
     from companies
     cross join smallest_segment
     left join segments
-        on companies.employees >= segments.min_employees
-        and (companies.employees < segments.max_employees or segments.max_employees is null)
+        on
+            companies.employees >= segments.min_employees
+            and (companies.employees < segments.max_employees or segments.max_employees is null)
 
 )
 

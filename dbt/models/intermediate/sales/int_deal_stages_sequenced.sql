@@ -26,7 +26,7 @@ entries as (
 
     select
         stage_history.deal_id,
-        stage_history.deal_stage as stage,
+        stage_history.deal_stage as stage,  -- noqa: RF04
         stage_history.entered_at,
         stages.stage_order,
         stages.is_closed,
@@ -37,7 +37,8 @@ entries as (
         on stage_history.deal_id = deals.deal_id
     inner join stages
         on stage_history.deal_stage = stages.stage
-    where not deals.is_archived
+    where
+        not deals.is_archived
         and stage_history.entered_at < {{ as_of_end_timestamp() }}
 
 ),

@@ -97,7 +97,8 @@ scored as (
         on deals.deal_id = latest_entries.deal_id
     left join furthest_stages
         on deals.deal_id = furthest_stages.deal_id
-    where not deals.is_archived
+    where
+        not deals.is_archived
         and deals.created_at < {{ as_of_end_timestamp() }}
 
 ),
@@ -133,8 +134,9 @@ converted as (
 
     from staged
     left join fx_rates
-        on staged.valuation_date = fx_rates.rate_date
-        and staged.currency = fx_rates.currency
+        on
+            staged.valuation_date = fx_rates.rate_date
+            and staged.currency = fx_rates.currency
     left join company_segments
         on staged.company_id = company_segments.company_id
 

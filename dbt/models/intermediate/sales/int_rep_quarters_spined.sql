@@ -44,9 +44,11 @@ final as (
 
     from owners
     inner join quarters
-        on owners.hired_date is null
-        or owners.hired_date <= quarters.quarter_start + interval 3 month - interval 1 day
-    where owners.quarterly_quota_eur is not null
+        on
+            owners.hired_date is null
+            or owners.hired_date <= quarters.quarter_start + interval 3 month - interval 1 day
+    where
+        owners.quarterly_quota_eur is not null
         and not owners.is_archived
 
 )

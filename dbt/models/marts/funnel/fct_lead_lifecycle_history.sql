@@ -62,7 +62,8 @@ final as (
         cast('{{ var("as_of_date") }}' as date) as as_of_date
 
     from bounded
-    where funnel_step is null
+    where
+        funnel_step is null
         or funnel_step = 0
         or (
             entered_at >= lead_created_at

@@ -67,8 +67,9 @@ first_touches as (
 
     from moments
     inner join touches
-        on moments.lead_id = touches.lead_id
-        and touches.occurred_at >= moments.mql_at
+        on
+            moments.lead_id = touches.lead_id
+            and moments.mql_at <= touches.occurred_at
     group by moments.lead_id
 
 ),

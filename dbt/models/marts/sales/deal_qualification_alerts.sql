@@ -31,7 +31,8 @@ gate_stage as (
 
 open_deals as (
 
-    select * from opportunities where not is_closed
+    select * from opportunities
+    where not is_closed
 
 ),
 
@@ -46,7 +47,8 @@ alerts as (
 
     from open_deals
     cross join gate_stage
-    where open_deals.current_stage_order >= gate_stage.gate_stage_order
+    where
+        open_deals.current_stage_order >= gate_stage.gate_stage_order
         and open_deals.meddic_score < {{ var('meddic_gate_min_score') }}
 
     union all
@@ -59,7 +61,8 @@ alerts as (
         || '{{ var("kill_after_days") }} days are to be killed' as reason
 
     from open_deals
-    where meddic_score < {{ var('kill_max_meddic_score') }}
+    where
+        meddic_score < {{ var('kill_max_meddic_score') }}
         and days_open > {{ var('kill_after_days') }}
 
 ),

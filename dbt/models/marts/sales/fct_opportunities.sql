@@ -35,7 +35,7 @@ first_entries as (
         deal_id,
         {%- for stage in ['detection', 'qualification', 'discovery', 'demo', 'proposal',
                           'negotiation', 'closedwon', 'closedlost'] %}
-        min(entered_at) filter (where stage = '{{ stage }}') as {{ stage }}_at,
+            min(entered_at) filter (where stage = '{{ stage }}') as {{ stage }}_at,
         {%- endfor %}
         count(*) as stage_entries
 
@@ -64,7 +64,7 @@ final as (
         deals.highest_stage_order,
         {%- for stage in ['detection', 'qualification', 'discovery', 'demo', 'proposal',
                           'negotiation', 'closedwon', 'closedlost'] %}
-        first_entries.{{ stage }}_at,
+            first_entries.{{ stage }}_at,
         {%- endfor %}
         coalesce(first_entries.stage_entries, 0) as stage_entries,
         deals.is_closed,
@@ -96,8 +96,9 @@ final as (
     left join first_entries
         on deals.deal_id = first_entries.deal_id
     left join stages as highest_stages
-        on deals.highest_stage_order = highest_stages.stage_order
-        and not (highest_stages.is_closed and not highest_stages.is_won)
+        on
+            deals.highest_stage_order = highest_stages.stage_order
+            and not (highest_stages.is_closed and not highest_stages.is_won)
     left join qualifications
         on deals.lead_id = qualifications.lead_id
 

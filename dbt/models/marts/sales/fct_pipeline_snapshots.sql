@@ -66,11 +66,12 @@ stages_at_week_end as (
 
     from week_ends
     inner join stage_entries
-        on stage_entries.entered_at < week_ends.snapshot_date + interval 1 day
-        and (
-            stage_entries.exited_at is null
-            or stage_entries.exited_at >= week_ends.snapshot_date + interval 1 day
-        )
+        on
+            stage_entries.entered_at < week_ends.snapshot_date + interval 1 day
+            and (
+                stage_entries.exited_at is null
+                or stage_entries.exited_at >= week_ends.snapshot_date + interval 1 day
+            )
 
 ),
 
@@ -103,8 +104,9 @@ final as (
     inner join deals
         on stages_at_week_end.deal_id = deals.deal_id
     left join fx_rates
-        on stages_at_week_end.snapshot_date = fx_rates.rate_date
-        and deals.currency = fx_rates.currency
+        on
+            stages_at_week_end.snapshot_date = fx_rates.rate_date
+            and deals.currency = fx_rates.currency
     where not stages.is_closed
 
 )

@@ -86,8 +86,9 @@ opening_snapshots as (
 
     from quarters
     inner join snapshot_dates
-        on snapshot_dates.snapshot_date < quarters.quarter_start
-        and snapshot_dates.snapshot_date >= quarters.quarter_start - interval 7 day
+        on
+            quarters.quarter_start > snapshot_dates.snapshot_date
+            and snapshot_dates.snapshot_date >= quarters.quarter_start - interval 7 day
     group by quarters.quarter_start
 
 ),
@@ -128,20 +129,20 @@ opening_pipeline as (
 closed_by_grain as (
 
     {%- for grain, column in grains.items() %}
-    select
-        quarter_start,
-        '{{ grain }}' as grain,
-        coalesce({{ column }}, 'unknown') as grain_value,
-        count(*) filter (where is_won) as deals_won,
-        count(*) filter (where not is_won) as deals_lost,
-        coalesce(sum(amount_eur) filter (where is_won), 0) as won_amount_eur,
-        coalesce(sum(amount_eur) filter (where not is_won), 0) as lost_amount_eur,
-        median(sales_cycle_days) as median_sales_cycle_days,
-        avg(sales_cycle_days) as mean_sales_cycle_days
+        select
+            quarter_start,
+            '{{ grain }}' as grain,
+            coalesce({{ column }}, 'unknown') as grain_value,
+            count(*) filter (where is_won) as deals_won,
+            count(*) filter (where not is_won) as deals_lost,
+            coalesce(sum(amount_eur) filter (where is_won), 0) as won_amount_eur,
+            coalesce(sum(amount_eur) filter (where not is_won), 0) as lost_amount_eur,
+            median(sales_cycle_days) as median_sales_cycle_days,
+            avg(sales_cycle_days) as mean_sales_cycle_days
 
-    from closed_deals
-    group by all
-    {% if not loop.last %}union all{% endif %}
+        from closed_deals
+        group by all
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -149,21 +150,21 @@ closed_by_grain as (
 opening_by_grain as (
 
     {%- for grain, column in grains.items() %}
-    select
-        quarter_start,
-        '{{ grain }}' as grain,
-        coalesce({{ column }}, 'unknown') as grain_value,
-        any_value(snapshot_date) as opening_snapshot_date,
-        sum(amount_eur) as open_pipeline_eur,
-        coalesce(sum(amount_eur) filter (where is_closing_in_quarter), 0)
-            as open_pipeline_closing_in_quarter_eur,
-        coalesce(sum(weighted_amount_eur) filter (where is_closing_in_quarter), 0)
-            as weighted_forecast_eur,
-        count(*) filter (where is_qualified) as open_qualified_deals
+        select
+            quarter_start,
+            '{{ grain }}' as grain,
+            coalesce({{ column }}, 'unknown') as grain_value,
+            any_value(snapshot_date) as opening_snapshot_date,
+            sum(amount_eur) as open_pipeline_eur,
+            coalesce(sum(amount_eur) filter (where is_closing_in_quarter), 0)
+                as open_pipeline_closing_in_quarter_eur,
+            coalesce(sum(weighted_amount_eur) filter (where is_closing_in_quarter), 0)
+                as weighted_forecast_eur,
+            count(*) filter (where is_qualified) as open_qualified_deals
 
-    from opening_pipeline
-    group by all
-    {% if not loop.last %}union all{% endif %}
+        from opening_pipeline
+        group by all
+        {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
 ),
@@ -180,9 +181,10 @@ rep_attainment as (
 
     from rep_quarters
     left join closed_by_grain
-        on rep_quarters.quarter_start = closed_by_grain.quarter_start
-        and closed_by_grain.grain = 'rep'
-        and rep_quarters.owner_id = closed_by_grain.grain_value
+        on
+            rep_quarters.quarter_start = closed_by_grain.quarter_start
+            and closed_by_grain.grain = 'rep'
+            and rep_quarters.owner_id = closed_by_grain.grain_value
 
 ),
 
@@ -217,25 +219,44 @@ quota_by_grain as (
 -- segment of the seed, every quota-carrying rep, and any other owner or value with deals.
 performance_spine as (
 
-    select quarter_start, 'total' as grain, 'all' as grain_value from quarters
+    select
+        quarter_start,
+        'total' as grain,
+        'all' as grain_value
+    from quarters
 
     union
 
-    select quarters.quarter_start, 'segment' as grain, segments.segment as grain_value
+    select
+        quarters.quarter_start,
+        'segment' as grain,
+        segments.segment as grain_value
     from quarters
     cross join segments
 
     union
 
-    select quarter_start, grain, grain_value from quota_by_grain
+    select
+        quarter_start,
+        grain,
+        grain_value
+    from quota_by_grain
 
     union
 
-    select quarter_start, grain, grain_value from closed_by_grain
+    select
+        quarter_start,
+        grain,
+        grain_value
+    from closed_by_grain
 
     union
 
-    select quarter_start, grain, grain_value from opening_by_grain
+    select
+        quarter_start,
+        grain,
+        grain_value
+    from opening_by_grain
 
 ),
 
@@ -252,34 +273,44 @@ performance as (
         closed_by_grain.median_sales_cycle_days,
         closed_by_grain.mean_sales_cycle_days,
         opening_snapshots.snapshot_date as opening_snapshot_date,
-        case when opening_snapshots.snapshot_date is not null
-            then coalesce(opening_by_grain.open_pipeline_eur, 0) end as open_pipeline_eur,
-        case when opening_snapshots.snapshot_date is not null
-            then coalesce(opening_by_grain.open_pipeline_closing_in_quarter_eur, 0)
+        case
+            when opening_snapshots.snapshot_date is not null
+                then coalesce(opening_by_grain.open_pipeline_eur, 0)
+        end as open_pipeline_eur,
+        case
+            when opening_snapshots.snapshot_date is not null
+                then coalesce(opening_by_grain.open_pipeline_closing_in_quarter_eur, 0)
         end as open_pipeline_closing_in_quarter_eur,
-        case when opening_snapshots.snapshot_date is not null
-            then coalesce(opening_by_grain.weighted_forecast_eur, 0) end as weighted_forecast_eur,
-        case when opening_snapshots.snapshot_date is not null
-            then coalesce(opening_by_grain.open_qualified_deals, 0) end as open_qualified_deals,
+        case
+            when opening_snapshots.snapshot_date is not null
+                then coalesce(opening_by_grain.weighted_forecast_eur, 0)
+        end as weighted_forecast_eur,
+        case
+            when opening_snapshots.snapshot_date is not null
+                then coalesce(opening_by_grain.open_qualified_deals, 0)
+        end as open_qualified_deals,
         quota_by_grain.quota_eur,
         quota_by_grain.reps_with_quota,
         quota_by_grain.reps_at_quota
 
     from performance_spine
     left join closed_by_grain
-        on performance_spine.quarter_start = closed_by_grain.quarter_start
-        and performance_spine.grain = closed_by_grain.grain
-        and performance_spine.grain_value = closed_by_grain.grain_value
+        on
+            performance_spine.quarter_start = closed_by_grain.quarter_start
+            and performance_spine.grain = closed_by_grain.grain
+            and performance_spine.grain_value = closed_by_grain.grain_value
     left join opening_by_grain
-        on performance_spine.quarter_start = opening_by_grain.quarter_start
-        and performance_spine.grain = opening_by_grain.grain
-        and performance_spine.grain_value = opening_by_grain.grain_value
+        on
+            performance_spine.quarter_start = opening_by_grain.quarter_start
+            and performance_spine.grain = opening_by_grain.grain
+            and performance_spine.grain_value = opening_by_grain.grain_value
     left join opening_snapshots
         on performance_spine.quarter_start = opening_snapshots.quarter_start
     left join quota_by_grain
-        on performance_spine.quarter_start = quota_by_grain.quarter_start
-        and performance_spine.grain = quota_by_grain.grain
-        and performance_spine.grain_value = quota_by_grain.grain_value
+        on
+            performance_spine.quarter_start = quota_by_grain.quarter_start
+            and performance_spine.grain = quota_by_grain.grain
+            and performance_spine.grain_value = quota_by_grain.grain_value
 
 ),
 
@@ -348,7 +379,8 @@ stage_conversion as (
 
     from opportunities as closed_deals
     cross join progression_stages
-    where closed_deals.is_closed
+    where
+        closed_deals.is_closed
         and progression_stages.next_stage_order is not null
     group by closed_deals.closed_quarter, progression_stages.stage
 
@@ -366,7 +398,8 @@ stage_durations as (
     from stage_entries
     inner join opportunities
         on stage_entries.deal_id = opportunities.deal_id
-    where opportunities.is_closed
+    where
+        opportunities.is_closed
         and not stage_entries.is_closed
         and stage_entries.exited_at is not null
     group by opportunities.closed_quarter, stage_entries.stage
@@ -390,8 +423,9 @@ stage_metrics as (
 
     from stage_conversion
     left join stage_durations
-        on stage_conversion.quarter_start = stage_durations.quarter_start
-        and stage_conversion.stage = stage_durations.stage
+        on
+            stage_conversion.quarter_start = stage_durations.quarter_start
+            and stage_conversion.stage = stage_durations.stage
 
 ),
 

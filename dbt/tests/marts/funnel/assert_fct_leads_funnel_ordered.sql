@@ -9,10 +9,10 @@
 {%- endfor %}
 
 {% for earlier, later in pairs %}
-select
-    lead_id,
-    '{{ earlier }} > {{ later }}' as violation
-from {{ ref('fct_leads') }}
-where {{ earlier }} > {{ later }}
-{% if not loop.last %}union all{% endif %}
+    select
+        lead_id,
+        '{{ earlier }} > {{ later }}' as violation
+    from {{ ref('fct_leads') }}
+    where {{ earlier }} > {{ later }}
+    {% if not loop.last %}union all{% endif %}
 {% endfor %}

@@ -1,9 +1,10 @@
 -- fct_opportunities has one `<stage>_at` column per stage of the pipeline_stages seed. A stage
 -- added to the seed without its column (or a renamed one) fails here instead of going missing.
-select stages.stage
-from {{ ref('pipeline_stages') }} as stages
+select configured_stages.stage
+from {{ ref('pipeline_stages') }} as configured_stages
 left join information_schema.columns as model_columns
-    on model_columns.table_schema = '{{ ref("fct_opportunities").schema }}'
-    and model_columns.table_name = '{{ ref("fct_opportunities").identifier }}'
-    and model_columns.column_name = stages.stage || '_at'
+    on
+        model_columns.table_schema = '{{ ref("fct_opportunities").schema }}'
+        and model_columns.table_name = '{{ ref("fct_opportunities").identifier }}'
+        and model_columns.column_name = configured_stages.stage || '_at'
 where model_columns.column_name is null
