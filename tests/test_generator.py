@@ -710,3 +710,25 @@ def test_health_signals_sour_before_churn(moderate_con) -> None:
             avg(score)
         from success_survey_responses as n where survey = 'nps'""").fetchone()
     assert before < overall - 1.5
+
+
+def test_cli_prints_row_counts_and_rejects_a_tiny_size(tmp_path: Path, capsys) -> None:
+    from dagster_project.generator.cli import main
+
+    main(["--size", "12", "--seed", "3", "--out", str(tmp_path)])
+    printed = capsys.readouterr().out
+    assert "crm_companies" in printed and " 12\n" in printed.replace(",", "")
+    with pytest.raises(SystemExit):
+        main(["--size", "3", "--out", str(tmp_path)])
+
+
+def test_a_custom_window_bounds_every_event(tmp_path: Path) -> None:
+    from datetime import date
+
+    generate(tmp_path, size=30, seed=5, start=date(2024, 1, 1), end=date(2024, 12, 31))
+    con = _connect(tmp_path)
+    lo, hi = con.execute("select min(timestamp), max(timestamp) from product_tracks").fetchone()
+    assert lo >= datetime(2024, 1, 1) and hi < datetime(2025, 1, 1)
+    first, last = con.execute("select min(created), max(created) from billing_invoices").fetchone()
+    assert int(datetime(2024, 1, 1, tzinfo=UTC).timestamp()) <= first
+    assert last < int(datetime(2025, 1, 1, tzinfo=UTC).timestamp())

@@ -7,7 +7,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from dagster_project.generator.generate import DEFAULT_END, DEFAULT_START, generate
+from dagster_project.generator.generate import DEFAULT_END, DEFAULT_START, MIN_SIZE, generate
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,7 +35,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.size < MIN_SIZE:
+        parser.error(f"--size must be at least {MIN_SIZE}")
+    if args.end <= args.start:
+        parser.error("--end must be after --start")
     began = time.perf_counter()
     rows = generate(args.out, args.size, args.seed, args.start, args.end)
     elapsed = time.perf_counter() - began
