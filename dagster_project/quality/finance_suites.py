@@ -7,6 +7,7 @@ from typing import Any
 
 from dagster_project.quality.suites import (
     Frame,
+    Rule,
     Suite,
     between,
     in_set,
@@ -25,7 +26,12 @@ REVENUE_SHARES = ("logo_churn_rate", "trailing_logo_churn_rate", "early_churn_ra
 
 
 def finance_suites(config: Mapping[str, Any]) -> list[Suite]:
-    return [fct_mrr_suite(config), metrics_revenue_monthly_suite(config)]
+    return [
+        fct_mrr_suite(config),
+        metrics_revenue_monthly_suite(config),
+        fct_account_revenue_monthly_suite(config),
+        metrics_revenue_segment_monthly_suite(config),
+    ]
 
 
 def fct_mrr_suite(config: Mapping[str, Any]) -> Suite:
@@ -118,6 +124,71 @@ def metrics_revenue_monthly_suite(config: Mapping[str, Any]) -> Suite:
                         share(f"{rate}_is_a_share", rate, f"{rate} lies in [0, 1].")
                         for rate in REVENUE_SHARES
                     ),
+                ),
+            )
+        ],
+    )
+
+
+def _net_revenue_rules() -> tuple[Rule, ...]:
+    return (
+        within(
+            "net_is_invoiced_minus_credited",
+            "net_residual_eur",
+            CENT,
+            "Net revenue = invoiced - credited, to the cent.",
+        ),
+        between(
+            "credited_not_negative",
+            "credited_revenue_eur",
+            "Credits are recorded as positive amounts taken off invoiced revenue.",
+            min_value=0,
+        ),
+    )
+
+
+def fct_account_revenue_monthly_suite(config: Mapping[str, Any]) -> Suite:
+    return mart_suite(
+        "fct_account_revenue_monthly",
+        "Invoiced, credited and net revenue per account and month.",
+        [
+            Frame(
+                sql="""
+                select
+                    company_id,
+                    revenue_month,
+                    credited_revenue_eur,
+                    net_revenue_eur - (invoiced_revenue_eur - credited_revenue_eur)
+                        as net_residual_eur
+                from marts.fct_account_revenue_monthly
+                """,
+                key=("company_id", "revenue_month"),
+                rules=(*key_rules("company_id", "revenue_month"), *_net_revenue_rules()),
+            )
+        ],
+    )
+
+
+def metrics_revenue_segment_monthly_suite(config: Mapping[str, Any]) -> Suite:
+    return mart_suite(
+        "metrics_revenue_segment_monthly",
+        "Net revenue, average basket and MRR per segment and month.",
+        [
+            Frame(
+                sql="""
+                select
+                    segment_month_id,
+                    credited_revenue_eur,
+                    net_revenue_eur - (invoiced_revenue_eur - credited_revenue_eur)
+                        as net_residual_eur,
+                    mrr_eur
+                from marts.metrics_revenue_segment_monthly
+                """,
+                key=("segment_month_id",),
+                rules=(
+                    *key_rules("segment_month_id"),
+                    *_net_revenue_rules(),
+                    between("mrr_not_negative", "mrr_eur", "MRR is never negative.", min_value=0),
                 ),
             )
         ],

@@ -15,6 +15,7 @@ from dagster_project.quality.suites import (
     key_rules,
     mart_suite,
     share,
+    within,
 )
 
 QUARTERLY_SHARES = (
@@ -24,6 +25,8 @@ QUARTERLY_SHARES = (
     "forecast_accuracy",
     "share_reps_at_quota",
 )
+# Weighted amounts are compared to the cent (half a cent absorbs float noise).
+WEIGHTED_CENT = 0.005
 MEDDIC_CRITERIA = 6
 MEDDPICC_CRITERIA = 8
 
@@ -33,6 +36,7 @@ def sales_suites(config: Mapping[str, Any]) -> list[Suite]:
         fct_opportunities_suite(config),
         metrics_sales_quarterly_suite(config),
         deal_qualification_alerts_suite(config),
+        fct_pipeline_snapshots_suite(config),
     ]
 
 
@@ -201,6 +205,47 @@ def deal_qualification_alerts_suite(config: Mapping[str, Any]) -> Suite:
                             "strict_min": True,
                         },
                         where=(is_kill,),
+                    ),
+                ),
+            )
+        ],
+    )
+
+
+def fct_pipeline_snapshots_suite(config: Mapping[str, Any]) -> Suite:
+    return mart_suite(
+        "fct_pipeline_snapshots",
+        "Weekly snapshots of the open pipeline, the base of forecast accuracy.",
+        [
+            Frame(
+                sql="""
+                select
+                    pipeline_snapshot_id,
+                    forecast_probability,
+                    amount_eur,
+                    weighted_amount_eur - amount_eur * forecast_probability
+                        as weighted_residual_eur
+                from marts.fct_pipeline_snapshots
+                """,
+                key=("pipeline_snapshot_id",),
+                rules=(
+                    *key_rules("pipeline_snapshot_id"),
+                    share(
+                        "forecast_probability_is_a_share",
+                        "forecast_probability",
+                        "Stage forecast probabilities are fractions in [0, 1].",
+                    ),
+                    between(
+                        "amount_not_negative",
+                        "amount_eur",
+                        "Snapshot amounts in EUR are never negative.",
+                        min_value=0,
+                    ),
+                    within(
+                        "weighted_is_amount_times_probability",
+                        "weighted_residual_eur",
+                        WEIGHTED_CENT,
+                        "Weighted forecast = amount x stage probability, to the cent.",
                     ),
                 ),
             )
