@@ -16,7 +16,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project.extraction.assets import raw_asset_key
+from dagster_project.quality.report import report_dir
 from dagster_project.resources import WarehouseResource
+from dagster_project.source_catalog import SOURCE_TABLES
 from dagster_project.transformation.assets import revops_dbt_assets
 
 SERVED_SCHEMAS = ("raw", "staging", "marts", "config", "meta")
@@ -63,9 +66,20 @@ def table_counts(database: Path) -> dict[str, int]:
     return {schema: count for schema, count in rows}
 
 
+def publish_quality_report(build: Path, published: Path) -> Path | None:
+    """Copy the run's quality report beside the served warehouse (for people, not BI)."""
+    source = report_dir(str(build))
+    if not source.exists():
+        return None
+    target = report_dir(str(published))
+    shutil.copytree(source, target, dirs_exist_ok=True)
+    return target / "index.html"
+
+
 @dg.asset(
     key=dg.AssetKey(["published_warehouse"]),
-    deps=list(revops_dbt_assets.keys),
+    # Every mart and every raw table: blocking checks on either keep a bad build unpublished.
+    deps=[*revops_dbt_assets.keys, *(raw_asset_key(table) for table in SOURCE_TABLES)],
     group_name="publish",
     kinds={"duckdb"},
     description="The serving warehouse BI tools read, replaced atomically after a good build.",
@@ -77,6 +91,7 @@ def published_warehouse(
     with warehouse.connect() as con:
         record_version(con, context.run.run_id, as_of_date)
     publish_file(Path(warehouse.database), Path(warehouse.published_database), context.run.run_id)
+    report = publish_quality_report(Path(warehouse.database), Path(warehouse.published_database))
     counts = table_counts(Path(warehouse.published_database))
     return dg.MaterializeResult(
         metadata={
@@ -84,5 +99,6 @@ def published_warehouse(
             "as_of_date": as_of_date,
             "tables_per_schema": dg.MetadataValue.json(counts),
             "size_mb": round(Path(warehouse.published_database).stat().st_size / 1e6, 1),
+            **({"quality_report": dg.MetadataValue.path(str(report))} if report else {}),
         }
     )

@@ -42,11 +42,11 @@ def test_staging_models_read_the_extraction_assets(dbt_manifest) -> None:
         assert any(key.path[0] == "staging" for key in children), table.raw_table
 
 
-def test_publish_waits_for_every_mart(dbt_manifest) -> None:
+def test_publish_waits_for_every_mart_and_raw_table(dbt_manifest) -> None:
     graph = _asset_graph(dbt_manifest)
     parents = graph.get(dg.AssetKey(["published_warehouse"])).parent_keys
-    marts = {key for key in graph.get_all_asset_keys() if key.path[0] == "marts"}
-    assert marts and marts <= parents
+    guarded = {key for key in graph.get_all_asset_keys() if key.path[0] in ("marts", "raw")}
+    assert len(guarded) > len(SOURCE_TABLES) and guarded <= parents
 
 
 def test_full_build_job_selects_every_asset(dbt_manifest) -> None:
