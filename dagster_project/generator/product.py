@@ -49,6 +49,7 @@ FEATURES = (
 )
 EVENTS_PER_ACCOUNT = 500  # the brief's volume: ~500 track events per CRM account
 DECLINE_DAYS = 75  # usage fades this long before a customer asks to cancel
+CHUNK_EVENTS = 2_000_000
 
 
 @dataclass
@@ -222,33 +223,43 @@ def make_product(
     # Weekend events are mostly dropped and declining accounts thinned: aim a bit higher.
     rate = target / max(expected.sum(), 1e-9) * 1.35
     counts = rng.poisson(expected * rate)
-    e_pair = expand(counts)
-    at = uniform_time(rng, low[e_pair], high[e_pair])
-    at = _office_hours(rng, at, low[e_pair], high[e_pair])
-    act = pair_act[e_pair]
-    declining = (activity.decline_from[act] != NONE) & (at >= activity.decline_from[act])
-    weekend = ((at // DAY) + 3) % 7 >= 5
-    keep = ~(weekend & (rng.random(len(at)) < 0.7)) & ~(declining & (rng.random(len(at)) < 0.7))
-    user = pair_user[e_pair][keep]
-    at, declining = at[keep], declining[keep]
-    ws = user_ws[user]
-    kind = choice(rng, (0.0, 0.42, 0.55, 0.03), len(at))
-    # Leaving accounts log in to export, but stop exploring features.
-    kind[declining & (kind == FEATURE_USED) & (rng.random(len(at)) < 0.5)] = LOGGED_IN
-    pick = (workspaces.feature_count[ws] * rng.random(len(at)) ** 1.6).astype(np.int64)
-    pick[declining] = 0
-    feature = np.where(kind == FEATURE_USED, workspaces.feature_order[ws, pick], NONE)
-
+    # Events are drawn a few million at a time: arrays that small are recycled by the
+    # allocator, where whole-run temporaries cost seconds of page faults.
+    bounds = np.searchsorted(np.cumsum(counts), np.arange(CHUNK_EVENTS, counts.sum(), CHUNK_EVENTS))
+    chunks = [
+        _track_events(
+            rng,
+            workspaces,
+            activity,
+            user_ws,
+            pair_user[p],
+            pair_act[p],
+            low[p],
+            high[p],
+            counts[p],
+        )
+        for p in np.split(np.arange(len(counts)), bounds)
+    ]
+    user, at, kind, feature = (np.concatenate([c[i] for c in chunks]) for i in range(4))
     sign_user = np.flatnonzero(user_created < window.end)
     dash_ws, dash_at = _activation(rng, workspaces, activity, window)
     dash_user = np.searchsorted(user_ws, dash_ws)  # the workspace's first user
+    small = np.int8
     all_event = np.concatenate(
-        [np.full(len(sign_user), SIGNED_UP), kind, np.full(len(dash_ws), DASHBOARD_CREATED)]
+        [
+            np.full(len(sign_user), SIGNED_UP, dtype=small),
+            kind,
+            np.full(len(dash_ws), DASHBOARD_CREATED, dtype=small),
+        ]
     )
-    all_user = np.concatenate([sign_user, user, dash_user])
+    all_user = np.concatenate([sign_user, user, dash_user]).astype(np.int32)
     all_at = np.concatenate([user_created[sign_user], at, dash_at])
     all_feature = np.concatenate(
-        [np.full(len(sign_user), NONE), feature, np.full(len(dash_ws), NONE)]
+        [
+            np.full(len(sign_user), NONE, dtype=small),
+            feature,
+            np.full(len(dash_ws), NONE, dtype=small),
+        ]
     )
     order = np.argsort(all_at, kind="stable")  # ties keep user order: deterministic
     delay = lognormal_seconds(rng, 1.2, 1.0, len(order))
@@ -266,6 +277,37 @@ def make_product(
         received_at=all_at[order] + delay,
         activity=activity,
     )
+
+
+def _track_events(
+    rng: np.random.Generator,
+    workspaces: Workspaces,
+    activity: Activity,
+    user_ws: np.ndarray,
+    pair_user: np.ndarray,
+    pair_act: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    counts: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Logins and feature use of (user, activity stretch) pairs: (user, at, event, feature)."""
+    e_pair = expand(counts)
+    at = uniform_time(rng, low[e_pair], high[e_pair])
+    at = _office_hours(rng, at, low[e_pair], high[e_pair])
+    act = pair_act[e_pair]
+    declining = (activity.decline_from[act] != NONE) & (at >= activity.decline_from[act])
+    weekend = ((at // DAY) + 3) % 7 >= 5
+    keep = ~(weekend & (rng.random(len(at)) < 0.7)) & ~(declining & (rng.random(len(at)) < 0.7))
+    user = pair_user[e_pair][keep].astype(np.int32)  # narrow types: 10M+ rows each
+    at, declining = at[keep], declining[keep]
+    ws = user_ws[user]
+    kind = choice(rng, (0.0, 0.42, 0.55, 0.03), len(at)).astype(np.int8)
+    # Leaving accounts log in to export, but stop exploring features.
+    kind[declining & (kind == FEATURE_USED) & (rng.random(len(at)) < 0.5)] = LOGGED_IN
+    pick = (workspaces.feature_count[ws] * rng.random(len(at)) ** 1.6).astype(np.int64)
+    pick[declining] = 0
+    feature = np.where(kind == FEATURE_USED, workspaces.feature_order[ws, pick], NONE)
+    return user, at, kind, feature.astype(np.int8)
 
 
 def _office_hours(
