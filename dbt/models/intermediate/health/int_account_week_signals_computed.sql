@@ -280,10 +280,13 @@ final as (
         coalesce(friction.high_severity_tickets, 0) as high_severity_tickets,
         coalesce(friction.friction_tickets, 0) as friction_tickets,
         latest_sentiment.sentiment_survey,
-        -- An account with no paid seat on record scores 0: no seat is being used.
-        100.0 * coalesce(
-            least(coalesce(active_users.active_users, 0) / nullif(account_weeks.paid_seats, 0), 1), 0
-        ) as seat_activity_score,
+        -- An account with no paid seat on record scores 0: no seat is being used. (Not
+        -- coalesce(least(x / nullif(seats, 0), 1), 0): DuckDB's least() skips nulls and gives 1.)
+        case
+            when account_weeks.paid_seats > 0
+                then 100.0 * least(coalesce(active_users.active_users, 0) / account_weeks.paid_seats, 1)
+            else 0
+        end as seat_activity_score,
         100.0 * coalesce(core_features_used.core_features_used, 0) / {{ core_features | length }}
             as feature_breadth_score,
         100.0 * least(coalesce(dashboards.dashboards_created, 0), {{ var('health_depth_dashboards_cap') }})
