@@ -13,7 +13,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # Tools of the venv first, so dagster, dbt and mf find each other without activating it.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run generate test lint format manifest dev validate lock dbt-docs clean
+.PHONY: install run generate test lint format manifest dev validate lock dbt-docs clean bench
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -27,13 +27,16 @@ $(VENV)/.installed: $(BIN)/uv requirements.lock pyproject.toml
 install: $(VENV)/.installed
 
 ## run: install, generate the default sample data, materialize every asset, publish the warehouse
-run: install
-	@mkdir -p $(DAGSTER_HOME)
+run: install $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/revops-generate --size $(SIZE) --seed $(SEED) --out data/landing
 	$(BIN)/python -m dagster_project.run_pipeline
 
 generate: install
 	$(BIN)/revops-generate --size $(SIZE) --seed $(SEED) --out data/landing
+
+## bench: time every phase at SCALE=S|M|L against the plain-SQL baseline and PostgreSQL (data/bench/)
+bench: install
+	$(BIN)/python -m bench.run --scale $(SCALE) --seed $(SEED)
 
 test: install
 	$(BIN)/python -m pytest
@@ -50,9 +53,14 @@ manifest: install
 	$(BIN)/python -c "from dagster_project.transformation.project import prepare_manifest; prepare_manifest()"
 
 ## dev: the Dagster UI on http://127.0.0.1:3000
-dev: manifest
-	@mkdir -p $(DAGSTER_HOME)
+dev: manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
+
+# The instance settings (run queue: one warehouse writer at a time) are committed; copied again
+# only when the template is newer than the copy.
+$(DAGSTER_HOME)/dagster.yaml: dagster_project/automation/dagster.yaml
+	@mkdir -p $(@D)
+	cp $< $@
 
 validate: manifest
 	$(BIN)/dagster definitions validate -w workspace.yaml

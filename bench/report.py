@@ -1,0 +1,173 @@
+"""Turn measurements into the report: ratios, target verdicts, dbt breakdowns, the stdout table.
+
+Pure functions over plain dicts (the JSON the harness writes), so they are unit-tested.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# The pipeline phases a user waits for on a full build, in order; generation is not one of them.
+FULL_RUN_PHASES = ("extract", "dbt", "quality", "publish")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A goal of issue 7, stated for scale L on this 2-core, 24 GB machine."""
+
+    label: str
+    metric: str
+    limit: float
+    unit: str
+
+
+TARGETS = (
+    Target("full run (extract + dbt + checks + publish)", "full_run_s", 300, "s"),
+    Target("peak memory of any pipeline phase", "peak_memory_mb", 8192, "MB"),
+    Target("dbt phase / plain-SQL baseline", "dbt_vs_baseline", 1.5, "x"),
+    Target("daily run", "daily_s", 60, "s"),
+)
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or not denominator:
+        return None
+    return round(numerator / denominator, 2)
+
+
+def phase_wall(phases: Mapping[str, Mapping[str, Any]], name: str) -> float | None:
+    phase = phases.get(name)
+    return phase["wall_s"] if phase and phase.get("status") == "ok" else None
+
+
+def headline(report: Mapping[str, Any]) -> dict[str, float | None]:
+    """The numbers the targets are judged on, plus the ratios the issue asks for."""
+    phases = report["phases"]
+    walls = [phase_wall(phases, name) for name in FULL_RUN_PHASES]
+    full_run = round(sum(walls), 1) if all(w is not None for w in walls) else None  # type: ignore[misc]
+    pipeline_peaks = [
+        phases[name]["peak_tree_mb"]
+        for name in (*FULL_RUN_PHASES, "daily")
+        if name in phases and phases[name].get("peak_tree_mb") is not None
+    ]
+    baseline = report.get("baseline", {})
+    transform = baseline.get("transform", {})
+    transform_s = transform["models_s"] + transform["tests_s"] if "models_s" in transform else None
+    load_s = baseline.get("load", {}).get("load_s")
+    return {
+        "full_run_s": full_run,
+        "peak_memory_mb": round(max(pipeline_peaks), 0) if pipeline_peaks else None,
+        "daily_s": phase_wall(phases, "daily"),
+        "baseline_transform_s": round(transform_s, 2) if transform_s is not None else None,
+        "dbt_vs_baseline": _ratio(phase_wall(phases, "dbt"), transform_s),
+        "full_run_vs_baseline": _ratio(
+            full_run, transform_s + load_s if transform_s is not None and load_s else None
+        ),
+        "extract_vs_plain_load": _ratio(phase_wall(phases, "extract"), load_s),
+    }
+
+
+def verdicts(numbers: Mapping[str, float | None]) -> list[dict[str, Any]]:
+    out = []
+    for target in TARGETS:
+        value = numbers.get(target.metric)
+        out.append(
+            {
+                "target": target.label,
+                "limit": target.limit,
+                "unit": target.unit,
+                "value": value,
+                "met": None if value is None else value < target.limit,
+            }
+        )
+    return out
+
+
+def dbt_breakdown(run_results: Mapping[str, Any], top: int = 10) -> dict[str, Any]:
+    """Where dbt's time went: node count and summed execution time per resource type, and the
+    slowest nodes. With 2 threads the sum can exceed the wall time."""
+    per_type: dict[str, dict[str, float]] = {}
+    for result in run_results["results"]:
+        kind = result["unique_id"].split(".")[0]
+        entry = per_type.setdefault(kind, {"nodes": 0, "seconds": 0.0})
+        entry["nodes"] += 1
+        entry["seconds"] = round(entry["seconds"] + result["execution_time"], 3)
+    slowest = sorted(run_results["results"], key=lambda r: -r["execution_time"])[:top]
+    return {
+        "elapsed_s": round(run_results.get("elapsed_time", 0.0), 2),
+        "per_type": per_type,
+        "slowest": [[r["unique_id"], round(r["execution_time"], 2)] for r in slowest],
+    }
+
+
+def shared_node_seconds(
+    first: Mapping[str, Any], second: Mapping[str, Any], statuses: Sequence[str] = ("success",)
+) -> tuple[int, float, float]:
+    """Nodes that succeeded in both runs: how many, and their summed time in each run."""
+
+    def succeeded(run_results: Mapping[str, Any]) -> dict[str, float]:
+        return {
+            r["unique_id"]: r["execution_time"]
+            for r in run_results["results"]
+            if r["status"] in statuses
+        }
+
+    a, b = succeeded(first), succeeded(second)
+    shared = a.keys() & b.keys()
+    return len(shared), sum(a[uid] for uid in shared), sum(b[uid] for uid in shared)
+
+
+def _cell(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:,.{digits}f}"
+
+
+def format_table(report: Mapping[str, Any]) -> str:
+    """The readable summary printed after a run."""
+    rows = [("phase", "status", "wall s", "cpu s", "peak proc MB", "peak tree MB", "note")]
+    for name, phase in report["phases"].items():
+        rows.append(
+            (
+                name,
+                phase["status"],
+                _cell(phase.get("wall_s")),
+                _cell(phase.get("cpu_s")),
+                _cell(phase.get("peak_rss_mb"), 0),
+                _cell(phase.get("peak_tree_mb"), 0),
+                phase.get("note", ""),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = [
+        "  ".join(
+            cell.ljust(width) if i < 2 else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row[:-1], widths, strict=True))
+        )
+        + (f"  {row[-1]}" if row[-1] else "")
+        for row in rows
+    ]
+    numbers = report["headline"]
+    lines += [
+        "",
+        f"full run {_cell(numbers['full_run_s'])} s; "
+        f"dbt / baseline {_cell(numbers['dbt_vs_baseline'], 2)}x; "
+        f"full run / baseline {_cell(numbers['full_run_vs_baseline'], 2)}x; "
+        f"extract / plain load {_cell(numbers['extract_vs_plain_load'], 2)}x",
+    ]
+    peer = report.get("postgres", {})
+    if peer.get("status") == "skipped":
+        lines.append(f"postgres peer: skipped ({peer['reason']})")
+    elif peer.get("duckdb_vs_postgres") is not None:
+        lines.append(
+            f"postgres peer: {peer['shared_nodes']} nodes built by both; DuckDB / PostgreSQL "
+            f"time on them {peer['duckdb_vs_postgres']:.2f}x"
+        )
+    lines.append(f"targets (scale L, {report['scale']} measured here):")
+    for verdict in report["targets"]:
+        mark = {True: "met", False: "MISSED", None: "n/a"}[verdict["met"]]
+        lines.append(
+            f"  {verdict['target']}: {_cell(verdict['value'], 2)} {verdict['unit']} "
+            f"(< {verdict['limit']:g}) {mark}"
+        )
+    return "\n".join(lines)

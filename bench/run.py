@@ -1,0 +1,369 @@
+"""`make bench SCALE=S|M|L`: generate a company of that scale, time every pipeline phase, the
+plain-SQL baseline and the PostgreSQL peer, and write `data/bench/<scale>/report.json`.
+
+Usage: python -m bench.run --scale S [--seed 42] [--as-of 2026-09-30] [--reuse-landing]
+
+Every phase is a subprocess measured on its own (bench/measure.py). The pipeline phases run the
+project's own assets through Dagster (bench/phases.py) against `data/bench/<scale>/`, with their
+own build and published warehouses and Dagster home: nothing under data/warehouse is touched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from bench import postgres
+from bench.measure import Measurement, run_measured
+from bench.report import dbt_breakdown, format_table, headline, shared_node_seconds, verdicts
+from bench.scales import SCALES, Scale, volume_check
+from dagster_project.paths import DBT_PROJECT_DIR, REPO_ROOT
+
+PYTHON = sys.executable
+
+
+@dataclass(frozen=True)
+class BenchDirs:
+    root: Path
+
+    @property
+    def landing(self) -> Path:
+        return self.root / "landing"
+
+    @property
+    def build_db(self) -> Path:
+        return self.root / "warehouse" / "build" / "revops.duckdb"
+
+    @property
+    def dbt_target(self) -> Path:
+        return self.root / "dbt_target"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    def out(self, name: str) -> Path:
+        return self.root / "phases" / f"{name}.json"
+
+
+def pipeline_env(dirs: BenchDirs, dbt_target: bool = False) -> dict[str, str]:
+    """The environment `make run` would have, pointed at the bench's data dir.
+
+    DBT_TARGET_PATH only for the dbt phase: it moves dagster-dbt's per-run folder (and its
+    run_results.json) under the bench dir. The parse phase and the daily run keep dbt/target,
+    where definitions read the manifest, exactly as `make run` does.
+    """
+    env = dict(os.environ)
+    env.update(
+        REVOPS_DATA_DIR=str(dirs.root),
+        REVOPS_LANDING_DIR=str(dirs.landing),
+        REVOPS_DUCKDB_PATH=str(dirs.build_db),
+        DAGSTER_HOME=str(dirs.root / "dagster_home"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+    env.pop("DBT_TARGET_PATH", None)
+    if dbt_target:
+        env["DBT_TARGET_PATH"] = str(dirs.dbt_target)
+    return env
+
+
+def daily_run_command(as_of_date: str) -> list[str]:
+    """The daily run measured after the full build.
+
+    Incremental models and loads do not exist yet (issue 6), so today's daily run is what a
+    scheduler would start: `make run`'s pipeline again, on the same landing files. When the
+    incremental job lands, this is the one command to change (and the landing dir gets a day
+    of new files before it).
+    """
+    command = [PYTHON, "-m", "dagster_project.run_pipeline"]
+    return command + ["--as-of", as_of_date] if as_of_date else command
+
+
+def _phase(
+    measurement: Measurement | None,
+    note: str = "",
+    detail: Mapping[str, Any] | None = None,
+    log: Path | None = None,
+) -> dict[str, Any]:
+    if measurement is None:
+        return {"status": "skipped", "note": note}
+    return {
+        "status": "ok" if measurement.returncode == 0 else "failed",
+        **{
+            key: round(value, 2)
+            for key, value in asdict(measurement).items()
+            if key != "returncode"
+        },
+        "note": note,
+        "detail": dict(detail or {}),
+        "log": str(log) if log else None,
+    }
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+class Bench:
+    def __init__(self, scale: Scale, seed: int, as_of_date: str, reuse_landing: bool) -> None:
+        self.scale = scale
+        self.seed = seed
+        self.as_of_date = as_of_date
+        self.reuse_landing = reuse_landing
+        self.dirs = BenchDirs(REPO_ROOT / "data" / "bench" / scale.name)
+        self.phases: dict[str, dict[str, Any]] = {}
+
+    def measure(
+        self, name: str, command: Sequence[str], env: Mapping[str, str], watch: Sequence[int] = ()
+    ) -> Measurement:
+        log = self.dirs.logs / f"{name}.log"
+        print(f"[bench {self.scale.name}] {name} ...", flush=True)
+        measurement = run_measured(command, env, log, cwd=REPO_ROOT, also_watch=watch)
+        print(
+            f"[bench {self.scale.name}] {name}: {measurement.wall_s:.1f} s"
+            + ("" if measurement.returncode == 0 else f" FAILED (see {log})"),
+            flush=True,
+        )
+        return measurement
+
+    def generate(self) -> dict[str, int]:
+        counts = self.dirs.out("generate")
+        counts.parent.mkdir(parents=True, exist_ok=True)
+        if self.reuse_landing and counts.exists():
+            self.phases["generate"] = _phase(None, "reused the landing files of a previous run")
+            return _read_json(counts)
+        command = [PYTHON, "-m", "bench.generate", "--size", str(self.scale.size)]
+        command += ["--seed", str(self.seed), "--out", str(self.dirs.landing)]
+        measurement = self.measure("generate", [*command, "--counts", str(counts)], os.environ)
+        rows = _read_json(counts)
+        self.phases["generate"] = _phase(
+            measurement, f"size {self.scale.size}, {sum(rows.values()):,} rows", {"rows": rows}
+        )
+        return rows
+
+    def parse(self) -> None:
+        """`make run` parses the dbt project before loading definitions; so does the bench."""
+        command = [
+            PYTHON,
+            "-c",
+            "from dagster_project.run_pipeline import prepare_dbt_manifest; prepare_dbt_manifest()",
+        ]
+        self.phases["parse"] = _phase(
+            self.measure("parse", command, pipeline_env(self.dirs)), "dbt parse (manifest)"
+        )
+        # What `make run` finds in dbt/target: dagster-dbt copies it into each invocation's
+        # folder to attempt partial parsing.
+        self.dirs.dbt_target.mkdir(parents=True, exist_ok=True)
+        partial = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
+        if partial.exists():
+            shutil.copy(partial, self.dirs.dbt_target / partial.name)
+
+    def pipeline_phase(self, name: str) -> dict[str, Any]:
+        out = self.dirs.out(name)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.unlink(missing_ok=True)
+        command = [PYTHON, "-m", "bench.phases", name, "--out", str(out)]
+        if self.as_of_date:
+            command += ["--as-of", self.as_of_date]
+        env = pipeline_env(self.dirs, dbt_target=name == "dbt")
+        measurement = self.measure(name, command, env)
+        outcome = _read_json(out)
+        self.phases[name] = _phase(measurement, detail=outcome, log=self.dirs.logs / f"{name}.log")
+        return outcome
+
+    def extraction_rows(self) -> int:
+        with duckdb.connect(str(self.dirs.build_db), read_only=True) as con:
+            return int(
+                con.execute("select sum(rows_read) from quarantine.load_audit").fetchone()[0]
+            )
+
+    def run_pipeline(self) -> Path | None:
+        """Run the pipeline phases; return the dbt phase's target folder (manifest, results)."""
+        shutil.rmtree(self.dirs.build_db.parent.parent, ignore_errors=True)
+        (self.dirs.root / "dagster_home").mkdir(parents=True, exist_ok=True)
+        self.parse()
+        extract = self.pipeline_phase("extract")
+        if self.phases["extract"]["status"] != "ok":
+            return None
+        rows = self.extraction_rows()
+        phase = self.phases["extract"]
+        phase["rows_per_s"] = round(rows / phase["wall_s"])
+        phase["note"] = f"{rows:,} rows read, {phase['rows_per_s']:,} rows/s"
+        steps = extract.get("steps", {})
+        phase["detail"]["slowest_steps"] = sorted(steps.items(), key=lambda kv: -kv[1])[:5]
+        dbt = self.pipeline_phase("dbt")
+        dbt_dir = Path(dbt["dbt_run_results"]).parent if dbt.get("dbt_run_results") else None
+        if dbt_dir:
+            breakdown = dbt_breakdown(_read_json(dbt_dir / "run_results.json"))
+            self.phases["dbt"]["detail"]["breakdown"] = breakdown
+        quality = self.pipeline_phase("quality")
+        if not quality.get("quality_checks_wired_in_definitions", True):
+            self.phases["quality"]["note"] = "checks not in definitions.py yet: added by the bench"
+        self.pipeline_phase("publish")
+        measurement = self.measure(
+            "daily", daily_run_command(self.as_of_date), pipeline_env(self.dirs)
+        )
+        self.phases["daily"] = _phase(
+            measurement,
+            "rerun of run_pipeline (no incremental yet, issue 6)",
+            log=self.dirs.logs / "daily.log",
+        )
+        return dbt_dir
+
+    def baseline(self, manifest: Path) -> dict[str, Any]:
+        base = self.dirs.root / "baseline"
+        db = base / self.dirs.build_db.name  # same file name, so the compiled catalog matches
+        outcome: dict[str, Any] = {}
+        command = [PYTHON, "-m", "bench.baseline", "prepare", "--build-db", str(self.dirs.build_db)]
+        command += ["--db", str(db), "--out", str(base / "setup.json")]
+        self.phases["baseline_setup"] = _phase(
+            self.measure("baseline_setup", command, os.environ), "copy raw + seeds, not timed in"
+        )
+        command = [PYTHON, "-m", "bench.baseline", "transform", "--db", str(db)]
+        command += ["--manifest", str(manifest), "--out", str(base / "transform.json")]
+        measurement = self.measure("baseline_transform", command, os.environ)
+        outcome["transform"] = _read_json(base / "transform.json")
+        self.phases["baseline_transform"] = _phase(
+            measurement,
+            "the dbt phase's compiled SQL, one connection",
+            {k: v for k, v in outcome["transform"].items() if k != "per_model_s"},
+        )
+        command = [PYTHON, "-m", "bench.baseline", "load", "--landing", str(self.dirs.landing)]
+        command += ["--db", str(base / "load.duckdb"), "--out", str(base / "load.json")]
+        measurement = self.measure("baseline_load", command, os.environ)
+        outcome["load"] = _read_json(base / "load.json")
+        self.phases["baseline_load"] = _phase(measurement, "DuckDB readers only, same files")
+        for leftover in (db, base / "load.duckdb"):
+            leftover.unlink(missing_ok=True)
+        return outcome
+
+    def postgres_peer(self, duckdb_run_results: Mapping[str, Any]) -> dict[str, Any]:
+        if not self.scale.postgres_peer:
+            return {
+                "status": "skipped",
+                "reason": f"the peer runs at S and M, not {self.scale.name}",
+            }
+        peer_dir = self.dirs.root / "postgres"
+        try:
+            with postgres.cluster(self.dirs.logs) as cluster:
+                return self._postgres_run(cluster, peer_dir, duckdb_run_results)
+        except postgres.PostgresUnavailable as missing:
+            return {"status": "skipped", "reason": str(missing)}
+
+    def _postgres_run(
+        self, cluster: postgres.Cluster, peer_dir: Path, duckdb_run_results: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        peer_dir.mkdir(parents=True, exist_ok=True)
+        watch = [cluster.server.pid]
+        command = [PYTHON, "-m", "bench.postgres", "load", "--build-db", str(self.dirs.build_db)]
+        command += ["--port", str(cluster.port), "--out", str(peer_dir / "load.json")]
+        self.phases["pg_load"] = _phase(
+            self.measure("pg_load", command, os.environ, watch), "raw tables via CSV + COPY"
+        )
+        (peer_dir / "profiles.yml").write_text(postgres.profiles_yml(cluster.port))
+        target = peer_dir / "target"
+        shutil.rmtree(target, ignore_errors=True)
+        command = [
+            str(Path(PYTHON).with_name("dbt")),
+            "build",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+        ]
+        command += ["--profiles-dir", str(peer_dir), "--target-path", str(target)]
+        command += ["--log-path", str(peer_dir / "logs")]
+        if self.as_of_date:
+            command += ["--vars", json.dumps({"as_of_date": self.as_of_date})]
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        measurement = self.measure("pg_dbt", command, env, watch)
+        run_results = _read_json(target / "run_results.json")
+        summary = postgres.summarize_run_results(run_results) if run_results else {}
+        built = len(summary.get("models_built", []))
+        self.phases["pg_dbt"] = _phase(
+            measurement, f"{built} models built; dbt fails on DuckDB-only SQL, expected"
+        )
+        # dbt exits non-zero when a model fails; the peer still measured what it could build.
+        self.phases["pg_dbt"]["status"] = "ok" if run_results else "failed"
+        shared, duck_s, pg_s = (
+            shared_node_seconds(duckdb_run_results, run_results, ("success", "pass"))
+            if run_results and duckdb_run_results
+            else (0, 0.0, 0.0)
+        )
+        return {
+            "status": "ran",
+            "server_settings": postgres.SERVER_SETTINGS,
+            "load": _read_json(peer_dir / "load.json"),
+            **summary,
+            "shared_nodes": shared,
+            "duckdb_shared_s": round(duck_s, 2),
+            "postgres_shared_s": round(pg_s, 2),
+            "duckdb_vs_postgres": round(duck_s / pg_s, 2) if pg_s else None,
+        }
+
+
+def _git_commit() -> str:
+    result = subprocess.run(
+        ["git", "describe", "--always", "--dirty"], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    return result.stdout.strip()
+
+
+def _machine() -> dict[str, Any]:
+    meminfo = Path("/proc/meminfo").read_text().split()
+    return {
+        "cores": os.cpu_count(),
+        "memory_gb": round(int(meminfo[meminfo.index("MemTotal:") + 1]) / 1024**2, 1),
+        "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="S")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--as-of", default="", help="as-of date (default: dbt_project.yml)")
+    parser.add_argument(
+        "--reuse-landing", action="store_true", help="skip generation, reuse the previous files"
+    )
+    args = parser.parse_args(argv)
+    scale = SCALES[args.scale]
+    bench = Bench(scale, args.seed, args.as_of, args.reuse_landing)
+    bench.dirs.root.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {
+        "scale": scale.name,
+        "size": scale.size,
+        "seed": args.seed,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": _git_commit(),
+        "machine": _machine(),
+    }
+    rows = bench.generate()
+    report["volumes"] = volume_check(scale, rows)
+    dbt_dir = bench.run_pipeline()
+    if dbt_dir is None:  # nothing compiled to replay or compare against
+        report["baseline"] = {}
+        report["postgres"] = {"status": "skipped", "reason": "the dbt phase left no results"}
+    else:
+        report["baseline"] = bench.baseline(dbt_dir / "manifest.json")
+        report["postgres"] = bench.postgres_peer(_read_json(dbt_dir / "run_results.json"))
+    report["phases"] = bench.phases
+    report["headline"] = headline(report)
+    report["targets"] = verdicts(report["headline"])
+    report["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
+    (bench.dirs.root / "report.json").write_text(json.dumps(report, indent=2))
+    print(format_table(report))
+    print(f"report: {bench.dirs.root / 'report.json'}")
+
+
+if __name__ == "__main__":
+    main()

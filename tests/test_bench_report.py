@@ -1,0 +1,122 @@
+"""Report arithmetic and formatting of the benchmark (bench/report.py, scales, postgres)."""
+
+from __future__ import annotations
+
+from bench.postgres import error_summary, postgres_type, summarize_run_results
+from bench.report import format_table, headline, shared_node_seconds, verdicts
+from bench.scales import SCALES, volume_check
+
+
+def _phase(wall: float, tree_mb: float = 100.0) -> dict:
+    return {
+        "status": "ok",
+        "wall_s": wall,
+        "cpu_s": wall,
+        "peak_rss_mb": 50.0,
+        "peak_tree_mb": tree_mb,
+    }
+
+
+REPORT = {
+    "scale": "L",
+    "phases": {
+        "generate": _phase(99.0, 9000.0),  # not a pipeline phase: its memory is not judged
+        "extract": _phase(10.0),
+        "dbt": _phase(30.0, 700.0),
+        "quality": _phase(5.0),
+        "publish": _phase(5.0),
+        "daily": _phase(45.0, 650.0),
+    },
+    "baseline": {"transform": {"models_s": 4.0, "tests_s": 6.0}, "load": {"load_s": 2.0}},
+}
+
+
+def test_headline_sums_the_full_run_and_divides_by_the_baseline() -> None:
+    numbers = headline(REPORT)
+    assert numbers["full_run_s"] == 50.0
+    assert numbers["peak_memory_mb"] == 700
+    assert numbers["daily_s"] == 45.0
+    assert numbers["dbt_vs_baseline"] == 3.0  # 30 / (4 + 6)
+    assert numbers["full_run_vs_baseline"] == 4.17  # 50 / (4 + 6 + 2)
+    assert numbers["extract_vs_plain_load"] == 5.0
+
+
+def test_a_failed_phase_leaves_the_full_run_unknown() -> None:
+    phases = {**REPORT["phases"], "quality": {**_phase(5.0), "status": "failed"}}
+    numbers = headline({**REPORT, "phases": phases})
+    assert numbers["full_run_s"] is None
+    assert verdicts(numbers)[0]["met"] is None
+
+
+def test_verdicts_compare_each_number_to_its_limit() -> None:
+    met = {v["target"]: v["met"] for v in verdicts(headline(REPORT))}
+    assert met == {
+        "full run (extract + dbt + checks + publish)": True,
+        "peak memory of any pipeline phase": True,
+        "dbt phase / plain-SQL baseline": False,
+        "daily run": True,
+    }
+
+
+def test_table_lists_phases_and_misses() -> None:
+    numbers = headline(REPORT)
+    text = format_table({**REPORT, "headline": numbers, "targets": verdicts(numbers)})
+    lines = text.splitlines()
+    assert lines[0].split()[:4] == ["phase", "status", "wall", "s"]
+    assert lines[0].endswith("note")
+    assert lines[2].split() == ["extract", "ok", "10.0", "10.0", "50", "100"]
+    assert "dbt phase / plain-SQL baseline: 3.00 x (< 1.5) MISSED" in text
+
+
+def test_shared_nodes_count_only_what_succeeded_in_both_runs() -> None:
+    first = {
+        "results": [
+            {"unique_id": "a", "status": "success", "execution_time": 1.0},
+            {"unique_id": "b", "status": "pass", "execution_time": 2.0},
+            {"unique_id": "c", "status": "success", "execution_time": 4.0},
+        ]
+    }
+    second = {
+        "results": [
+            {"unique_id": "a", "status": "success", "execution_time": 0.5},
+            {"unique_id": "b", "status": "pass", "execution_time": 1.5},
+            {"unique_id": "c", "status": "error", "execution_time": 0.1},
+        ]
+    }
+    assert shared_node_seconds(first, second, ("success", "pass")) == (2, 3.0, 2.0)
+
+
+def test_postgres_types_of_raw_columns() -> None:
+    assert postgres_type("VARCHAR") == "text"
+    assert postgres_type("JSON") == "json"
+    assert postgres_type("DECIMAL(5,4)") == "numeric(5, 4)"
+    assert postgres_type("STRUCT(a INTEGER)") == "json"
+    assert postgres_type("TIMESTAMP WITH TIME ZONE") == "timestamptz"
+
+
+def test_peer_summary_keeps_the_database_error() -> None:
+    message = (
+        "Database Error in model stg_x (models/staging/stg_x.sql)\n"
+        "  function make_timestamp(bigint) does not exist\n  HINT: ..."
+    )
+    assert error_summary(message) == "function make_timestamp(bigint) does not exist"
+    summary = summarize_run_results(
+        {
+            "results": [
+                {"unique_id": "model.p.stg_x", "status": "error", "message": message},
+                {"unique_id": "model.p.stg_y", "status": "success", "message": "OK"},
+                {"unique_id": "model.p.fct_z", "status": "skipped", "message": None},
+                {"unique_id": "test.p.t1", "status": "pass", "message": None},
+            ]
+        }
+    )
+    assert summary["models_built"] == ["stg_y"]
+    assert summary["models_failed"] == {"stg_x": "function make_timestamp(bigint) does not exist"}
+    assert summary["models_skipped"] == ["fct_z"]
+    assert summary["by_type_and_status"]["test"] == {"pass": 1}
+
+
+def test_volume_check_against_the_scale_targets() -> None:
+    check = volume_check(SCALES["L"], {"crm_companies": 100_000, "billing_invoices": 620_000})
+    assert check["billing_invoices"] == {"target": 1_000_000, "actual": 620_000, "ratio": 0.62}
+    assert check["product_tracks"]["actual"] == 0
