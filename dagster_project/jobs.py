@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project.automation.policies import WAREHOUSE_RETRY_POLICY, WRITER_RUN_TAGS
+
 full_build_job = dg.define_asset_job(
     name="full_build",
     selection=dg.AssetSelection.all(),
     description="Extract every source, build and test the dbt project, publish the warehouse.",
+    # The writer tag queues a second run behind the first (automation/dagster.yaml).
+    run_tags=WRITER_RUN_TAGS,
+    op_retry_policy=WAREHOUSE_RETRY_POLICY,
 )

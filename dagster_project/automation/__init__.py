@@ -1,0 +1,1 @@
+"""Automation: the daily schedule, the landing sensor, freshness, retries, one writer, headlines."""
