@@ -1,0 +1,64 @@
+"""The daily schedule asks for full_build as of the day before, with config the job accepts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import dagster as dg
+import pytest
+
+from dagster_project.automation.run_config import AS_OF_TAG
+from dagster_project.automation.schedules import daily_full_build
+
+
+def _request(scheduled: datetime) -> dg.RunRequest:
+    context = dg.build_schedule_context(scheduled_execution_time=scheduled)
+    request = daily_full_build(context)
+    assert isinstance(request, dg.RunRequest)
+    return request
+
+
+@pytest.mark.parametrize(
+    ("scheduled", "as_of_date"),
+    [
+        (datetime(2026, 7, 15, 6, 0, tzinfo=UTC), "2026-07-14"),
+        # Month and year boundaries: the first of the month reports on the last day before it.
+        (datetime(2026, 7, 1, 6, 0, tzinfo=UTC), "2026-06-30"),
+        (datetime(2027, 1, 1, 6, 0, tzinfo=UTC), "2026-12-31"),
+        (datetime(2028, 3, 1, 6, 0, tzinfo=UTC), "2028-02-29"),
+    ],
+)
+def test_a_tick_builds_as_of_the_previous_day(scheduled: datetime, as_of_date: str) -> None:
+    request = _request(scheduled)
+
+    config = request.run_config["resources"]["warehouse"]["config"]
+    assert config["as_of_date"] == as_of_date
+    assert request.tags[AS_OF_TAG] == as_of_date
+
+
+def test_the_run_config_names_this_process_paths_and_the_job_accepts_it(
+    dbt_manifest, tmp_path, monkeypatch
+) -> None:
+    # Paths are resolved at tick time, not when the definitions were imported.
+    monkeypatch.setenv("REVOPS_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("REVOPS_LANDING_DIR", raising=False)
+    monkeypatch.setenv("REVOPS_DUCKDB_PATH", str(tmp_path / "b.duckdb"))
+    request = _request(datetime(2026, 7, 15, 6, 0, tzinfo=UTC))
+
+    assert request.run_config["resources"]["warehouse"]["config"] == {
+        "database": str(tmp_path / "b.duckdb"),
+        "landing_dir": str(tmp_path / "landing"),
+        "published_database": str(tmp_path / "warehouse" / "revops.duckdb"),
+        "as_of_date": "2026-07-14",
+    }
+    from dagster_project.definitions import defs
+
+    # Run config replaces a resource's whole config: a partial one would be rejected here.
+    assert dg.validate_run_config(defs.resolve_job_def("full_build"), request.run_config)
+
+
+def test_the_schedule_runs_daily_at_six_utc_and_starts_stopped() -> None:
+    assert daily_full_build.cron_schedule == "0 6 * * *"
+    assert daily_full_build.execution_timezone == "UTC"
+    assert daily_full_build.job_name == "full_build"
+    assert daily_full_build.default_status == dg.DefaultScheduleStatus.STOPPED
