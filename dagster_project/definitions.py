@@ -1,9 +1,13 @@
-"""Assembles the code location: extraction, dbt, quality checks, publish, jobs and resources."""
+"""Assembles the code location: assets, checks, jobs, schedule, sensor, resources."""
 
 from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project.automation.freshness import with_freshness_policies
+from dagster_project.automation.observability import headline_metrics
+from dagster_project.automation.schedules import daily_full_build
+from dagster_project.automation.sensors import landing_files_sensor
 from dagster_project.extraction.assets import build_extraction_assets
 from dagster_project.jobs import full_build_job
 from dagster_project.publishing import published_warehouse
@@ -15,9 +19,14 @@ from dagster_project.transformation.project import DBT_PROJECT, dbt_resource
 DBT_PROJECT.prepare_if_dev()
 
 defs = dg.Definitions(
-    assets=[*build_extraction_assets(), revops_dbt_assets, published_warehouse],
+    # Freshness policies on the extraction assets and marts (automation/freshness.py).
+    assets=with_freshness_policies(
+        [*build_extraction_assets(), revops_dbt_assets, published_warehouse, headline_metrics]
+    ),
     asset_checks=build_quality_checks(),
     jobs=[full_build_job],
+    schedules=[daily_full_build],
+    sensors=[landing_files_sensor],
     resources={"dbt": dbt_resource(), "warehouse": default_warehouse()},
     # One DuckDB writer at a time: steps run in one process, one after another (see resources.py).
     executor=dg.in_process_executor,

@@ -13,6 +13,7 @@ import time
 import dagster as dg
 import duckdb
 
+from dagster_project.automation.headline import read_headline
 from dagster_project.paths import warehouse_paths
 
 
@@ -50,8 +51,10 @@ def summary(database: str) -> str:
             "select schema_name, table_name, estimated_size from duckdb_tables() "
             "where schema_name in ('raw', 'marts') order by 1, 2"
         ).fetchall()
+        headline = read_headline(con, version[1])
     lines = [f"published {database}", f"run {version[0]}, as of {version[1]}"]
     lines += [f"  {schema}.{table:<40} {rows:>12,}" for schema, table, rows in tables]
+    lines += ["headline metrics", *headline.lines()]
     return "\n".join(lines)
 
 
