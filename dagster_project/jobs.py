@@ -10,7 +10,8 @@ full_build_job = dg.define_asset_job(
     name="full_build",
     selection=dg.AssetSelection.all(),
     description="Extract every source, build and test the dbt project, publish the warehouse.",
-    # The writer tag queues a second run behind the first (automation/dagster.yaml).
-    run_tags=WRITER_RUN_TAGS,
+    # The writer tag queues a second run behind the first (automation/dagster.yaml). `tags`, not
+    # `run_tags`: launches from the UI and the CLI copy only the job's `tags` onto the run.
+    tags=WRITER_RUN_TAGS,
     op_retry_policy=WAREHOUSE_RETRY_POLICY,
 )

@@ -60,7 +60,8 @@ def test_full_build_retries_with_exponential_backoff_and_carries_the_writer_tag(
     assert (policy.max_retries, policy.delay) == (2, 15)
     assert policy.backoff == dg.Backoff.EXPONENTIAL
     assert policy.jitter == dg.Jitter.PLUS_MINUS
-    assert job.run_tags[WRITER_TAG] == "true"
+    # Schedules and sensors copy the job's run tags onto runs; the UI and the CLI its tags.
+    assert job.run_tags[WRITER_TAG] == job.tags[WRITER_TAG] == "true"
     # The in-process executor honours step retries.
     assert job.executor_def.name == "in_process"
 
