@@ -19,14 +19,7 @@ deals as (
 
 quarters as (
 
-    select
-        cast(unnest(generate_series(
-            date_trunc('quarter', min(created_at)),
-            date_trunc('quarter', cast('{{ var("as_of_date") }}' as date)),
-            interval 3 month
-        )) as date) as quarter_start
-
-    from deals
+    {{ quarter_starts('deals', 'created_at') }}
 
 ),
 

@@ -49,14 +49,7 @@ segments as (
 
 quarter_starts as (
 
-    select
-        cast(unnest(generate_series(
-            date_trunc('quarter', min(created_at)),
-            date_trunc('quarter', cast('{{ var("as_of_date") }}' as date)),
-            interval 3 month
-        )) as date) as quarter_start
-
-    from opportunities
+    {{ quarter_starts('opportunities', 'created_at') }}
 
 ),
 

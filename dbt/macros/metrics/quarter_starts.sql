@@ -1,0 +1,12 @@
+{#- One row per calendar quarter (its first day, `quarter_start`) from the quarter of the earliest
+    `timestamp_column` in `relation` to the quarter of the as-of date. -#}
+{% macro quarter_starts(relation, timestamp_column) -%}
+    select
+        cast(unnest(generate_series(
+            date_trunc('quarter', min({{ timestamp_column }})),
+            date_trunc('quarter', cast('{{ var("as_of_date") }}' as date)),
+            interval 3 month
+        )) as date) as quarter_start
+
+    from {{ relation }}
+{%- endmacro %}
