@@ -36,6 +36,36 @@ class SourceTable:
         return f"{self.system}/{self.name}"
 
 
+# Enumerations of the landing contract (docs/sources.md), shared by the quarantine rules and the
+# sample generator. Order matters to the generator, which indexes stages and events.
+LIFECYCLE_STAGES = (
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+)
+DEAL_STAGES = (
+    "detection",
+    "qualification",
+    "discovery",
+    "demo",
+    "proposal",
+    "negotiation",
+    "closedwon",
+    "closedlost",
+)
+ANALYTICS_SOURCES = (
+    "ORGANIC_SEARCH",
+    "PAID_SEARCH",
+    "PAID_SOCIAL",
+    "EMAIL_MARKETING",
+    "REFERRALS",
+    "DIRECT_TRAFFIC",
+    "OFFLINE",
+)
+TRACK_EVENTS = ("Signed Up", "Logged In", "Feature Used", "Dashboard Created")
+
 _HUBSPOT = ("id", "properties", "createdAt", "updatedAt", "archived")
 
 SOURCE_TABLES: tuple[SourceTable, ...] = (

@@ -12,6 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from dagster_project.source_catalog import (
+    ANALYTICS_SOURCES,
+    DEAL_STAGES,
+    LIFECYCLE_STAGES,
+    TRACK_EVENTS,
+)
+
 RuleKind = Literal[
     "required",
     "timestamp",
@@ -88,33 +95,6 @@ def _first_association(kind: str) -> str:
     return f"associations->'{kind}'->'results'->0->>'id'"
 
 
-LIFECYCLE_STAGES = (
-    "lead",
-    "marketingqualifiedlead",
-    "salesqualifiedlead",
-    "opportunity",
-    "customer",
-)
-DEAL_STAGES = (
-    "detection",
-    "qualification",
-    "discovery",
-    "demo",
-    "proposal",
-    "negotiation",
-    "closedwon",
-    "closedlost",
-)
-SOURCES = (
-    "ORGANIC_SEARCH",
-    "PAID_SEARCH",
-    "PAID_SOCIAL",
-    "EMAIL_MARKETING",
-    "REFERRALS",
-    "DIRECT_TRAFFIC",
-    "OFFLINE",
-)
-
 RULES: dict[str, tuple[Rule, ...]] = {
     "crm_owners": _hubspot(
         enum("role", ("SDR", "AE", "CSM", "AM"), prop("role")),
@@ -127,7 +107,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     ),
     "crm_contacts": _hubspot(
         enum("lifecyclestage", LIFECYCLE_STAGES, prop("lifecyclestage")),
-        enum("hs_analytics_source", SOURCES, prop("hs_analytics_source")),
+        enum("hs_analytics_source", ANALYTICS_SOURCES, prop("hs_analytics_source")),
         timestamp("bant_qualified_at", prop("bant_qualified_at")),
         ref("associatedcompanyid", "crm_companies", expr=prop("associatedcompanyid")),
         ref("hubspot_owner_id", "crm_owners", expr=prop("hubspot_owner_id")),
@@ -203,7 +183,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
     ),
     "product_tracks": (
         required("message_id"),
-        enum("event", ("Signed Up", "Logged In", "Feature Used", "Dashboard Created")),
+        enum("event", TRACK_EVENTS),
         required("timestamp"),
         ref("user_id", "product_users", "user_id"),
         ref("workspace_id", "product_workspaces", "workspace_id"),

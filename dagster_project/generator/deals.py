@@ -27,17 +27,9 @@ from dagster_project.generator.common import (
     uniform_time,
 )
 from dagster_project.generator.funnel import Contacts, pick_contact
+from dagster_project.source_catalog import DEAL_STAGES
 
-STAGES = (
-    "detection",
-    "qualification",
-    "discovery",
-    "demo",
-    "proposal",
-    "negotiation",
-    "closedwon",
-    "closedlost",
-)
+STAGES = DEAL_STAGES
 CLOSED_WON, CLOSED_LOST = 6, 7
 ORIGINS = ("marketing", "outbound", "referral")
 MARKETING, OUTBOUND, REFERRAL = range(3)

@@ -33,16 +33,9 @@ from dagster_project.generator.common import (
     stream,
     uniform_time,
 )
+from dagster_project.source_catalog import ANALYTICS_SOURCES
 
-SOURCES = (
-    "ORGANIC_SEARCH",
-    "PAID_SEARCH",
-    "PAID_SOCIAL",
-    "EMAIL_MARKETING",
-    "REFERRALS",
-    "DIRECT_TRAFFIC",
-    "OFFLINE",
-)
+SOURCES = ANALYTICS_SOURCES
 SOURCE_WEIGHTS = (0.28, 0.15, 0.12, 0.1, 0.1, 0.15, 0.1)
 SOURCE_MQL_RATE = np.array([0.17, 0.21, 0.13, 0.15, 0.26, 0.16, 0.1])
 REFERRALS, OFFLINE = 4, 6

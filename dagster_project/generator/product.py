@@ -34,8 +34,9 @@ from dagster_project.generator.subscriptions import (
     Subscriptions,
     current_state,
 )
+from dagster_project.source_catalog import TRACK_EVENTS
 
-EVENTS = ("Signed Up", "Logged In", "Feature Used", "Dashboard Created")
+EVENTS = TRACK_EVENTS
 SIGNED_UP, LOGGED_IN, FEATURE_USED, DASHBOARD_CREATED = range(4)
 FEATURES = (
     "reports",
