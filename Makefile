@@ -5,7 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 # uv installs the locked set in seconds; pinned so the lock is read the same way everywhere.
 UV_VERSION := 0.13.9
-SIZE ?= 300
+# The default demo company: 500 CRM accounts (~410k source rows, generated in seconds).
+SIZE ?= 500
 SEED ?= 42
 SCALE ?= S
 export REVOPS_DUCKDB_PATH ?= $(CURDIR)/data/warehouse/build/revops.duckdb
