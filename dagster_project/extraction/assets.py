@@ -12,7 +12,7 @@ from typing import Any
 
 import dagster as dg
 
-from dagster_project.extraction.loader import LoadResult, load_source_table
+from dagster_project.extraction.loader import ExtractionError, LoadResult, load_source_table
 from dagster_project.extraction.rules import parent_tables
 from dagster_project.metric_config import metric_vars
 from dagster_project.resources import WarehouseResource
@@ -86,19 +86,25 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
-        with warehouse.connect() as con:
-            result = load_source_table(con, table, Path(warehouse.landing_dir), loaded_at)
-            counted = con.execute(
-                f"select (select count(*) from raw.{table.raw_table}), "
-                "(select count(*) from quarantine.rejected_rows where source_table = ?)",
-                [table.raw_table],
-            ).fetchone()
-        if result.new_columns:
-            context.log.warning(
-                f"raw.{table.raw_table}: new columns in the export, carried into raw: "
-                f"{', '.join(result.new_columns)}"
-            )
-        check_reject_share(result, float(metric_vars()["quarantine_max_reject_share"]))
+        try:
+            with warehouse.connect() as con:
+                result = load_source_table(con, table, Path(warehouse.landing_dir), loaded_at)
+                counted = con.execute(
+                    f"select (select count(*) from raw.{table.raw_table}), "
+                    "(select count(*) from quarantine.rejected_rows where source_table = ?)",
+                    [table.raw_table],
+                ).fetchone()
+            if result.new_columns:
+                context.log.warning(
+                    f"raw.{table.raw_table}: new columns in the export, carried into raw: "
+                    f"{', '.join(result.new_columns)}"
+                )
+            check_reject_share(result, float(metric_vars()["quarantine_max_reject_share"]))
+        except (ExtractionError, RejectShareExceeded) as error:
+            # Bad input fails the same way on every try: report it once, skip the job's retries.
+            raise dg.Failure(
+                description=f"{type(error).__name__}: {error}", allow_retries=False
+            ) from error
         yield dg.MaterializeResult(metadata=_metadata(result, loaded_at))
         rows_read = result.accounting.rows_read
         yield dg.AssetCheckResult(
