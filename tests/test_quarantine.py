@@ -119,3 +119,58 @@ def test_reloading_replaces_the_tables_quarantine_rows(loaded, tmp_path) -> None
     con, _ = loaded
     load_source_table(con, DEALS, tmp_path / "landing", datetime(2026, 10, 1))
     assert con.execute("select count(*) from quarantine.rejected_rows").fetchone() == (9,)
+
+
+@pytest.mark.parametrize(
+    ("value", "present"),
+    [
+        ("", False),
+        ("   ", False),
+        ("\u00a0", False),  # no-break space: trim() removes it, so it is blank
+        ("\u3000x\u3000", True),
+        ("a", True),
+        (" a", True),
+        ("\tx", True),  # trim() keeps tabs: not blank
+        (None, False),
+    ],
+)
+def test_a_value_is_present_when_more_than_spaces_remain(value, present) -> None:
+    from dagster_project.extraction.quarantine import _present
+
+    sql = f"select {_present('v')} from (select ?::varchar as v)"
+    assert duckdb.execute(sql, [value]).fetchone() == (present,)
+
+
+def test_parquet_rows_are_checked_on_their_own_types(tmp_path: Path) -> None:
+    """Parquet keeps its types: a null timestamp and a blank key are missing, an orphan rejected."""
+    tracks = next(t for t in SOURCE_TABLES if t.raw_table == "product_tracks")
+    folder = tmp_path / "landing" / tracks.landing_subdir
+    folder.mkdir(parents=True)
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("create schema raw")
+    con.execute("create table raw.product_users as select 'u1' as user_id")
+    con.execute("create table raw.product_workspaces as select 'w1' as workspace_id")
+    rows = (
+        "('m1', 'Logged In', 'u1', 'w1', null, timestamp '2026-01-05 10:00:00'), "
+        "('m2', 'Logged In', 'u1', 'w1', null, null), "
+        "('  ', 'Logged In', 'u1', 'w1', null, timestamp '2026-01-05 11:00:00'), "
+        "('m4', 'Logged In', 'u9', 'w1', null, timestamp '2026-01-05 12:00:00')"
+    )
+    con.execute(
+        f"copy (select *, timestamp as received_at from (values {rows}) "
+        "as t(message_id, event, user_id, workspace_id, feature_name, timestamp)) "
+        f"to '{folder / 'part-0000.parquet'}' (format parquet)"
+    )
+
+    result = load_source_table(con, tracks, tmp_path / "landing", datetime(2026, 9, 30))
+
+    assert con.execute(
+        "select source_line, field, reason from quarantine.rejected_rows order by 1"
+    ).fetchall() == [
+        (2, "timestamp", "missing value"),
+        (3, "message_id", "missing value"),
+        (4, "user_id", "orphan reference to product_users: u9"),
+    ]
+    assert con.execute("select message_id from raw.product_tracks").fetchall() == [("m1",)]
+    assert result.accounting.rows_read == 4
+    con.close()

@@ -62,33 +62,55 @@ def _json_path(key: str) -> str:
 
 
 def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
-    """A select over one JSON-lines file with one column per top-level key."""
+    """A select over one JSON-lines file with one column per top-level key.
+
+    Each record is parsed three times whatever its number of keys (once for its keys, once for
+    their types, once for the values through one list of paths): a json function per key would
+    parse it once per key, the main cost of loading wide JSON at scale.
+    """
     con.execute(
         "create or replace temp table _records as "
         "select row_number() over () as _source_line, json as _record "
         f"from read_ndjson_objects({_literal(str(path))})"
     )
-    # A key is JSON when any record holds an object or array there; otherwise it is text.
-    keys = con.execute(
-        """
-        select key, bool_or(json_type(_record, '$."' || key || '"') in ('OBJECT', 'ARRAY'))
-        from (
-            select unnest(json_keys(_record)) as key,
-                generate_subscripts(json_keys(_record), 1) as position,
-                _source_line,
-                _record,
-            from _records
-        )
-        group by key
-        order by min(_source_line), min(position)
-        """
+    # The distinct key lists are few (one per record shape); columns follow first appearance.
+    shapes = con.execute(
+        "select json_keys(_record) as keys, min(_source_line) from _records group by 1"
     ).fetchall()
-    columns = [
-        f"{'json_extract' if nested else 'json_extract_string'}"
-        f"(_record, {_literal(_json_path(key))}) as {_quote(key)}"
-        for key, nested in keys
+    first_seen: dict[str, tuple[int, int]] = {}
+    for keys, first_line in shapes:
+        for position, key in enumerate(keys):
+            seen = first_seen.get(key, (first_line, position))
+            first_seen[key] = (min(seen[0], first_line), min(seen[1], position))
+    keys = sorted(first_seen, key=first_seen.__getitem__)
+    if not keys:
+        return "select _source_line from _records"
+    paths = "[" + ", ".join(_literal(_json_path(key)) for key in keys) + "]"
+    # A key is JSON when any record holds an object or array there; otherwise it is text.
+    flags = ", ".join(
+        f"bool_or(types[{index}] in ('OBJECT', 'ARRAY'))" for index in range(1, len(keys) + 1)
+    )
+    nested_flags = con.execute(
+        f"select {flags} from (select json_type(_record, {paths}) as types from _records)"
+    ).fetchone()
+    nested = [key for key, flag in zip(keys, nested_flags, strict=True) if flag]
+    text = [key for key in keys if key not in nested]
+    # One list per kind of value, parsed once; each column is then an element of its list.
+    element = {key: f"_text[{i}]" for i, key in enumerate(text, start=1)}
+    element |= {key: f"_nested[{i}]" for i, key in enumerate(nested, start=1)}
+    lists = [
+        f"{function}(_record, [{', '.join(_literal(_json_path(k)) for k in subset)}]) as {alias}"
+        for function, subset, alias in (
+            ("json_extract_string", text, "_text"),
+            ("json_extract", nested, "_nested"),
+        )
+        if subset
     ]
-    return f"select {', '.join([*columns, '_source_line'])} from _records"
+    columns = [f"{element[key]} as {_quote(key)}" for key in keys]
+    return (
+        f"select {', '.join([*columns, '_source_line'])} "
+        f"from (select {', '.join(lists)}, _source_line from _records)"
+    )
 
 
 def _csv_select(path: Path) -> str:
@@ -125,16 +147,22 @@ def _file_select(con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path)
 def _stage_file(
     con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path, relative: str, temp_name: str
 ) -> int:
-    """Parse one file into a temp table; return its row count."""
+    """Parse one file into a temp relation; return its row count.
+
+    Parquet stays a view over the file: it is columnar, typed and cheap to scan again, so
+    copying it (the largest tables are Parquet) would only double the work. Text formats are
+    parsed once into a temp table, since every later pass would parse them again.
+    """
+    kind = "view" if table.file_format == "parquet" else "table"
     try:
         select = _file_select(con, table, path)
         con.execute(
-            f"create or replace temp table {temp_name} as "
+            f"create or replace temp {kind} {temp_name} as "
             f"select *, {_literal(relative)} as _source_file from ({select})"
         )
+        rows = con.execute(f"select count(*) from {temp_name}").fetchone()[0]
     except duckdb.Error as error:
         raise ExtractionError(f"{path}: cannot be parsed: {error}") from error
-    rows = con.execute(f"select count(*) from {temp_name}").fetchone()[0]
     if rows == 0:
         raise ExtractionError(f"{path}: no records (empty export)")
     missing = [c for c in table.required_columns if c not in _columns(con, temp_name)]
@@ -170,12 +198,16 @@ def load_source_table(
         for path, temp_name in zip(files, temp_names, strict=True):
             relative = path.relative_to(landing_dir).as_posix()
             rows_per_file[relative] = _stage_file(con, table, path, relative, temp_name)
+        # A view: the rows are read where they already are, not copied once more.
         union = " union all by name ".join(f"select * from {name}" for name in temp_names)
-        con.execute(f"create or replace temp table _loaded as {union}")
+        con.execute(f"create or replace temp view _loaded as {union}")
         accounting = split_rejects(
             con, table, f"{_literal(loaded_at.isoformat(sep=' '))}::timestamp"
         )
-        for name in [*temp_names, "_records", "_loaded", "_rejects"]:
+        con.execute("drop view _loaded")
+        for name in temp_names:
+            con.execute(f"drop {'view' if table.file_format == 'parquet' else 'table'} {name}")
+        for name in ("_records", "_rejects"):
             con.execute(f"drop table if exists {name}")
         columns = _columns(con, f"raw.{table.raw_table}")
         con.execute("commit")
