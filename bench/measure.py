@@ -11,6 +11,7 @@ once per backend) from /proc; a short peak between two samples can be missed.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -29,6 +30,7 @@ class Measurement:
     peak_rss_mb: float  # the largest single process of the tree
     peak_tree_mb: float  # sampled: the whole tree at once (PSS)
     returncode: int
+    stopped_for: str = ""  # why the harness killed it (a Limits), or empty
 
 
 def _children_map() -> dict[int, list[int]]:
@@ -81,18 +83,40 @@ def tree_cpu_seconds(roots: Sequence[int]) -> float:
     return total / _TICKS
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Where the harness stops a phase: the machine is shared, and an L phase that outgrows
+    it must not take the other users' memory or the whole afternoon."""
+
+    timeout_s: float | None = None
+    memory_mb: float | None = None
+
+
 class _TreeSampler(threading.Thread):
-    def __init__(self, roots: Sequence[int]) -> None:
+    def __init__(self, roots: Sequence[int], group: int, limits: Limits) -> None:
         super().__init__(daemon=True)
         self.roots = list(roots)
+        self.group = group
+        self.limits = limits
         self.peak_kb = 0
+        self.stopped_for = ""
         self._halt = threading.Event()
 
     def run(self) -> None:
+        started = time.perf_counter()
         while not self._halt.is_set():
             current = sum(_pss_kb(pid) for pid in process_tree(self.roots))
             self.peak_kb = max(self.peak_kb, current)
+            if self.limits.memory_mb and current / 1024 > self.limits.memory_mb:
+                self._kill(f"memory above {self.limits.memory_mb:,.0f} MB")
+            elif self.limits.timeout_s and time.perf_counter() - started > self.limits.timeout_s:
+                self._kill(f"timeout after {self.limits.timeout_s:,.0f} s")
             self._halt.wait(SAMPLE_SECONDS)
+
+    def _kill(self, reason: str) -> None:
+        if not self.stopped_for:
+            self.stopped_for = reason
+            os.killpg(self.group, signal.SIGKILL)
 
     def stop(self) -> None:
         self._halt.set()
@@ -105,6 +129,7 @@ def run_measured(
     log_path: Path,
     cwd: Path | None = None,
     also_watch: Sequence[int] = (),
+    limits: Limits = Limits(),
 ) -> Measurement:
     """Run `command` to completion, output to `log_path`; measure it and its descendants.
 
@@ -116,9 +141,15 @@ def run_measured(
     started = time.perf_counter()
     with log_path.open("w") as log:
         process = subprocess.Popen(
-            list(command), env=dict(env), cwd=cwd, stdout=log, stderr=subprocess.STDOUT
+            list(command),
+            env=dict(env),
+            cwd=cwd,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            # Its own process group, so a limit stops the phase and its dbt subprocess together.
+            start_new_session=True,
         )
-        sampler = _TreeSampler([process.pid, *also_watch])
+        sampler = _TreeSampler([process.pid, *also_watch], process.pid, limits)
         sampler.start()
         # wait4, not Popen.wait: it returns the rusage of the child and its reaped descendants.
         _, status, usage = os.wait4(process.pid, 0)
@@ -133,4 +164,5 @@ def run_measured(
         peak_rss_mb=usage.ru_maxrss / 1024,
         peak_tree_mb=sampler.peak_kb / 1024,
         returncode=process.returncode,
+        stopped_for=sampler.stopped_for,
     )
