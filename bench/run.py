@@ -118,9 +118,16 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 class Bench:
     def __init__(
-        self, scale: Scale, seed: int, as_of_date: str, reuse_landing: bool, limits: Limits
+        self,
+        scale: Scale,
+        seed: int,
+        as_of_date: str,
+        reuse_landing: bool,
+        limits: Limits,
+        run_daily: bool = True,
     ) -> None:
         self.scale = scale
+        self.run_daily = run_daily
         self.limits = limits
         self.seed = seed
         self.as_of_date = as_of_date
@@ -213,6 +220,15 @@ class Bench:
             self.phases["dbt"]["detail"]["breakdown"] = breakdown
         self.pipeline_phase("quality")
         self.pipeline_phase("publish")
+        self.daily()
+        return dbt_dir
+
+    def daily(self) -> None:
+        if not self.run_daily:
+            self.phases["daily"] = _phase(
+                None, "not run (--no-daily): a rerun equals the full run until issue 6"
+            )
+            return
         measurement = self.measure(
             "daily", daily_run_command(self.as_of_date), pipeline_env(self.dirs)
         )
@@ -221,7 +237,6 @@ class Bench:
             "rerun of run_pipeline (no incremental yet, issue 6)",
             log=self.dirs.logs / "daily.log",
         )
-        return dbt_dir
 
     def baseline(self, manifest: Path) -> dict[str, Any]:
         base = self.dirs.root / "baseline"
@@ -337,6 +352,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--reuse-landing", action="store_true", help="skip generation, reuse the previous files"
     )
+    parser.add_argument(
+        "--no-daily", action="store_true", help="skip the daily rerun (a full run until issue 6)"
+    )
     parser.add_argument("--phase-timeout", type=float, help="stop a phase after this many s")
     parser.add_argument(
         "--memory-cap-mb",
@@ -347,7 +365,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     scale = SCALES[args.scale]
     limits = Limits(timeout_s=args.phase_timeout, memory_mb=args.memory_cap_mb)
-    bench = Bench(scale, args.seed, args.as_of, args.reuse_landing, limits)
+    bench = Bench(scale, args.seed, args.as_of, args.reuse_landing, limits, not args.no_daily)
     bench.dirs.root.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
         "scale": scale.name,
