@@ -8,6 +8,7 @@ openable; a reader holds it read-only throughout; a rerun then publishes.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -16,8 +17,11 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
+
+from tests.conftest import make_warehouse, run_full_build
 
 pytestmark = pytest.mark.e2e
 
@@ -98,3 +102,38 @@ def test_a_killed_run_leaves_the_served_warehouse_intact_and_a_rerun_publishes(
         assert con.execute("select count(*) from raw.crm_companies").fetchone()[0] > 0
     assert sorted(p.name for p in served.parent.iterdir()) == ["build", "quality", "revops.duckdb"]
     assert (served.parent / "quality" / "index.html").exists()
+
+
+def test_a_definition_breaking_value_fails_its_blocking_check_and_nothing_is_published(
+    warehouse: Path, landing: tuple[Path, dict[str, int]], tmp_path: Path
+) -> None:
+    """An NPS answer of 11 passes quarantine (a non-negative number) but breaks the NPS
+    definition (0-10) that health and the CS SLA read: the blocking check must stop the run."""
+    landing_dir = tmp_path / "landing"
+    shutil.copytree(landing[0], landing_dir)
+    responses = landing_dir / "success" / "survey_responses" / "part-0000.jsonl"
+    records = [json.loads(line) for line in responses.read_text(encoding="utf-8").splitlines()]
+    broken = next(record for record in records if record["survey"] == "nps")
+    broken["score"] = 11
+    responses.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    resource = make_warehouse(tmp_path / "data", landing_dir)
+    served = Path(resource.published_database)
+    served.parent.mkdir(parents=True)
+    shutil.copyfile(warehouse, served)
+    before = _digest(served)
+
+    result = run_full_build(resource)
+
+    assert not result.success
+    failed_checks = {
+        event.asset_check_evaluation_data.check_name
+        for event in result.all_events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        and not event.asset_check_evaluation_data.passed
+    }
+    assert "nps_score_on_scale" in failed_checks
+    assert not any(
+        event.asset_key == dg.AssetKey(["published_warehouse"])
+        for event in result.get_asset_materialization_events()
+    )
+    assert _digest(served) == before
