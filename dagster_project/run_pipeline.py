@@ -1,6 +1,10 @@
 """`make run`: build the warehouse from the landing files and publish it, then print a summary.
 
-Usage: python -m dagster_project.run_pipeline [--as-of YYYY-MM-DD]
+Usage: python -m dagster_project.run_pipeline [--from DAY] [--to DAY] [--as-of YYYY-MM-DD]
+
+One run loads the event sources' landing days DAY..DAY (default: every day present in the
+landing folder), the object sources' new files, builds dbt and publishes. A range is the
+backfill: the days are replaced, never appended twice. The as-of date defaults to the last day.
 """
 
 from __future__ import annotations
@@ -9,11 +13,16 @@ import argparse
 import os
 import sys
 import time
+from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from dagster_project.automation.headline import read_headline
+from dagster_project.extraction.landing import landing_dates
+from dagster_project.metric_config import landing_start_date
+from dagster_project.partitions import day_range_tags
 from dagster_project.paths import warehouse_paths
 
 
@@ -24,24 +33,39 @@ def prepare_dbt_manifest() -> None:
     prepare_manifest()
 
 
-def run(as_of_date: str) -> dg.ExecuteInProcessResult:
-    os.environ.setdefault("REVOPS_DUCKDB_PATH", str(warehouse_paths().build_db))
-    prepare_dbt_manifest()
+def landing_day_range(landing_dir: Path) -> tuple[date, date]:
+    """Every landing day present: from the initial export to the newest increment."""
+    days = landing_dates(landing_dir)
+    return landing_start_date(), max(days, default=landing_start_date())
+
+
+def execute(
+    warehouse: dg.ConfigurableResource,
+    first: date,
+    last: date,
+    instance: dg.DagsterInstance | None = None,
+) -> dg.ExecuteInProcessResult:
+    """One in-process run of `full_build` over landing days first..last."""
     from dagster_project.definitions import defs
 
-    job = defs.resolve_job_def("full_build")
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-    return job.execute_in_process(
+    return defs.resolve_job_def("full_build").execute_in_process(
         instance=instance,
-        resources={"warehouse": _warehouse(as_of_date)},
+        resources={"warehouse": warehouse},
+        tags=day_range_tags(first, last),
         raise_on_error=False,
     )
 
 
-def _warehouse(as_of_date: str) -> dg.ConfigurableResource:
+def run(first: date | None, last: date | None, as_of_date: str) -> dg.ExecuteInProcessResult:
+    os.environ.setdefault("REVOPS_DUCKDB_PATH", str(warehouse_paths().build_db))
+    prepare_dbt_manifest()
     from dagster_project.resources import default_warehouse
 
-    return default_warehouse(as_of_date)
+    default_first, default_last = landing_day_range(warehouse_paths().landing_dir)
+    first, last = first or default_first, last or default_last
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+    warehouse = default_warehouse(as_of_date or last.isoformat())
+    return execute(warehouse, first, last, instance)
 
 
 def summary(database: str) -> str:
@@ -60,10 +84,12 @@ def summary(database: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--as-of", default="", help="as-of date (default: dbt_project.yml)")
+    parser.add_argument("--from", dest="first", type=date.fromisoformat, help="first landing day")
+    parser.add_argument("--to", dest="last", type=date.fromisoformat, help="last landing day")
+    parser.add_argument("--as-of", default="", help="as-of date (default: the last landing day)")
     args = parser.parse_args()
     started = time.perf_counter()
-    result = run(args.as_of)
+    result = run(args.first, args.last, args.as_of)
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         sys.exit(f"pipeline failed at {failed}; the published warehouse is unchanged")

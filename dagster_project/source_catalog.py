@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 FileFormat = Literal["jsonl", "csv", "parquet"]
+# event: immutable facts, loaded by landing date (a daily-partitioned asset); object: records that
+# change over time, every delivered version kept and the latest one served.
+TableKind = Literal["event", "object"]
 
 _EXTENSIONS: dict[FileFormat, str] = {"jsonl": "jsonl", "csv": "csv", "parquet": "parquet"}
 
@@ -22,6 +25,10 @@ class SourceTable:
     key: tuple[str, ...]
     # Columns an export must have; a missing one fails extraction naming column and file.
     required_columns: tuple[str, ...]
+    kind: TableKind = "object"
+    # The column saying which version of an object is newer (HubSpot's `updatedAt`); without one,
+    # the latest delivery wins.
+    version_column: str | None = None
 
     @property
     def raw_table(self) -> str:
@@ -69,13 +76,32 @@ TRACK_EVENTS = ("Signed Up", "Logged In", "Feature Used", "Dashboard Created")
 _HUBSPOT = ("id", "properties", "createdAt", "updatedAt", "archived")
 
 SOURCE_TABLES: tuple[SourceTable, ...] = (
-    SourceTable("crm", "owners", "jsonl", ("id",), _HUBSPOT),
-    SourceTable("crm", "companies", "jsonl", ("id",), _HUBSPOT),
-    SourceTable("crm", "contacts", "jsonl", ("id",), (*_HUBSPOT, "propertiesWithHistory")),
+    SourceTable("crm", "owners", "jsonl", ("id",), _HUBSPOT, version_column="updatedAt"),
+    SourceTable("crm", "companies", "jsonl", ("id",), _HUBSPOT, version_column="updatedAt"),
     SourceTable(
-        "crm", "deals", "jsonl", ("id",), (*_HUBSPOT, "associations", "propertiesWithHistory")
+        "crm",
+        "contacts",
+        "jsonl",
+        ("id",),
+        (*_HUBSPOT, "propertiesWithHistory"),
+        version_column="updatedAt",
     ),
-    SourceTable("crm", "engagements", "jsonl", ("id",), (*_HUBSPOT, "associations")),
+    SourceTable(
+        "crm",
+        "deals",
+        "jsonl",
+        ("id",),
+        (*_HUBSPOT, "associations", "propertiesWithHistory"),
+        version_column="updatedAt",
+    ),
+    SourceTable(
+        "crm",
+        "engagements",
+        "jsonl",
+        ("id",),
+        (*_HUBSPOT, "associations"),
+        version_column="updatedAt",
+    ),
     SourceTable(
         "marketing",
         "campaigns",
@@ -96,6 +122,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         "csv",
         ("event_id",),
         ("event_id", "campaign_id", "contact_id", "event_type", "occurred_at"),
+        kind="event",
     ),
     SourceTable(
         "marketing",
@@ -103,6 +130,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         "csv",
         ("view_id",),
         ("view_id", "contact_id", "url", "page_category", "occurred_at"),
+        kind="event",
     ),
     SourceTable(
         "marketing",
@@ -110,6 +138,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         "csv",
         ("submission_id",),
         ("submission_id", "contact_id", "form_type", "page_url", "submitted_at"),
+        kind="event",
     ),
     SourceTable(
         "product",
@@ -139,6 +168,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
             "timestamp",
             "received_at",
         ),
+        kind="event",
     ),
     SourceTable(
         "billing",
@@ -155,7 +185,12 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         ("id", "customer", "status", "created", "start_date", "currency", "items"),
     ),
     SourceTable(
-        "billing", "subscription_events", "jsonl", ("id",), ("id", "type", "created", "data")
+        "billing",
+        "subscription_events",
+        "jsonl",
+        ("id",),
+        ("id", "type", "created", "data"),
+        kind="event",
     ),
     SourceTable(
         "billing",

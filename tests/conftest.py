@@ -58,11 +58,10 @@ def make_warehouse(data_dir: Path, landing_dir: Path, as_of_date: str = "") -> W
 
 
 def run_full_build(warehouse: WarehouseResource) -> dg.ExecuteInProcessResult:
-    from dagster_project.definitions import defs
+    """`full_build` over every landing day present, as `make run` does."""
+    from dagster_project.run_pipeline import execute, landing_day_range
 
-    return defs.resolve_job_def("full_build").execute_in_process(
-        resources={"warehouse": warehouse}, raise_on_error=False
-    )
+    return execute(warehouse, *landing_day_range(Path(warehouse.landing_dir)))
 
 
 @pytest.fixture(scope="session")

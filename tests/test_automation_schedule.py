@@ -21,9 +21,9 @@ def _request(scheduled: datetime) -> dg.RunRequest:
 @pytest.mark.parametrize(
     ("scheduled", "as_of_date"),
     [
-        (datetime(2026, 7, 15, 6, 0, tzinfo=UTC), "2026-07-14"),
+        (datetime(2026, 10, 15, 6, 0, tzinfo=UTC), "2026-10-14"),
         # Month and year boundaries: the first of the month reports on the last day before it.
-        (datetime(2026, 7, 1, 6, 0, tzinfo=UTC), "2026-06-30"),
+        (datetime(2026, 11, 1, 6, 0, tzinfo=UTC), "2026-10-31"),
         (datetime(2027, 1, 1, 6, 0, tzinfo=UTC), "2026-12-31"),
         (datetime(2028, 3, 1, 6, 0, tzinfo=UTC), "2028-02-29"),
     ],
@@ -34,6 +34,18 @@ def test_a_tick_builds_as_of_the_previous_day(scheduled: datetime, as_of_date: s
     config = request.run_config["resources"]["warehouse"]["config"]
     assert config["as_of_date"] == as_of_date
     assert request.tags[AS_OF_TAG] == as_of_date
+    # The day's landing partition of the event sources: files that landed that day.
+    assert request.partition_key == as_of_date
+
+
+def test_no_run_before_the_first_landing_day() -> None:
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2026, 9, 30, 6, 0, tzinfo=UTC)
+    )
+    skipped = daily_full_build(context)
+
+    assert isinstance(skipped, dg.SkipReason)
+    assert "2026-09-29 is before the first landing day 2026-09-30" in str(skipped.skip_message)
 
 
 def test_the_run_config_names_this_process_paths_and_the_job_accepts_it(
@@ -43,13 +55,13 @@ def test_the_run_config_names_this_process_paths_and_the_job_accepts_it(
     monkeypatch.setenv("REVOPS_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("REVOPS_LANDING_DIR", raising=False)
     monkeypatch.setenv("REVOPS_DUCKDB_PATH", str(tmp_path / "b.duckdb"))
-    request = _request(datetime(2026, 7, 15, 6, 0, tzinfo=UTC))
+    request = _request(datetime(2026, 10, 15, 6, 0, tzinfo=UTC))
 
     assert request.run_config["resources"]["warehouse"]["config"] == {
         "database": str(tmp_path / "b.duckdb"),
         "landing_dir": str(tmp_path / "landing"),
         "published_database": str(tmp_path / "warehouse" / "revops.duckdb"),
-        "as_of_date": "2026-07-14",
+        "as_of_date": "2026-10-14",
     }
     from dagster_project.definitions import defs
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import dagster as dg
 import pytest
 
 from dagster_project.automation.run_config import AS_OF_TAG
+from dagster_project.partitions import RANGE_END_TAG, RANGE_START_TAG
 from dagster_project.automation.sensors import (
     QUIET_SECONDS,
     evaluate_landing,
@@ -55,7 +57,12 @@ def test_new_files_launch_one_run_keyed_by_the_landing_state(landing: Path) -> N
             "crm/deals/deals.jsonl",
             "marketing/campaigns/campaigns.csv",
         ]
-        assert request.run_key == first.cursor == landing_digest(state)
+        assert request.run_key == json.loads(first.cursor)["digest"] == landing_digest(state)
+        # The initial export landed on the first landing day: that day is (re)loaded.
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (
+            "2026-09-30",
+            "2026-09-30",
+        )
         config = request.run_config["resources"]["warehouse"]["config"]
         assert config["landing_dir"] == str(landing)
         assert config["as_of_date"] == request.tags[AS_OF_TAG]
@@ -70,17 +77,33 @@ def test_a_new_or_changed_file_launches_again(landing: Path) -> None:
     with dg.instance_for_test() as instance:
         cursor = _tick(instance, None).cursor
 
-        _write(landing, "crm/deals/deals_2026-07-02.jsonl", '{"id": "2"}\n')
+        _write(landing, "crm/deals/date=2026-10-02/part-0000.jsonl", '{"id": "2"}\n')
+        _write(landing, "crm/deals/date=2026-10-03/part-0000.jsonl", '{"id": "3"}\n')
         added = _tick(instance, cursor)
         assert isinstance(added, dg.SensorResult)
         assert added.cursor != cursor
+        # Only the new days, in one run.
+        tags = added.run_requests[0].tags
+        assert (tags[RANGE_START_TAG], tags[RANGE_END_TAG]) == ("2026-10-02", "2026-10-03")
 
         # A corrected export rewritten in place: same name, new size and time.
         _write(landing, "crm/deals/deals.jsonl", '{"id": "1", "amount": 5}\n', HOUR_AGO + 60)
         changed = _tick(instance, added.cursor)
         assert isinstance(changed, dg.SensorResult)
         assert changed.cursor not in (cursor, added.cursor)
-        assert changed.run_requests[0].run_key == changed.cursor
+        assert changed.run_requests[0].run_key == json.loads(changed.cursor)["digest"]
+        tags = changed.run_requests[0].tags
+        assert (tags[RANGE_START_TAG], tags[RANGE_END_TAG]) == ("2026-09-30", "2026-09-30")
+
+
+def test_a_misplaced_file_is_named_instead_of_launching(landing: Path) -> None:
+    _write(landing, "crm/deals/2026-10-02/part-0000.jsonl", '{"id": "2"}\n')
+    with dg.instance_for_test() as instance:
+        skipped = _tick(instance, None)
+
+    assert isinstance(skipped, dg.SkipReason)
+    assert "crm/deals/2026-10-02/part-0000.jsonl" in skipped.skip_message
+    assert "date=YYYY-MM-DD" in skipped.skip_message
 
 
 def test_files_extraction_does_not_read_are_ignored(landing: Path) -> None:
@@ -88,7 +111,7 @@ def test_files_extraction_does_not_read_are_ignored(landing: Path) -> None:
         cursor = _tick(instance, None).cursor
 
         _write(landing, "README.txt", "notes")
-        _write(landing, "crm/deals/.deals_2026-07-02.jsonl", "upload in progress")
+        _write(landing, "crm/deals/date=2026-10-02/.part-0000.jsonl", "upload in progress")
         _write(landing, "crm/unknown_table/x.jsonl", "{}")
         assert isinstance(_tick(instance, cursor), dg.SkipReason)
 
@@ -96,7 +119,7 @@ def test_files_extraction_does_not_read_are_ignored(landing: Path) -> None:
 def test_nothing_launches_while_files_are_still_landing(tmp_path: Path) -> None:
     now = datetime(2026, 7, 2, 12, 0, tzinfo=UTC)
     _write(tmp_path, "crm/deals/deals.jsonl", "{}", now.timestamp() - 600)
-    _write(tmp_path, "crm/deals/deals_2026-07-02.jsonl", "{}", now.timestamp() - 5)
+    _write(tmp_path, "crm/deals/date=2026-07-02/part-0000.jsonl", "{}", now.timestamp() - 5)
 
     waiting = evaluate_landing(tmp_path, None, now)
     assert isinstance(waiting, dg.SkipReason)

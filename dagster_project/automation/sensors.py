@@ -1,14 +1,18 @@
 """The landing sensor: a run of `full_build` when export files arrive or change.
 
-The landing state is the set of (path, size, mtime) of the files extraction reads; its digest is
-both the cursor and the run key, so one landing state launches at most one run, even if the
-cursor is lost. Files still being written are left alone until the folder is quiet.
+The landing state is the set of (path, size, mtime) of the files extraction reads. Its digest is
+the run key, so one landing state launches at most one run, even if the cursor is lost; the
+cursor also keeps one digest per landing day, so the run reloads only the days that changed (one
+run over the range of changed days: event days are replaced, object files load once). Files
+still being written are left alone until the folder is quiet.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,7 +20,9 @@ import dagster as dg
 
 from dagster_project.automation.run_config import AS_OF_TAG, as_of_date_for, warehouse_run_config
 from dagster_project.automation.schedules import SCHEDULE_TIMEZONE
+from dagster_project.extraction.landing import LandingFile, LandingLayoutError, table_files
 from dagster_project.jobs import full_build_job
+from dagster_project.partitions import day_range_tags
 from dagster_project.paths import warehouse_paths
 from dagster_project.source_catalog import SOURCE_TABLES
 
@@ -30,46 +36,72 @@ MINIMUM_INTERVAL_SECONDS = 120
 FileState = tuple[str, int, int]
 
 
+def landing_files(landing_dir: Path) -> list[LandingFile]:
+    """Every file extraction would read (extraction/landing.py skips hidden uploads)."""
+    return [f for table in SOURCE_TABLES for f in table_files(table, landing_dir)]
+
+
 def landing_state(landing_dir: Path) -> list[FileState]:
-    """(path relative to the landing dir, size, mtime_ns) of every file extraction would read.
-
-    Hidden files are skipped: uploads in progress are commonly written as dot-files and renamed.
-    """
-    state = []
-    for table in SOURCE_TABLES:
-        for path in (landing_dir / table.landing_subdir).rglob(f"*.{table.extension}"):
-            if path.name.startswith(".") or not path.is_file():
-                continue
-            stat = path.stat()
-            state.append((path.relative_to(landing_dir).as_posix(), stat.st_size, stat.st_mtime_ns))
-    return sorted(state)
+    """(path relative to the landing dir, size, mtime_ns) of every file extraction would read."""
+    return sorted((f.relative, f.size_bytes, f.modified_ns) for f in landing_files(landing_dir))
 
 
-def landing_digest(state: list[FileState]) -> str:
-    lines = "".join(f"{path}\t{size}\t{mtime_ns}\n" for path, size, mtime_ns in state)
+def landing_digest(state: Iterable[FileState]) -> str:
+    lines = "".join(f"{path}\t{size}\t{mtime_ns}\n" for path, size, mtime_ns in sorted(state))
     return hashlib.sha256(lines.encode()).hexdigest()
+
+
+def _day_digests(files: list[LandingFile]) -> dict[str, str]:
+    days: dict[str, list[FileState]] = {}
+    for f in files:
+        days.setdefault(f.landing_date.isoformat(), []).append(
+            (f.relative, f.size_bytes, f.modified_ns)
+        )
+    return {day: landing_digest(state) for day, state in sorted(days.items())}
+
+
+def _previous_days(cursor: str | None) -> dict[str, str]:
+    """The per-day digests of the last launch; a cursor of an older format counts as none."""
+    try:
+        return dict(json.loads(cursor or "{}").get("days", {}))
+    except (ValueError, AttributeError):
+        return {}
 
 
 def evaluate_landing(
     landing_dir: Path, cursor: str | None, now: datetime
 ) -> dg.SensorResult | dg.SkipReason:
-    """The sensor's decision for a landing folder, given the previous digest and the time."""
-    state = landing_state(landing_dir)
-    if not state:
+    """The sensor's decision for a landing folder, given the previous cursor and the time."""
+    try:
+        files = landing_files(landing_dir)
+    except LandingLayoutError as error:
+        return dg.SkipReason(f"landing layout error, fix it to go on: {error}")
+    if not files:
         return dg.SkipReason(f"no export files in {landing_dir}")
-    newest_ns = max(mtime_ns for _, _, mtime_ns in state)
+    newest_ns = max(f.modified_ns for f in files)
     if now.timestamp() - newest_ns / 1e9 < QUIET_SECONDS:
         return dg.SkipReason(f"files changed in the last {QUIET_SECONDS} s; waiting for quiet")
-    digest = landing_digest(state)
-    if digest == cursor:
-        return dg.SkipReason(f"landing files unchanged ({len(state)} files)")
+    digest = landing_digest((f.relative, f.size_bytes, f.modified_ns) for f in files)
+    days = _day_digests(files)
+    previous = _previous_days(cursor)
+    changed = [day for day, day_digest in days.items() if previous.get(day) != day_digest]
+    new_cursor = json.dumps({"digest": digest, "days": days})
+    if not changed:
+        # Only whole days left the folder: their events stay until a day is reprocessed by hand.
+        reason = f"landing files unchanged ({len(files)} files)"
+        return (
+            dg.SkipReason(reason)
+            if previous == days
+            else dg.SensorResult(cursor=new_cursor, skip_reason=reason)
+        )
+    first, last = date.fromisoformat(changed[0]), date.fromisoformat(changed[-1])
     as_of_date = as_of_date_for(now)
     request = dg.RunRequest(
         run_key=digest,
         run_config=warehouse_run_config(as_of_date),
-        tags={AS_OF_TAG: as_of_date},
+        tags={AS_OF_TAG: as_of_date, **day_range_tags(first, last)},
     )
-    return dg.SensorResult(run_requests=[request], cursor=digest)
+    return dg.SensorResult(run_requests=[request], cursor=new_cursor)
 
 
 @dg.sensor(

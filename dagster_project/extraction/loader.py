@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
-from dagster_project.extraction.quarantine import Accounting, split_rejects
+from dagster_project.extraction.landing import LandingFile, table_files
+from dagster_project.extraction.ledger import (
+    forget,
+    latest_version_sql,
+    plan_load,
+    stored_table,
+    upgrade_legacy_ledger,
+)
+from dagster_project.extraction.quarantine import QUARANTINE_DDL, Accounting, split_rejects
 from dagster_project.source_catalog import SourceTable
 
 
@@ -31,22 +39,13 @@ class LoadResult:
     accounting: Accounting
     # Schema drift: columns this load carried into raw that the previous load did not have.
     new_columns: tuple[str, ...] = ()
+    # Files whose earlier rows left raw (changed, removed from landing, or reprocessed).
+    forgotten_files: tuple[str, ...] = ()
 
     @property
     def rows(self) -> int:
         """Rows loaded into raw (rows read minus rows quarantined)."""
         return self.accounting.rows_loaded
-
-
-def landing_files(table: SourceTable, landing_dir: Path) -> list[Path]:
-    folder = landing_dir / table.landing_subdir
-    files = sorted(folder.glob(f"*.{table.extension}"))
-    if not files:
-        raise ExtractionError(
-            f"{table.raw_table}: no *.{table.extension} files in {folder} "
-            f"(expected layout: <landing>/{table.landing_subdir}/<name>.{table.extension})"
-        )
-    return files
 
 
 def _quote(identifier: str) -> str:
@@ -145,7 +144,7 @@ def _file_select(con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path)
 
 
 def _stage_file(
-    con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path, relative: str, temp_name: str
+    con: duckdb.DuckDBPyConnection, table: SourceTable, file: LandingFile, temp_name: str
 ) -> int:
     """Parse one file into a temp relation; return its row count.
 
@@ -154,11 +153,13 @@ def _stage_file(
     parsed once into a temp table, since every later pass would parse them again.
     """
     kind = "view" if table.file_format == "parquet" else "table"
+    path = file.path
     try:
         select = _file_select(con, table, path)
         con.execute(
             f"create or replace temp {kind} {temp_name} as "
-            f"select *, {_literal(relative)} as _source_file from ({select})"
+            f"select *, {_literal(file.relative)} as _source_file, "
+            f"date '{file.landing_date.isoformat()}' as _landing_date from ({select})"
         )
         rows = con.execute(f"select count(*) from {temp_name}").fetchone()[0]
     except duckdb.Error as error:
@@ -181,54 +182,106 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
 
 
 def load_source_table(
-    con: duckdb.DuckDBPyConnection, table: SourceTable, landing_dir: Path, loaded_at: datetime
+    con: duckdb.DuckDBPyConnection,
+    table: SourceTable,
+    landing_dir: Path,
+    loaded_at: datetime,
+    days: tuple[date, date] | None = None,
 ) -> LoadResult:
-    """Replace `raw.<table>` with the accepted rows of every landing file, in one transaction.
+    """Bring raw.<table> up to date with the landing files, in one transaction.
 
-    Rows breaking a rule go to quarantine (extraction/quarantine.py) in the same transaction;
-    a file that cannot be parsed at all rolls everything back and names the file and line.
+    Events: the landing days `days` (default: every day) are replaced by what their files hold
+    now. Objects: files new or changed since the ledger (quarantine.load_audit) are loaded and
+    files gone from the landing folder are forgotten; every version is kept. Rows breaking a rule
+    go to quarantine (extraction/quarantine.py) in the same transaction; a file that cannot be
+    parsed at all rolls everything back and names the file and line.
     """
-    files = landing_files(table, landing_dir)
-    con.execute("create schema if not exists raw")
-    previous_columns = _existing_columns(con, table.raw_table)
+    files = table_files(table, landing_dir)
+    if not files:
+        folder = landing_dir / table.landing_subdir
+        raise ExtractionError(
+            f"{table.raw_table}: no *.{table.extension} files in {folder} "
+            f"(expected layout: <landing>/{table.landing_subdir}/<name>.{table.extension})"
+        )
+    upgrade_legacy_ledger(con)
+    for statement in (*QUARANTINE_DDL, "create schema if not exists raw"):
+        con.execute(statement)
+    target = stored_table(table)
+    previous_columns = _existing_columns(con, target)
     con.execute("begin transaction")
     try:
-        rows_per_file: dict[str, int] = {}
-        temp_names = [f"_file_{index}" for index in range(len(files))]
-        for path, temp_name in zip(files, temp_names, strict=True):
-            relative = path.relative_to(landing_dir).as_posix()
-            rows_per_file[relative] = _stage_file(con, table, path, relative, temp_name)
-        # A view: the rows are read where they already are, not copied once more.
-        union = " union all by name ".join(f"select * from {name}" for name in temp_names)
-        con.execute(f"create or replace temp view _loaded as {union}")
-        accounting = split_rejects(
-            con, table, f"{_literal(loaded_at.isoformat(sep=' '))}::timestamp"
+        plan = plan_load(con, table, files, days)
+        forget(con, table, target, plan)
+        accounting, rows_per_file = (
+            _load_files(con, table, target, plan.load, loaded_at)
+            if plan.load
+            else (Accounting(0, 0, 0, ()), {})
         )
-        con.execute("drop view _loaded")
-        for name in temp_names:
-            con.execute(f"drop {'view' if table.file_format == 'parquet' else 'table'} {name}")
-        for name in ("_records", "_rejects"):
-            con.execute(f"drop table if exists {name}")
-        columns = _columns(con, f"raw.{table.raw_table}")
+        if table.kind == "object" and plan.load:
+            con.execute(
+                f"create or replace view raw.{table.raw_table} as {latest_version_sql(table)}"
+            )
+        if not _existing_columns(con, target):
+            raise ExtractionError(
+                f"{table.raw_table}: nothing has landed for {plan.describe()} and the table was "
+                f"never loaded; load from {files[0].landing_date} first"
+            )
+        columns = _columns(con, target)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
     return LoadResult(
         table=table.raw_table,
-        files=tuple(rows_per_file),
+        files=tuple(f.relative for f in plan.load),
         columns=tuple(columns),
         rows_per_file=rows_per_file,
         accounting=accounting,
         new_columns=tuple(c for c in columns if previous_columns and c not in previous_columns),
+        forgotten_files=plan.forget,
     )
 
 
-def _existing_columns(con: duckdb.DuckDBPyConnection, raw_table: str) -> set[str]:
+def _load_files(
+    con: duckdb.DuckDBPyConnection,
+    table: SourceTable,
+    target: str,
+    files: tuple[LandingFile, ...],
+    loaded_at: datetime,
+) -> tuple[Accounting, dict[str, int]]:
+    temp_names = [f"_file_{index}" for index in range(len(files))]
+    rows_per_file = {
+        file.relative: _stage_file(con, table, file, temp_name)
+        for file, temp_name in zip(files, temp_names, strict=True)
+    }
+    con.execute(
+        "create or replace temp table _batch_files (source_file varchar, landing_date date, "
+        "size_bytes bigint, modified_ns bigint)"
+    )
+    con.executemany(
+        "insert into _batch_files values (?, ?, ?, ?)",
+        [(f.relative, f.landing_date, f.size_bytes, f.modified_ns) for f in files],
+    )
+    # A view: the rows are read where they already are, not copied once more.
+    union = " union all by name ".join(f"select * from {name}" for name in temp_names)
+    con.execute(f"create or replace temp view _loaded as {union}")
+    accounting = split_rejects(
+        con, table, target, f"{_literal(loaded_at.isoformat(sep=' '))}::timestamp"
+    )
+    con.execute("drop view _loaded")
+    for name in temp_names:
+        con.execute(f"drop {'view' if table.file_format == 'parquet' else 'table'} {name}")
+    for name in ("_records", "_rejects", "_batch_files"):
+        con.execute(f"drop table if exists {name}")
+    return accounting, rows_per_file
+
+
+def _existing_columns(con: duckdb.DuckDBPyConnection, target: str) -> set[str]:
     """Columns of the table as the previous load left it (empty on a first load)."""
+    schema, name = target.split(".")
     rows = con.execute(
         "select column_name from information_schema.columns "
-        "where table_schema = 'raw' and table_name = ?",
-        [raw_table],
+        "where table_schema = ? and table_name = ?",
+        [schema, name],
     ).fetchall()
     return {row[0] for row in rows}

@@ -1,9 +1,10 @@
 """Split a loaded source table into accepted rows and quarantined rows, in SQL.
 
 Works on the temp table `_loaded` (every record of every file of one source table, with
-`_source_file` and `_source_line`). Each record breaking a rule of extraction/rules.py lands once
-in `quarantine.rejected_rows`, blamed on the first rule it breaks, with the record itself as JSON;
-`quarantine.load_audit` keeps rows read / loaded / quarantined per table for the accounting check.
+`_source_file`, `_source_line` and `_landing_date`). Each record breaking a rule of
+extraction/rules.py lands once in `quarantine.rejected_rows`, blamed on the first rule it breaks,
+with the record itself as JSON; `quarantine.load_audit` keeps rows read / loaded / quarantined per
+file for the accounting check.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ QUARANTINE_DDL = (
     """create table if not exists quarantine.rejected_rows (
         source_table varchar, source_file varchar, source_line bigint, record_id varchar,
         field varchar, reason varchar, record json, loaded_at timestamp)""",
+    # One row per loaded file: the accounting check's figures and the ledger incremental loads
+    # compare the landing folder with (a file whose size or mtime changed is loaded again).
     """create table if not exists quarantine.load_audit (
-        source_table varchar primary key, rows_read bigint, rows_loaded bigint,
-        rows_quarantined bigint, loaded_at timestamp)""",
+        source_table varchar, source_file varchar, landing_date date, size_bytes bigint,
+        modified_ns bigint, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
+        loaded_at timestamp, primary key (source_table, source_file))""",
 )
 
 
@@ -109,8 +113,57 @@ def _key_expr(table: SourceTable) -> str:
     return " || '|' || ".join(f"coalesce(cast(\"{k}\" as varchar), '')" for k in table.key)
 
 
-def _rejects_sql(table: SourceTable, typed_columns: frozenset[str] = frozenset()) -> str:
-    """Rejected records with the first rule each breaks; `typed_columns` as in `_violation`."""
+def _duplicates_sql(table: SourceTable, key: str, target: str | None) -> str:
+    """Records repeating a key, but the one that wins.
+
+    Within one landing day the latest record (last file, last line) wins. Across days an object
+    keeps every version (the latest is served by the raw view), while an event is a fact
+    delivered once: the first delivery wins, whether it is in this load or already in `target`.
+    Only repeated keys are ranked: a hash aggregate finds them, where ranking every record would
+    sort the whole table with its file and line.
+    """
+    later_wins = "_source_file desc, _source_line desc"
+    field = _sql_text(", ".join(table.key))
+    if table.kind == "object":
+        same_day = f"partition by _landing_date, {key} order by {later_wins}"
+        return (
+            f"select _source_file, _source_line, {key} as record_id, {field} as field, "
+            "'duplicate key: a later record wins' as reason, 1000 as rule_order from _loaded "
+            f"where {key} in (select {key} from _loaded group by 1 having count(*) > 1) "
+            f"qualify row_number() over ({same_day}) > 1"
+        )
+    in_batch = (
+        f"select _source_file, _source_line, {key} as _key, _landing_date, "
+        f"row_number() over (partition by {key} order by _landing_date, {later_wins}) as _rank, "
+        f"first_value(_landing_date) over (partition by {key} order by _landing_date) as _first "
+        f"from _loaded where {key} in (select {key} from _loaded group by 1 having count(*) > 1)"
+    )
+    repeated = (
+        f"select _source_file, _source_line, _key as record_id, {field} as field, "
+        "case when _first < _landing_date then 'duplicate event: first delivered on ' || _first "
+        "else 'duplicate key: a later record wins' end as reason, 1000 as rule_order "
+        f"from ({in_batch}) where _rank > 1"
+    )
+    if target is None:
+        return repeated
+    # Rule order 999: a record repeating an earlier day's event is blamed on that delivery.
+    delivered = (
+        f"select {key} as _key, min(_landing_date) as _first_day from {target} "
+        f"where {key} in (select {key} from _loaded) group by 1"
+    )
+    return (
+        f"{repeated}\nunion all\n"
+        f"select l._source_file, l._source_line, e._key, {field}, "
+        "'duplicate event: already delivered on ' || e._first_day, 999 "
+        f"from _loaded as l join ({delivered}) as e on {key} = e._key"
+    )
+
+
+def _rejects_sql(
+    table: SourceTable, typed_columns: frozenset[str] = frozenset(), target: str | None = None
+) -> str:
+    """Rejected records with the first rule each breaks; `typed_columns` as in `_violation`,
+    `target` the raw table already holding other days' events (None on a first load)."""
     key = _key_expr(table)
     branches = []
     for order, rule in enumerate(RULES.get(table.raw_table, ())):
@@ -120,17 +173,7 @@ def _rejects_sql(table: SourceTable, typed_columns: frozenset[str] = frozenset()
             f"{_sql_text(rule.field)} as field, {reason} as reason, {order} as rule_order "
             f"from _loaded where {predicate}"
         )
-    # The same key twice: the latest record (last file, last line) wins, earlier ones are rejected.
-    # Only the records of a repeated key are ranked: a hash aggregate over the keys finds them,
-    # where ranking every record would sort the whole table with its file and line.
-    latest_first = "order by _source_file desc, _source_line desc"
-    branches.append(
-        f"select _source_file, _source_line, {key} as record_id, "
-        f"{_sql_text(', '.join(table.key))} as field, "
-        "'duplicate key: a later record wins' as reason, 1000 as rule_order from _loaded "
-        f"where {key} in (select {key} from _loaded group by 1 having count(*) > 1) "
-        f"qualify row_number() over (partition by {key} {latest_first}) > 1"
-    )
+    branches.append(_duplicates_sql(table, key, target))
     union = "\nunion all\n".join(branches)
     first_broken_rule = "partition by _source_file, _source_line order by rule_order"
     return (
@@ -139,27 +182,50 @@ def _rejects_sql(table: SourceTable, typed_columns: frozenset[str] = frozenset()
     )
 
 
+def _has_new_columns(con: duckdb.DuckDBPyConnection, target: str) -> bool:
+    existing = con.execute(f"select column_name from (describe {target})").fetchall()
+    loaded = con.execute("select column_name from (describe _loaded)").fetchall()
+    return bool({row[0] for row in loaded} - {row[0] for row in existing})
+
+
 def split_rejects(
-    con: duckdb.DuckDBPyConnection, table: SourceTable, loaded_at_sql: str
+    con: duckdb.DuckDBPyConnection, table: SourceTable, target: str, loaded_at_sql: str
 ) -> Accounting:
-    """Write accepted rows to raw.<table>, rejects to quarantine; return the accounting."""
+    """Add the accepted rows of `_loaded` to `target`, rejects to quarantine; return the
+    accounting. `_batch_files` lists the files of `_loaded` with their fingerprints, for the
+    per-file audit; the caller has already removed what these files loaded before."""
     for statement in QUARANTINE_DDL:
         con.execute(statement)
+    schema, name = target.split(".")
+    target_exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()[0]
     typed = con.execute(
         "select column_name from (describe _loaded) where column_type not in ('VARCHAR', 'JSON')"
     ).fetchall()
-    rejects = _rejects_sql(table, frozenset(row[0] for row in typed))
+    rejects = _rejects_sql(
+        table, frozenset(row[0] for row in typed), target if target_exists else None
+    )
     con.execute(f"create or replace temp table _rejects as {rejects}")
     rows_quarantined = con.execute("select count(*) from _rejects").fetchone()[0]
     # Without rejects (the usual export) nothing is joined: raw is one straight copy.
     rejected = (
         "anti join _rejects as r using (_source_file, _source_line)" if rows_quarantined else ""
     )
-    con.execute(
-        f"create or replace table raw.{table.raw_table} as "
-        f"select l.*, {loaded_at_sql} as _loaded_at from _loaded as l {rejected}"
-    )
-    con.execute("delete from quarantine.rejected_rows where source_table = ?", [table.raw_table])
+    accepted = f"select l.*, {loaded_at_sql} as _loaded_at from _loaded as l {rejected}"
+    if not target_exists:
+        con.execute(f"create table {target} as {accepted}")
+    elif _has_new_columns(con, target):
+        # Schema drift: the table is rewritten with the new column, earlier rows null. DuckDB
+        # cannot ALTER a table this transaction already deleted from; drift is rare, so a
+        # rewrite is fine.
+        con.execute(
+            f"create or replace table {target} as "
+            f"select * from {target} union all by name {accepted}"
+        )
+    else:
+        con.execute(f"insert into {target} by name {accepted}")
     if rows_quarantined:
         con.execute(
             "insert into quarantine.rejected_rows "
@@ -167,12 +233,20 @@ def split_rejects(
             f"r.field, r.reason, to_json(l), {loaded_at_sql} from _rejects as r "
             "join _loaded as l using (_source_file, _source_line)"
         )
-    rows_read = con.execute("select count(*) from _loaded").fetchone()[0]
-    rows_loaded = con.execute(f"select count(*) from raw.{table.raw_table}").fetchone()[0]
     con.execute(
-        f"insert or replace into quarantine.load_audit values (?, ?, ?, ?, {loaded_at_sql})",
-        [table.raw_table, rows_read, rows_loaded, rows_quarantined],
+        f"""
+        insert into quarantine.load_audit
+        select {_sql_text(table.raw_table)}, f.source_file, f.landing_date, f.size_bytes,
+            f.modified_ns, r.rows_read, r.rows_read - coalesce(q.rows_quarantined, 0),
+            coalesce(q.rows_quarantined, 0), {loaded_at_sql}
+        from _batch_files as f
+        join (select _source_file as source_file, count(*) as rows_read from _loaded group by 1)
+            as r using (source_file)
+        left join (select _source_file as source_file, count(*) as rows_quarantined
+            from _rejects group by 1) as q using (source_file)
+        """
     )
+    rows_read = con.execute("select count(*) from _loaded").fetchone()[0]
     top_reasons = con.execute(
         """
         select field || ': ' || regexp_replace(reason, ': .*$', '') as summary, count(*),
@@ -180,4 +254,4 @@ def split_rejects(
         from _rejects group by 1 order by 2 desc, 1 limit 5
         """
     ).fetchall()
-    return Accounting(rows_read, rows_loaded, rows_quarantined, tuple(top_reasons))
+    return Accounting(rows_read, rows_read - rows_quarantined, rows_quarantined, tuple(top_reasons))

@@ -1,0 +1,119 @@
+"""What a load must do: which landing files to read and which earlier rows to forget.
+
+The ledger is `quarantine.load_audit`, one row per loaded file with its size and mtime. Events
+are replaced by landing day (a reprocessed day replaces its rows, never appends them twice);
+objects load only files that are new or changed since the ledger, and forget files that left the
+landing folder. Objects keep every version in `raw.<table>__versions`, and `raw.<table>` is the
+view of the latest version per key, which is what staging reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from dagster_project.extraction.landing import LandingFile
+from dagster_project.source_catalog import SourceTable
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    load: tuple[LandingFile, ...]
+    # Files whose earlier rows leave raw: changed, gone, or in a reprocessed landing day.
+    forget: tuple[str, ...]
+    # Events: the landing days replaced, first and last included.
+    days: tuple[date, date] | None = None
+
+    def describe(self) -> str:
+        if self.days:
+            return f"landing days {self.days[0]} to {self.days[1]}"
+        return "new or changed files"
+
+
+def stored_table(table: SourceTable) -> str:
+    """The table loads write: the events themselves, or every version of the objects."""
+    if table.kind == "event":
+        return f"raw.{table.raw_table}"
+    return f"raw.{table.raw_table}__versions"
+
+
+def latest_version_sql(table: SourceTable) -> str:
+    """The latest version of each object: by its version column where the source has one (a
+    late delivery of an older version does not win), then by delivery order."""
+    order = ["_landing_date desc", "_source_file desc", "_source_line desc"]
+    if table.version_column:
+        order.insert(0, f'try_cast("{table.version_column}" as timestamptz) desc nulls last')
+    keys = ", ".join(f'"{k}"' for k in table.key)
+    return (
+        f"select * from {stored_table(table)} "
+        f"qualify row_number() over (partition by {keys} order by {', '.join(order)}) = 1"
+    )
+
+
+def upgrade_legacy_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """A build warehouse from before per-file ledgers is reloaded from scratch: its raw tables
+    carry no landing day, so no day of it could be replaced."""
+    columns = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'quarantine' and table_name = 'load_audit'"
+        ).fetchall()
+    }
+    if columns and "source_file" not in columns:
+        con.execute("drop schema if exists raw cascade")
+        con.execute("drop table quarantine.load_audit")
+        con.execute("drop table if exists quarantine.rejected_rows")
+
+
+def _ledger(con: duckdb.DuckDBPyConnection, table: SourceTable) -> dict[str, tuple[int, int, date]]:
+    rows = con.execute(
+        "select source_file, size_bytes, modified_ns, landing_date from quarantine.load_audit "
+        "where source_table = ?",
+        [table.raw_table],
+    ).fetchall()
+    return {path: (size, modified, day) for path, size, modified, day in rows}
+
+
+def plan_load(
+    con: duckdb.DuckDBPyConnection,
+    table: SourceTable,
+    files: list[LandingFile],
+    days: tuple[date, date] | None,
+) -> LoadPlan:
+    ledger = _ledger(con, table)
+    if table.kind == "event":
+        first, last = days or (files[0].landing_date, files[-1].landing_date)
+        load = tuple(f for f in files if first <= f.landing_date <= last)
+        forget = tuple(path for path, (_, _, day) in ledger.items() if first <= day <= last)
+        return LoadPlan(load, forget, (first, last))
+    load = tuple(f for f in files if ledger.get(f.relative, ())[:2] != f.fingerprint)
+    present = {f.relative for f in files} - {f.relative for f in load}
+    return LoadPlan(load, tuple(path for path in ledger if path not in present))
+
+
+def forget(con: duckdb.DuckDBPyConnection, table: SourceTable, target: str, plan: LoadPlan) -> None:
+    """Remove what the plan's files loaded before, from raw, quarantine and the ledger."""
+    gone = [*plan.forget, *(f.relative for f in plan.load)]
+    if not gone and not plan.days:
+        return
+    con.execute("create or replace temp table _forget (source_file varchar)")
+    con.executemany("insert into _forget values (?)", [(path,) for path in gone])
+    schema, name = target.split(".")
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+        [schema, name],
+    ).fetchone()[0]
+    if exists and plan.days:
+        con.execute(f"delete from {target} where _landing_date between ? and ?", list(plan.days))
+    elif exists:
+        con.execute(f"delete from {target} where _source_file in (select source_file from _forget)")
+    for ledger_table in ("quarantine.rejected_rows", "quarantine.load_audit"):
+        con.execute(
+            f"delete from {ledger_table} where source_table = ? "
+            "and source_file in (select source_file from _forget)",
+            [table.raw_table],
+        )
+    con.execute("drop table _forget")
