@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('marketing', 'marketing_email_events') }}
+    {{- loaded_since_last_build() }}
 
 ),
 
@@ -14,6 +15,7 @@ renamed as (
         contact_id,
         event_type,
         {{ iso_to_utc_timestamp('occurred_at') }} as occurred_at,
+        _landing_date as landing_date,
         _loaded_at as loaded_at
 
     from source

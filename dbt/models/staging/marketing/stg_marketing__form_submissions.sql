@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('marketing', 'marketing_form_submissions') }}
+    {{- loaded_since_last_build() }}
 
 ),
 
@@ -14,6 +15,7 @@ renamed as (
         form_type,
         page_url,
         {{ iso_to_utc_timestamp('submitted_at') }} as submitted_at,
+        _landing_date as landing_date,
         _loaded_at as loaded_at
 
     from source

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('product', 'product_tracks') }}
+    {{- loaded_since_last_build() }}
 
 ),
 
@@ -19,6 +20,7 @@ renamed as (
         -- named `timestamp`: quoted so it reads as a column, not the type.
         make_timestamp(epoch_us("timestamp")) as occurred_at,  -- noqa: RF06
         make_timestamp(epoch_us(received_at)) as received_at,
+        _landing_date as landing_date,
         _loaded_at as loaded_at
 
     from source
