@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+from dagster_project.generator.daily import generate_day
+from dagster_project.generator.daily_state import last_landing_date
 from dagster_project.generator.generate import DEFAULT_END, DEFAULT_START, MIN_SIZE, generate
 
 
@@ -31,6 +33,19 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_END,
         help=f"last day of history, the as-of date (default {DEFAULT_END})",
     )
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=0,
+        help="daily increments to write after the history (date=YYYY-MM-DD folders)",
+    )
+    parser.add_argument(
+        "--continue",
+        dest="resume",
+        action="store_true",
+        help="keep the landing's export and add --days increments after its last day "
+        "(--size is not used; --end names the initial export's last day)",
+    )
     return parser
 
 
@@ -41,15 +56,29 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--size must be at least {MIN_SIZE}")
     if args.end <= args.start:
         parser.error("--end must be after --start")
-    began = time.perf_counter()
-    rows = generate(args.out, args.size, args.seed, args.start, args.end)
-    elapsed = time.perf_counter() - began
-    width = max(len(name) for name in rows)
+    if args.days < 0 or (args.resume and args.days == 0):
+        parser.error("--days must be positive (and given with --continue)")
+    if not args.resume:
+        began = time.perf_counter()
+        rows = generate(args.out, args.size, args.seed, args.start, args.end)
+        _report(rows, f"wrote {args.out}", time.perf_counter() - began)
+    if args.days:
+        first = (None if not args.resume else last_landing_date(args.out)) or args.end
+        for day in range(args.days):
+            began = time.perf_counter()
+            current = first + timedelta(days=day + 1)
+            rows = generate_day(args.out, current, args.seed, history_end=args.end)
+            print()
+            _report(rows, f"wrote date={current}", time.perf_counter() - began)
+
+
+def _report(rows: dict[str, int], what: str, elapsed: float) -> None:
+    width = max((len(name) for name in rows), default=5)
     for name, count in rows.items():
         print(f"{name:<{width}}  {count:>12,}")
     total = sum(rows.values())
     print(f"{'total':<{width}}  {total:>12,}")
-    print(f"wrote {args.out} in {elapsed:.1f} s ({total / elapsed:,.0f} rows/s)")
+    print(f"{what} in {elapsed:.1f} s ({total / max(elapsed, 1e-9):,.0f} rows/s)")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ deterministic whatever the thread count. Tables over `part_rows` rows are split 
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -87,11 +88,13 @@ def string_array(values: tuple[str, ...]) -> pa.StringArray:
 
 
 class LandingWriter:
-    """Writes `<out>/<system>/<table>/part-NNNN.<ext>` and records row counts."""
+    """Writes `<out>/<system>/<table>/part-NNNN.<ext>` and records row counts; with a
+    `partition` (`date=YYYY-MM-DD`: a daily increment) under `<table>/<partition>/`."""
 
-    def __init__(self, out_dir: Path, part_rows: int = 1_000_000) -> None:
+    def __init__(self, out_dir: Path, part_rows: int = 1_000_000, partition: str = "") -> None:
         self.out_dir = out_dir
         self.part_rows = part_rows
+        self.partition = partition
         self.rows: dict[str, int] = {}
         # Scratch Parquet in memory when the machine has a tmpfs: it is written and read once.
         shm = Path("/dev/shm")
@@ -114,10 +117,14 @@ class LandingWriter:
         self.con.execute(f"create or replace view {name} as select * from read_parquet('{path}')")
 
     def _folder(self, system: str, table: str, extension: str) -> Path:
-        folder = self.out_dir / system / table
+        folder = self.out_dir / system / table / self.partition
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob(f"part-*.{extension}"):
             stale.unlink()  # a previous, bigger run may have left more parts
+        if not self.partition:
+            # Daily increments continued the export being replaced: they no longer apply.
+            for increment in folder.glob("date=*"):
+                shutil.rmtree(increment)
         return folder
 
     def write(
@@ -191,6 +198,16 @@ class LandingWriter:
                 store_schema=False,
             )
         self.rows[f"{system}_{table}"] = data.num_rows
+
+    def write_json_text(self, system: str, table: str, sql: str) -> None:
+        """Write JSON lines from `sql`, which selects one JSON text column in output order:
+        for records patched as JSON (a new version of a delivered object), which have no
+        column form to COPY. Daily increments hold few such rows."""
+        lines = [row[0] for row in self.con.execute(sql).fetchall()]
+        if lines:
+            path = self._folder(system, table, "jsonl") / "part-0000.jsonl"
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        self.rows[f"{system}_{table}"] = len(lines)
 
     def close(self) -> None:
         self.con.close()

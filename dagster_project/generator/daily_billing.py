@@ -1,0 +1,199 @@
+"""A day in Stripe: trials end, subscriptions change seats, customers ask to cancel, cancelled
+subscriptions end at their period end, now and then a webhook from last month arrives late;
+and the day's FX rates.
+
+Each change is a `customer.subscription.updated`/`deleted` event carrying the full subscription
+at that moment, plus the subscription object's new version (the current state), both patched
+from the latest delivered version so their shape is the initial export's.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import numpy as np
+
+from dagster_project.generator.common import DAY, NONE, add_months, stream, whole_months_between
+from dagster_project.generator.daily_state import (
+    CATALOG,
+    Landing,
+    epoch_day,
+    file_rank,
+    office_time,
+    reader,
+)
+from dagster_project.generator.writers import LandingWriter
+
+# Change kinds, at most one per subscription and day (earlier kinds win).
+CONVERT, FAIL, END, LATE_SEATS, CANCEL, SEATS = range(6)
+DELETING = (FAIL, END)
+TRIAL_CONVERSION = 0.55  # trials ending today that become paying
+SEAT_CHANGE_RATE = 0.004  # per active subscription and day (~12% a month)
+CANCEL_RATE = 0.001  # per active subscription and day: asks to cancel at period end
+LATE_EVENT_DAY_SHARE = 0.25  # days on which one event from last month is delivered late
+FX_CENTRE = np.log([0.92, 1.17])  # EUR per USD, GBP, as in invoices.fx_rates
+FX_REVERSION, FX_SHOCK = 0.01, 0.0035
+
+
+def write_billing_day(w: LandingWriter, landing: Landing, day: date, seed: int) -> None:
+    rng = stream(seed, f"daily-billing-{day.isoformat()}")
+    _subscriptions(w, landing, day, rng)
+    _fx(w, landing, day, rng)
+
+
+def _subscriptions(w: LandingWriter, landing: Landing, day: date, rng: np.random.Generator) -> None:
+    start = epoch_day(day)
+    subs_files = landing.files("billing_subscriptions", day)
+    event_files = landing.files("billing_subscription_events", day)
+    w.con.execute(f"""
+        create or replace temp table _subs as
+        with latest as (
+            select json, json->>'$.id' as id
+            from {reader(CATALOG["billing_subscriptions"], subs_files)}
+            qualify row_number() over (
+                partition by json->>'$.id' order by {file_rank(subs_files)} desc) = 1
+        ),
+        last_event as (
+            select json->>'$.data.object.id' as id, max((json->>'$.created')::bigint) as at
+            from {reader(CATALOG["billing_subscription_events"], event_files)}
+            group by 1
+        )
+        select row_number() over (order by l.id) - 1 as k, l.json, l.id,
+            list_position(['trialing', 'active', 'past_due', 'canceled'],
+                l.json->>'$.status') - 1 as status,
+            (l.json->>'$.cancel_at_period_end')::boolean as cancel_requested,
+            coalesce((l.json->>'$.canceled_at')::bigint, -1) as canceled_at,
+            coalesce((l.json->>'$.trial_end')::bigint, -1) as trial_end,
+            coalesce((l.json->>'$.trial_end')::bigint, (l.json->>'$.start_date')::bigint)
+                as anchor,
+            case l.json->>'$.items.data[0].price.recurring.interval' when 'year' then 12
+                else (l.json->>'$.items.data[0].price.recurring.interval_count')::bigint end
+                as months,
+            (l.json->>'$.items.data[0].quantity')::bigint as qty,
+            coalesce(e.at, -1) as last_event
+        from latest as l left join last_event as e on e.id = l.id
+        order by l.id""")
+    s = w.con.execute(
+        "select status, cancel_requested, canceled_at, trial_end, anchor, months, qty, last_event "
+        "from _subs order by k"
+    ).fetchnumpy()
+    n = len(s["status"])
+    status = s["status"].astype(np.int64)
+    kind = np.full(n, NONE)
+    at = np.full(n, NONE)
+    today = (s["trial_end"] >= start) & (s["trial_end"] < start + DAY) & (status == 0)
+    converts = rng.random(n) < TRIAL_CONVERSION
+    _assign(kind, at, today & converts, CONVERT, s["trial_end"])
+    _assign(kind, at, today & ~converts, FAIL, s["trial_end"])
+    paying = np.isin(status, (1, 2))
+    requested = paying & s["cancel_requested"] & (s["canceled_at"] != NONE)
+    months = s["months"].astype(np.int64)
+    periods = whole_months_between(s["anchor"], np.maximum(s["canceled_at"], s["anchor"]))
+    period_end = add_months(s["anchor"], (periods // months + 1) * months)
+    _assign(
+        kind, at, requested & (period_end >= start) & (period_end < start + DAY), END, period_end
+    )
+    steady = (status == 1) & ~s["cancel_requested"] & (kind == NONE)
+    month_start = _month_start(day)
+    previous_month = _month_start(month_start - timedelta(days=1))
+    late_low, late_high = epoch_day(previous_month), epoch_day(month_start)
+    quiet = np.flatnonzero(steady & (s["last_event"] < late_low))
+    if len(quiet) and rng.random() < LATE_EVENT_DAY_SHARE:
+        pick = quiet[rng.integers(0, len(quiet))]
+        moment = late_low + int(rng.random() * (late_high - late_low))
+        _assign(kind, at, np.arange(n) == pick, LATE_SEATS, np.full(n, moment))
+    steady &= kind == NONE
+    office = office_time(rng, start, n)
+    _assign(kind, at, steady & (rng.random(n) < CANCEL_RATE), CANCEL, office)
+    _assign(kind, at, steady & (kind == NONE) & (rng.random(n) < SEAT_CHANGE_RATE), SEATS, office)
+    # Seat moves: mostly expansion, one to three seats, never below one seat.
+    step = rng.integers(1, 4, n) * np.where(rng.random(n) < 0.7, 1, -1)
+    qty = np.maximum(s["qty"].astype(np.int64) + step, 1)
+    changed = np.flatnonzero(kind != NONE)
+    if not len(changed):
+        return
+    by_time = changed[np.lexsort((changed, at[changed]))]
+    first_event = _next_event_number(w, landing, day)
+    w.register(
+        "_sub_changes",
+        {
+            "k": by_time,
+            "kind": kind[by_time],
+            "at": at[by_time],
+            "qty": qty[by_time],
+            "number": first_event + np.arange(len(by_time), dtype=np.int64),
+        },
+    )
+    items = """to_json(list_transform((s.json->'$.items.data')::json[], (item, i) ->
+        case when i = 1 then json_merge_patch(item, json_object('quantity', c.qty))
+        else item end))"""
+    w.con.execute(f"""
+        create or replace temp table _sub_versions as
+        select c.number, s.id, c.kind, c.at as moment, json_merge_patch(s.json, case c.kind
+            when {CONVERT} then json_object('status', 'active')
+            when {FAIL} then json_object('status', 'canceled', 'canceled_at', c.at,
+                'ended_at', c.at)
+            when {END} then json_object('status', 'canceled', 'ended_at', c.at)
+            when {CANCEL} then json_object('cancel_at_period_end', true, 'canceled_at', c.at)
+            else json_object('items', json_object('object', 'list', 'data', {items})) end)
+            as snapshot
+        from _sub_changes as c join _subs as s on s.k = c.k""")
+    deleting = ", ".join(str(k) for k in DELETING)
+    w.write_json_text("billing", "subscriptions", "select snapshot from _sub_versions order by id")
+    w.write_json_text(
+        "billing",
+        "subscription_events",
+        f"""select json_object('id', 'evt_' || lpad(number::varchar, 10, '0'),
+                'object', 'event',
+                'type', 'customer.subscription.'
+                    || case when kind in ({deleting}) then 'deleted' else 'updated' end,
+                'created', moment, 'data', json_object('object', snapshot))
+        from _sub_versions order by number""",
+    )
+
+
+def _assign(
+    kind: np.ndarray, at: np.ndarray, mask: np.ndarray, code: int, moment: np.ndarray
+) -> None:
+    """Give the change `code` at `moment` to subscriptions in `mask` not changed yet today."""
+    free = mask & (kind == NONE)
+    kind[free] = code
+    at[free] = moment[free]
+
+
+def _month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _next_event_number(w: LandingWriter, landing: Landing, day: date) -> int:
+    files = landing.latest_files("billing_subscription_events", day)
+    return w.con.execute(
+        "select coalesce(max(substr(json->>'$.id', 5)::bigint), -1) + 1 "
+        f"from {reader(CATALOG['billing_subscription_events'], files)}"
+    ).fetchone()[0]
+
+
+def _fx(w: LandingWriter, landing: Landing, day: date, rng: np.random.Generator) -> None:
+    """USD and GBP rates on business days: the mean-reverting walk of the initial export,
+    continued from the last delivered rate."""
+    if day.weekday() >= 5:
+        return
+    files = landing.files("billing_fx_rates", day)
+    last = w.con.execute(f"""
+        select currency, rate_to_eur::double as rate
+        from {reader(CATALOG["billing_fx_rates"], files)}
+        where currency in ('USD', 'GBP')
+        qualify row_number() over (partition by currency order by "date" desc) = 1
+        order by currency = 'GBP'""").fetchnumpy()
+    level = np.log(last["rate"].astype(float))
+    level = level + FX_REVERSION * (FX_CENTRE - level) + rng.normal(0, FX_SHOCK, 2)
+    w.write(
+        "billing",
+        "fx_rates",
+        "csv",
+        f"""select _row, '{day.isoformat()}' as date,
+            case currency when 1 then 'USD' else 'GBP' end as currency,
+            printf('%.6f', rate) as rate_to_eur
+        from _fx_day""",
+        {"_fx_day": {"_row": np.arange(2), "currency": np.array([1, 2]), "rate": np.exp(level)}},
+    )
