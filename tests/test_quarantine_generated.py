@@ -16,7 +16,8 @@ import duckdb
 import pytest
 
 from dagster_project.extraction.assets import RejectShareExceeded, build_extraction_assets
-from dagster_project.metric_config import metric_vars
+from dagster_project.metric_config import landing_start_date, metric_vars
+from dagster_project.partitions import day_range_tags
 from dagster_project.resources import WarehouseResource
 
 pytestmark = pytest.mark.e2e
@@ -87,8 +88,12 @@ def _extract(landing_dir: Path, database: Path) -> dg.ExecuteInProcessResult:
     warehouse = WarehouseResource(
         database=str(database), landing_dir=str(landing_dir), published_database=str(database)
     )
+    # The generated export is the initial one: it landed on the first landing day.
     return dg.materialize(
-        build_extraction_assets(), resources={"warehouse": warehouse}, raise_on_error=False
+        build_extraction_assets(),
+        resources={"warehouse": warehouse},
+        tags=day_range_tags(landing_start_date(), landing_start_date()),
+        raise_on_error=False,
     )
 
 
