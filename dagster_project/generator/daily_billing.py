@@ -167,10 +167,11 @@ def _month_start(day: date) -> date:
 
 def _next_event_number(w: LandingWriter, landing: Landing, day: date) -> int:
     files = landing.latest_files("billing_subscription_events", day)
-    return w.con.execute(
-        "select coalesce(max(substr(json->>'$.id', 5)::bigint), -1) + 1 "
-        f"from {reader(CATALOG['billing_subscription_events'], files)}"
+    largest = w.con.execute(
+        f"select max(json->>'$.id') from {reader(CATALOG['billing_subscription_events'], files)}"
     ).fetchone()[0]
+    # Initial event ids count from 0 (`evt_0000000000`); all are padded to one width.
+    return int(largest.removeprefix("evt_")) + 1 if largest else 0
 
 
 def _fx(w: LandingWriter, landing: Landing, day: date, rng: np.random.Generator) -> None:

@@ -17,10 +17,10 @@ from dagster_project.generator.common import DAY, stream
 from dagster_project.generator.daily_events import NewLeads
 from dagster_project.generator.daily_state import (
     CATALOG,
+    PARTITION_PREFIX,
     Landing,
     epoch_day,
     file_rank,
-    iso,
     office_time,
     reader,
     sql_list,
@@ -48,52 +48,64 @@ TYPED_IN_SOURCES = (SOURCES.index("REFERRALS"), SOURCES.index("OFFLINE"))
 
 def write_crm_day(w: LandingWriter, landing: Landing, day: date, seed: int) -> NewLeads:
     start = epoch_day(day)
-    quarter_ago = epoch_day(day - timedelta(days=COMPANY_RATE_DAYS))
-    _recent(w, landing, "crm_companies", day, iso(quarter_ago))
-    _recent(w, landing, "crm_contacts", day, iso(epoch_day(day - timedelta(days=RECENT_DAYS))))
+    quarter_ago = day - timedelta(days=COMPANY_RATE_DAYS)
+    last_company = _recent(w, landing, "crm_companies", day, quarter_ago)
+    last_contact = _recent(w, landing, "crm_contacts", day, day - timedelta(days=RECENT_DAYS))
     replayed = epoch_day(day - timedelta(days=CONTACT_LAG_DAYS))
     contacts = _created_between(w, "crm_contacts", replayed, replayed + DAY)
     rng = stream(seed, f"daily-crm-{day.isoformat()}")
-    rate = _created_between(w, "crm_companies", quarter_ago, start) / COMPANY_RATE_DAYS
+    rate = _created_between(w, "crm_companies", epoch_day(quarter_ago), start) / COMPANY_RATE_DAYS
     # Every new company comes with its first contact.
     companies = min(int(rng.poisson(rate)), contacts)
-    company_ids = _new_companies(w, landing, day, rng, companies, start)
-    leads = _contacts(w, landing, day, rng, contacts, company_ids, start)
+    company_ids = _new_companies(w, last_company + 1, rng, companies, start)
+    leads = _contacts(w, last_contact + 1, rng, contacts, company_ids, start)
     _deals(w, landing, day, rng, start)
     return leads
 
 
-def _recent(w: LandingWriter, landing: Landing, raw_table: str, day: date, since: str) -> None:
-    """`_recent_<table>`: the latest version of every object created since `since`, with a
-    0-based `k` in id order for picking templates."""
+def _recent(w: LandingWriter, landing: Landing, raw_table: str, day: date, since: date) -> int:
+    """Create `_recent_<table>`: the latest version of every object created since `since`,
+    with a 0-based `k` in id order for picking templates. Return the largest id delivered.
+
+    Objects created after the initial export only live in `date=` files: once the window has
+    left the export, only those are read, so a day costs the same after a year of increments.
+    """
     files = landing.files(raw_table, day)
+    if since > landing.history_end:
+        files = [p for p in files if p.parent.name.startswith(PARTITION_PREFIX)]
+    low = epoch_day(since)
+    # One parse per record for the three fields (a json function per field parses it thrice).
+    w.con.execute(f"""
+        create or replace temp table _scan as
+        select fields[1]::bigint as id,
+            epoch_us(fields[2]::timestamptz) // 1000000 as created,
+            fields[3] as updated, rank, case when created >= {low} then json end as json
+        from (
+            select json, {file_rank(files)} as rank,
+                json_extract_string(json, ['$.id', '$.createdAt', '$.updatedAt']) as fields
+            from {reader(CATALOG[raw_table], files)}
+        )""")
     w.con.execute(f"""
         create or replace temp table _recent_{raw_table} as
-        select row_number() over (order by id) - 1 as k, *
-        from (
-            select json, json_extract_string(json, '$.id')::bigint as id,
-                epoch_us(json_extract_string(json, '$.createdAt')::timestamptz) // 1000000
-                    as created
-            from {reader(CATALOG[raw_table], files)}
-            where json_extract_string(json, '$.createdAt') >= '{since}'
-            qualify row_number() over (
-                partition by json_extract_string(json, '$.id')
-                order by json_extract_string(json, '$.updatedAt') desc, {file_rank(files)} desc
-            ) = 1
-        )
+        select row_number() over (order by id) - 1 as k, json, id, created
+        from _scan where created >= {low}
+        qualify row_number() over (partition by id order by updated desc, rank desc) = 1
         order by id""")
+    largest, newest = w.con.execute("select max(id), max(created) from _scan").fetchone()
+    if newest is None or newest < epoch_day(landing.history_end + timedelta(days=1)):
+        # No object created by an increment was read: the largest id is the export's.
+        initial = landing.files(raw_table, day)
+        paths = sql_list([p for p in initial if not p.parent.name.startswith(PARTITION_PREFIX)])
+        largest = w.con.execute(
+            f"select max(id::bigint) from read_json({paths}, columns = {{'id': 'VARCHAR'}})"
+        ).fetchone()[0]
+    w.con.execute("drop table _scan")
+    return int(largest)
 
 
 def _created_between(w: LandingWriter, raw_table: str, low: int, high: int) -> int:
     return w.con.execute(
         f"select count(*) from _recent_{raw_table} where created >= {low} and created < {high}"
-    ).fetchone()[0]
-
-
-def _max_id(w: LandingWriter, landing: Landing, raw_table: str, day: date) -> int:
-    paths = sql_list(landing.files(raw_table, day))
-    return w.con.execute(
-        f"select max(id::bigint) from read_json({paths}, columns = {{'id': 'VARCHAR'}})"
     ).fetchone()[0]
 
 
@@ -103,10 +115,9 @@ def _templates(w: LandingWriter, raw_table: str, rng: np.random.Generator, n: in
 
 
 def _new_companies(
-    w: LandingWriter, landing: Landing, day: date, rng: np.random.Generator, n: int, start: int
+    w: LandingWriter, first: int, rng: np.random.Generator, n: int, start: int
 ) -> np.ndarray:
-    """Write the day's new companies (as many as `n`); return their ids."""
-    first = _max_id(w, landing, "crm_companies", day) + 1
+    """Write the day's `n` new companies, numbered from `first`; return their ids."""
     ids = first + np.arange(n, dtype=np.int64)
     template = _templates(w, "crm_companies", rng, n)
     w.register(
@@ -136,14 +147,14 @@ def _new_companies(
 
 def _contacts(
     w: LandingWriter,
-    landing: Landing,
-    day: date,
+    first: int,
     rng: np.random.Generator,
     n: int,
     company_ids: np.ndarray,
     start: int,
 ) -> NewLeads:
-    first = _max_id(w, landing, "crm_contacts", day) + 1
+    """Write the day's `n` new contacts (numbered from `first`) and corrected ones; return
+    the new contacts a form created."""
     ids = first + np.arange(n, dtype=np.int64)
     template = _templates(w, "crm_contacts", rng, n)
     # The first contacts open the new companies; the others join their template's company.
