@@ -1,7 +1,13 @@
 {#- The five raw health signals of every paying account and week, each scaled 0-100.
     A week runs Monday to Sunday; signals are measured at the end of the week (measured_before,
     the Monday after) over trailing windows ending there. Only complete weeks up to the as-of
-    date are scored. -#}
+    date are scored.
+
+    Cost (issue 7): joining events to a week spine on a date range compares every event of an
+    account with every week of that account (540 s at scale L). Here each user, feature,
+    dashboard day and ticket is listed once for every week end whose window covers it (a handful
+    for a 30-day window), then counted per account and week end: the tracks are read once and
+    the rest grows with accounts x weeks. -#}
 {%- set core_features = var('core_features') -%}
 {%- set signal_window = var('health_signal_window_days') -%}
 {%- set active_window = var('health_active_user_window_days') -%}
@@ -21,7 +27,9 @@ workspaces as (
 
 ),
 
-tracks as (
+-- Read three times below, each with its own filter: not materialized, or DuckDB would copy
+-- every track into a temporary result first (tens of millions of rows at scale L).
+tracks as not materialized (
 
     select * from {{ ref('stg_product__tracks') }}
 
@@ -39,195 +47,263 @@ survey_responses as (
 
 ),
 
-weeks as (
+-- The week ends scored: from the end of the first week with a subscription to the end of the
+-- last complete week up to the as-of date.
+scored_range as (
 
     select
-        cast(week_start as date) as week_start,
-        cast(week_start + interval 7 day as date) as measured_before
+        cast(date_trunc('week', min(valid_from)) + interval 7 day as date) as first_measured_before,
+        cast(date_trunc('week', cast('{{ var("as_of_date") }}' as date) + interval 1 day) as date)
+            as last_measured_before
 
-    from (
-        select unnest(generate_series(first_week, last_week, interval 7 day)) as week_start
-        from (
-            select
-                date_trunc('week', min(valid_from)) as first_week,
-                date_trunc('week', cast('{{ var("as_of_date") }}' as date) + interval 1 day)
-                - interval 7 day as last_week
-
-            from subscription_states
-        )
-    )
+    from subscription_states
 
 ),
 
 -- The account is a paying customer at the end of the week; its paid seats are the seats of the
--- subscriptions in force then (at that time's quantities, not today's).
-account_weeks as (
+-- subscriptions in force then (at that time's quantities, not today's). A state in force from
+-- valid_from (exclusive) to valid_to (inclusive) covers the week ends between them.
+paying_state_weeks as (
 
     select
         subscription_states.company_id,
-        weeks.week_start,
-        weeks.measured_before,
-        sum(subscription_states.seat_quantity) as paid_seats
+        subscription_states.seat_quantity,
+        cast(
+            unnest(generate_series(
+                greatest(
+                    cast(date_trunc('week', subscription_states.valid_from) + interval 7 day as date),
+                    scored_range.first_measured_before
+                ),
+                least(
+                    coalesce(
+                        cast(date_trunc('week', subscription_states.valid_to) as date),
+                        scored_range.last_measured_before
+                    ),
+                    scored_range.last_measured_before
+                ),
+                interval 7 day
+            )) as date
+        ) as measured_before
 
-    from weeks
-    inner join subscription_states
-        on
-            weeks.measured_before > subscription_states.valid_from
-            and (
-                subscription_states.valid_to is null
-                or weeks.measured_before <= subscription_states.valid_to
-            )
-    where subscription_states.is_paid and subscription_states.mrr_local > 0
-    group by subscription_states.company_id, weeks.week_start, weeks.measured_before
+    from subscription_states
+    cross join scored_range
+    where
+        subscription_states.is_paid
+        and subscription_states.mrr_local > 0
+        and subscription_states.valid_from is not null
 
 ),
 
-account_tracks as (
+account_weeks as (
 
     select
-        workspaces.company_id,
-        tracks.user_id,
-        tracks.event_name,
-        tracks.feature_name,
-        cast(tracks.occurred_at as date) as activity_date
+        company_id,
+        cast(measured_before - interval 7 day as date) as week_start,
+        measured_before,
+        sum(seat_quantity) as paid_seats
+
+    from paying_state_weeks
+    group by company_id, measured_before
+
+),
+
+-- Tracks are first reduced to one row per workspace, user (or core feature) and calendar week
+-- with the last active day: a unit active on day d counts at the week ends in (d, d + window],
+-- every day of one week shares the first such week end, and the last day reaches furthest.
+user_weeks as (
+
+    select
+        workspace_id,
+        user_id,
+        date_trunc('week', occurred_at) as activity_week,
+        max(cast(occurred_at as date)) as last_active_on
 
     from tracks
-    inner join workspaces
-        on tracks.workspace_id = workspaces.workspace_id
+    where
+        user_id is not null
+        and occurred_at < (select scored_range.last_measured_before from scored_range)
+    group by workspace_id, user_id, date_trunc('week', occurred_at)
 
 ),
 
--- Pre-aggregated to one row per account, day and user (or feature) before the window joins.
-active_user_days as (
+core_feature_weeks as (
 
-    select distinct
-        company_id,
-        activity_date,
-        user_id
-    from account_tracks
+    select
+        workspace_id,
+        feature_name,
+        date_trunc('week', occurred_at) as activity_week,
+        max(cast(occurred_at as date)) as last_active_on
 
-),
-
-core_feature_days as (
-
-    select distinct
-        company_id,
-        activity_date,
-        feature_name
-    from account_tracks
+    from tracks
     where
         event_name = 'Feature Used'
         and feature_name in ({{ "'" ~ core_features | join("', '") ~ "'" }})
+        and occurred_at < (select scored_range.last_measured_before from scored_range)
+    group by workspace_id, feature_name, date_trunc('week', occurred_at)
 
 ),
 
 dashboard_days as (
 
     select
-        company_id,
-        activity_date,
+        workspace_id,
+        cast(occurred_at as date) as created_on,
         count(*) as dashboards_created
-    from account_tracks
-    where event_name = 'Dashboard Created'
-    group by company_id, activity_date
+
+    from tracks
+    where
+        event_name = 'Dashboard Created'
+        and occurred_at < (select scored_range.last_measured_before from scored_range)
+    group by workspace_id, cast(occurred_at as date)
+
+),
+
+-- One row per account, user and week end at which the user counts as active.
+active_user_week_ends as (
+
+    select distinct
+        workspaces.company_id,
+        user_weeks.user_id,
+        cast(unnest(generate_series(
+            user_weeks.activity_week + interval 7 day,
+            date_trunc('week', user_weeks.last_active_on + interval {{ active_window }} day),
+            interval 7 day
+        )) as date) as measured_before
+
+    from user_weeks
+    inner join workspaces
+        on user_weeks.workspace_id = workspaces.workspace_id
+
+),
+
+core_feature_week_ends as (
+
+    select distinct
+        workspaces.company_id,
+        core_feature_weeks.feature_name,
+        cast(unnest(generate_series(
+            core_feature_weeks.activity_week + interval 7 day,
+            date_trunc('week', core_feature_weeks.last_active_on + interval {{ signal_window }} day),
+            interval 7 day
+        )) as date) as measured_before
+
+    from core_feature_weeks
+    inner join workspaces
+        on core_feature_weeks.workspace_id = workspaces.workspace_id
+
+),
+
+dashboard_week_ends as (
+
+    select
+        workspaces.company_id,
+        dashboard_days.dashboards_created,
+        cast(unnest(generate_series(
+            date_trunc('week', dashboard_days.created_on) + interval 7 day,
+            date_trunc('week', dashboard_days.created_on + interval {{ signal_window }} day),
+            interval 7 day
+        )) as date) as measured_before
+
+    from dashboard_days
+    inner join workspaces
+        on dashboard_days.workspace_id = workspaces.workspace_id
 
 ),
 
 active_users as (
 
     select
-        account_weeks.company_id,
-        account_weeks.week_start,
-        count(distinct active_user_days.user_id) as active_users
+        company_id,
+        measured_before,
+        count(*) as active_users
 
-    from account_weeks
-    inner join active_user_days
-        on
-            account_weeks.company_id = active_user_days.company_id
-            and active_user_days.activity_date
-            >= account_weeks.measured_before - interval {{ active_window }} day
-            and account_weeks.measured_before > active_user_days.activity_date
-    group by account_weeks.company_id, account_weeks.week_start
+    from active_user_week_ends
+    group by company_id, measured_before
 
 ),
 
 core_features_used as (
 
     select
-        account_weeks.company_id,
-        account_weeks.week_start,
-        count(distinct core_feature_days.feature_name) as core_features_used
+        company_id,
+        measured_before,
+        count(*) as core_features_used
 
-    from account_weeks
-    inner join core_feature_days
-        on
-            account_weeks.company_id = core_feature_days.company_id
-            and core_feature_days.activity_date
-            >= account_weeks.measured_before - interval {{ signal_window }} day
-            and account_weeks.measured_before > core_feature_days.activity_date
-    group by account_weeks.company_id, account_weeks.week_start
+    from core_feature_week_ends
+    group by company_id, measured_before
 
 ),
 
 dashboards as (
 
     select
-        account_weeks.company_id,
-        account_weeks.week_start,
-        sum(dashboard_days.dashboards_created) as dashboards_created
+        company_id,
+        measured_before,
+        sum(dashboards_created) as dashboards_created
 
-    from account_weeks
-    inner join dashboard_days
-        on
-            account_weeks.company_id = dashboard_days.company_id
-            and dashboard_days.activity_date
-            >= account_weeks.measured_before - interval {{ signal_window }} day
-            and account_weeks.measured_before > dashboard_days.activity_date
-    group by account_weeks.company_id, account_weeks.week_start
+    from dashboard_week_ends
+    group by company_id, measured_before
 
 ),
 
 -- Friction: tickets still open at the end of the week (whatever their age) plus high-severity
--- tickets opened in the window; a high-severity ticket still open counts once.
+-- tickets opened in the window; a high-severity ticket still open counts once. A ticket counts
+-- from the first week end after it was opened: while open (until the last week end before it
+-- was solved, or the last scored week end) and, if high severity, for the window after.
+ticket_spans as (
+
+    select
+        tickets.company_id,
+        cast(date_trunc('week', tickets.created_at) + interval 7 day as date) as first_measured_before,
+        least(
+            coalesce(cast(date_trunc('week', tickets.solved_at) as date), scored_range.last_measured_before),
+            scored_range.last_measured_before
+        ) as open_until,
+        case
+            when tickets.priority in ({{ high_severities }})
+                then cast(date_trunc('week', tickets.created_at + interval {{ signal_window }} day) as date)
+        end as high_severity_until
+
+    from tickets
+    cross join scored_range
+    where tickets.created_at < scored_range.last_measured_before
+
+),
+
+ticket_week_ends as (
+
+    select
+        company_id,
+        measured_before,
+        measured_before <= open_until as is_open,
+        coalesce(measured_before <= high_severity_until, false) as is_high_severity_in_window
+
+    from (
+        select
+            *,
+            cast(unnest(generate_series(
+                first_measured_before,
+                -- greatest() skips nulls: a ticket that is not high severity counts while open.
+                greatest(open_until, high_severity_until),
+                interval 7 day
+            )) as date) as measured_before
+
+        from ticket_spans
+    ) as ticket_weeks
+
+),
+
 friction as (
 
     select
-        account_weeks.company_id,
-        account_weeks.week_start,
-        count(
-            case
-                when tickets.solved_at is null or tickets.solved_at >= account_weeks.measured_before
-                    then 1
-            end
-        ) as open_tickets,
-        count(
-            case
-                when
-                    tickets.priority in ({{ high_severities }})
-                    and tickets.created_at >= account_weeks.measured_before - interval {{ signal_window }} day
-                    then 1
-            end
-        ) as high_severity_tickets,
-        count(
-            case
-                when
-                    tickets.solved_at is null
-                    or tickets.solved_at >= account_weeks.measured_before
-                    or (
-                        tickets.priority in ({{ high_severities }})
-                        and tickets.created_at
-                        >= account_weeks.measured_before - interval {{ signal_window }} day
-                    )
-                    then 1
-            end
-        ) as friction_tickets
+        company_id,
+        measured_before,
+        count(case when is_open then 1 end) as open_tickets,
+        count(case when is_high_severity_in_window then 1 end) as high_severity_tickets,
+        count(*) as friction_tickets
 
-    from account_weeks
-    inner join tickets
-        on
-            account_weeks.company_id = tickets.company_id
-            and account_weeks.measured_before > tickets.created_at
-    group by account_weeks.company_id, account_weeks.week_start
+    from ticket_week_ends
+    group by company_id, measured_before
 
 ),
 
@@ -247,23 +323,6 @@ scaled_responses as (
 
 ),
 
-latest_sentiment as (
-
-    select
-        account_weeks.company_id,
-        account_weeks.week_start,
-        arg_max(scaled_responses.sentiment_score, scaled_responses.responded_at) as sentiment_score,
-        arg_max(scaled_responses.survey_type, scaled_responses.responded_at) as sentiment_survey
-
-    from account_weeks
-    inner join scaled_responses
-        on
-            account_weeks.company_id = scaled_responses.company_id
-            and account_weeks.measured_before > scaled_responses.responded_at
-    group by account_weeks.company_id, account_weeks.week_start
-
-),
-
 final as (
 
     select
@@ -279,7 +338,7 @@ final as (
         coalesce(friction.open_tickets, 0) as open_tickets,
         coalesce(friction.high_severity_tickets, 0) as high_severity_tickets,
         coalesce(friction.friction_tickets, 0) as friction_tickets,
-        latest_sentiment.sentiment_survey,
+        latest_response.survey_type as sentiment_survey,
         -- An account with no paid seat on record scores 0: no seat is being used. (Not
         -- coalesce(least(x / nullif(seats, 0), 1), 0): DuckDB's least() skips nulls and gives 1.)
         case
@@ -296,30 +355,30 @@ final as (
             / {{ var('health_friction_tickets_cap') }}
         ) as support_friction_score,
         -- No answer yet: a neutral sentiment rather than a penalty for an unsurveyed account.
-        coalesce(latest_sentiment.sentiment_score, {{ var('health_sentiment_default') }})
+        coalesce(latest_response.sentiment_score, {{ var('health_sentiment_default') }})
             as sentiment_score
 
     from account_weeks
     left join active_users
         on
             account_weeks.company_id = active_users.company_id
-            and account_weeks.week_start = active_users.week_start
+            and account_weeks.measured_before = active_users.measured_before
     left join core_features_used
         on
             account_weeks.company_id = core_features_used.company_id
-            and account_weeks.week_start = core_features_used.week_start
+            and account_weeks.measured_before = core_features_used.measured_before
     left join dashboards
         on
             account_weeks.company_id = dashboards.company_id
-            and account_weeks.week_start = dashboards.week_start
+            and account_weeks.measured_before = dashboards.measured_before
     left join friction
         on
             account_weeks.company_id = friction.company_id
-            and account_weeks.week_start = friction.week_start
-    left join latest_sentiment
+            and account_weeks.measured_before = friction.measured_before
+    asof left join scaled_responses as latest_response
         on
-            account_weeks.company_id = latest_sentiment.company_id
-            and account_weeks.week_start = latest_sentiment.week_start
+            account_weeks.company_id = latest_response.company_id
+            and account_weeks.measured_before > latest_response.responded_at
 
 )
 
