@@ -32,7 +32,7 @@ def _raw_asset(key: dg.AssetKey, select: str) -> dg.AssetsDefinition:
             con.execute(
                 f"create or replace table raw.{key.path[1]} as {select}, "
                 "'f.jsonl' as _source_file, 1::bigint as _source_line, "
-                "timestamp '2026-09-30 06:00' as _loaded_at"
+                "timestamp '2026-09-30 06:00' as _loaded_at, date '2026-09-30' as _landing_date"
             )
 
     return _load

@@ -14,7 +14,10 @@ from dagster_project.quality.gx_runner import RuleOutcome, run_suite
 from dagster_project.quality.raw_suites import raw_suites
 from dagster_project.quality.suites import Frame, Suite, between
 
-LINEAGE = "'crm/deals/part-0000.jsonl' as _source_file, now()::timestamp as _loaded_at"
+LINEAGE = (
+    "'crm/deals/part-0000.jsonl' as _source_file, now()::timestamp as _loaded_at, "
+    "date '2026-09-30' as _landing_date"
+)
 
 
 def _deals_warehouse(path: Path, deals: list[tuple[str | None, str, str, str]]) -> Path:
@@ -28,7 +31,7 @@ def _deals_warehouse(path: Path, deals: list[tuple[str | None, str, str, str]]) 
         con.execute(
             "create table raw.crm_deals (id varchar, properties json, createdAt varchar, "
             "updatedAt varchar, archived varchar, associations json, propertiesWithHistory json, "
-            "_source_file varchar, _source_line bigint, _loaded_at timestamp)"
+            "_source_file varchar, _source_line bigint, _loaded_at timestamp, _landing_date date)"
         )
         for line, (deal_id, amount, currency, stage) in enumerate(deals, start=1):
             properties = (
@@ -38,7 +41,7 @@ def _deals_warehouse(path: Path, deals: list[tuple[str | None, str, str, str]]) 
             con.execute(
                 "insert into raw.crm_deals values (?, ?, '2026-01-01T00:00:00Z', "
                 "'2026-01-01T00:00:00Z', 'false', '{}', '{}', 'crm/deals/part-0000.jsonl', ?, "
-                "timestamp '2026-09-30 06:00')",
+                "timestamp '2026-09-30 06:00', date '2026-09-30')",
                 [deal_id, properties, line],
             )
     return path

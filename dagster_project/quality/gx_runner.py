@@ -20,13 +20,16 @@ validation needs neither. Result payloads are version-specific, so the GX series
 from __future__ import annotations
 
 import json
+import math
 import os
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from dagster_project.quality import landing_scope, pushdown
 from dagster_project.quality.suites import Frame, Rule, Suite, Where
 
 if TYPE_CHECKING:
@@ -38,6 +41,9 @@ if TYPE_CHECKING:
 # (partial_unexpected_index_list, observed_value, exception_info) are checked against it.
 GX_SERIES = "1.24."
 SAMPLE_SIZE = 10
+# Candidate rows handed to pandas at once: ~100 B a row over a dozen narrow columns, so a table
+# failing on every row still validates in bounded memory (~100 MB of frame at a time).
+CHUNK_ROWS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -56,46 +62,220 @@ class RuleOutcome:
     observed: Any
     sample_keys: list[dict[str, Any]]
     error: str | None
+    # Which rows were validated, when not the whole frame (an event table's new landing dates).
+    scope: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite) -> list[RuleOutcome]:
-    """Fetch each frame of the suite and validate its rules; a frame that errors fails its rules."""
+def run_suite(
+    con: duckdb.DuckDBPyConnection, suite: Suite, chunk_rows: int = CHUNK_ROWS
+) -> list[RuleOutcome]:
+    """Validate each frame of the suite; a frame that errors fails its rules.
+
+    A frame whose rules all translate to SQL (pushdown.py) reaches GX as its possible
+    violations only, in chunks of at most `chunk_rows` rows; the others are fetched whole.
+    """
+    validator = _Validator(suite.name)
     outcomes: list[RuleOutcome] = []
     for frame in suite.frames:
         try:
-            data = con.execute(frame.sql).df()
+            if all(pushdown.supports(rule) for rule in frame.rules):
+                outcomes += _validate_pushed_down(con, validator, suite.name, frame, chunk_rows)
+            else:
+                outcomes += validator.outcomes(frame, con.execute(frame.sql).df())
         except duckdb.Error as error:
             outcomes += [_errored(rule, f"frame query failed: {error}") for rule in frame.rules]
-            continue
-        outcomes += validate_frame(suite.name, frame, data)
     return outcomes
 
 
 def validate_frame(suite_name: str, frame: Frame, data: pd.DataFrame) -> list[RuleOutcome]:
-    gx = _great_expectations()
-    context = gx.get_context(mode="ephemeral")
-    _quiet(context)
-    batch = (
-        context.data_sources.add_pandas("warehouse")
-        .add_dataframe_asset(suite_name)
-        .add_batch_definition_whole_dataframe("frame")
-        .get_batch(batch_parameters={"dataframe": data})
+    """Validate a frame already in memory, whole."""
+    return _Validator(suite_name).outcomes(frame, data)
+
+
+class _Validator:
+    """One ephemeral GX context per suite, reused for every frame and chunk it validates."""
+
+    def __init__(self, suite_name: str) -> None:
+        self.suite_name = suite_name
+        self._batches: Any = None
+
+    def results(
+        self, rules: Sequence[Rule], key: Sequence[str], data: pd.DataFrame
+    ) -> dict[str, dict[str, Any]]:
+        """GX's result payload of each rule on `data`, by rule name."""
+        gx = _great_expectations()
+        if self._batches is None:
+            context = gx.get_context(mode="ephemeral")
+            _quiet(context)
+            self._batches = (
+                context.data_sources.add_pandas("warehouse")
+                .add_dataframe_asset(self.suite_name)
+                .add_batch_definition_whole_dataframe("frame")
+            )
+        batch = self._batches.get_batch(batch_parameters={"dataframe": data})
+        result = batch.validate(
+            gx.ExpectationSuite(
+                name=self.suite_name, expectations=[build_expectation(rule) for rule in rules]
+            ),
+            result_format={
+                "result_format": "SUMMARY",
+                "partial_unexpected_count": SAMPLE_SIZE,
+                # GX needs the key columns in the frame to name offending rows.
+                "unexpected_index_column_names": [*key],
+            },
+        )
+        return {
+            item.expectation_config.meta["rule"]: item.to_json_dict() for item in result.results
+        }
+
+    def outcomes(self, frame: Frame, data: pd.DataFrame) -> list[RuleOutcome]:
+        by_rule = self.results(frame.rules, frame.key, data)
+        return [_outcome(rule, by_rule[rule.name], frame.key) for rule in frame.rules]
+
+
+def _validate_pushed_down(
+    con: duckdb.DuckDBPyConnection,
+    validator: _Validator,
+    suite_name: str,
+    frame: Frame,
+    chunk_rows: int,
+) -> list[RuleOutcome]:
+    """GX on the rows DuckDB selects as possible violations; DuckDB counts the rows checked.
+
+    Rules are grouped by what keeps a verdict whole: a uniqueness rule needs every row of a
+    key in one chunk, so its candidates are chunked by a hash of that key; row-wise rules share
+    one candidate set. For a frame of landing-dated rows (event tables), only the landing dates
+    loaded since they last passed are validated (landing_scope.py).
+    """
+    types = {row[0]: row[1] for row in con.execute(f"describe {frame.sql}").fetchall()}
+    columns = pushdown.Columns(types)
+    con.execute(f"create or replace temp view gx_frame as {frame.sql}")
+    pending = landing_scope.pending(con, suite_name, frame) if frame.landing_dates else None
+    scope = "gx_frame"
+    if pending is not None and not pending.everything:
+        # Views take no parameters: the dates are ISO literals we formatted ourselves.
+        dates = ", ".join(f"date '{day.isoformat()}'" for day in pending.dates)
+        con.execute(
+            "create or replace temp view gx_scope as select * from gx_frame "
+            f"where {f'{landing_scope.DATE_COLUMN} in ({dates})' if dates else 'false'}"
+        )
+        scope = "gx_scope"
+    try:
+        counts = (f"count(*) filter (where {columns.condition(r.where)})" for r in frame.rules)
+        checked = con.execute(f"select {', '.join(counts)} from {scope}").fetchone()
+        rows_checked = dict(zip((rule.name for rule in frame.rules), checked or (), strict=True))
+        by_rule: dict[str, dict[str, Any]] = {}
+        for partition, rules in _groups(frame).items():
+            if partition is None:
+                predicate = " or ".join(
+                    f"({columns.condition(r.where)} and {columns.failing(r)})" for r in rules
+                )
+                candidates = f"select * from {scope} where {predicate}"
+                spread = [*frame.key]
+            else:
+                candidates = columns.duplicates(rules[0], "gx_frame", scope)
+                spread = [*partition]
+            chunks = _chunked(con, validator, rules, frame.key, candidates, spread, chunk_rows)
+            by_rule |= {rule.name: _merged(chunks, rule.name) for rule in rules}
+    finally:
+        con.execute("drop view if exists gx_scope")
+        con.execute("drop view if exists gx_frame")
+    outcomes = []
+    for rule in frame.rules:
+        result = by_rule[rule.name]
+        (result.setdefault("result", {}))["element_count"] = rows_checked[rule.name]
+        outcomes.append(_outcome(rule, result, frame.key, pending.describe() if pending else ""))
+    if pending is not None and not any(o.blocking and not o.success for o in outcomes):
+        landing_scope.record(con, suite_name, frame, pending)
+    return outcomes
+
+
+def _groups(frame: Frame) -> dict[tuple[str, ...] | None, list[Rule]]:
+    """Rules by the key their verdict depends on: None for row-wise rules."""
+    groups: dict[tuple[str, ...] | None, list[Rule]] = {}
+    for rule in frame.rules:
+        partition = pushdown.unique_columns(rule) if pushdown.is_uniqueness(rule) else None
+        groups.setdefault(partition, []).append(rule)
+    return groups
+
+
+def _chunked(
+    con: duckdb.DuckDBPyConnection,
+    validator: _Validator,
+    rules: Sequence[Rule],
+    key: Sequence[str],
+    candidates: str,
+    spread: Sequence[str],
+    chunk_rows: int,
+) -> list[dict[str, dict[str, Any]]]:
+    """GX results of `rules` on the candidate rows, at most about `chunk_rows` rows at a time.
+
+    Rows go to chunks by a hash of `spread`, so rows sharing those values share a chunk.
+    """
+    spread_hash = f"hash({', '.join(pushdown.quote(column) for column in spread)})"
+    con.execute(
+        f"create or replace temp table gx_candidates as "
+        f"select *, {spread_hash} as gx_chunk from ({candidates})"
     )
-    expectations = [build_expectation(rule) for rule in frame.rules]
-    result = batch.validate(
-        gx.ExpectationSuite(name=suite_name, expectations=expectations),
-        result_format={
-            "result_format": "SUMMARY",
-            "partial_unexpected_count": SAMPLE_SIZE,
-            # GX needs the key columns in the frame to name offending rows.
-            "unexpected_index_column_names": [*frame.key],
-        },
-    )
-    by_rule = {item.expectation_config.meta["rule"]: item for item in result.results}
-    return [_outcome(rule, by_rule[rule.name].to_json_dict(), frame.key) for rule in frame.rules]
+    try:
+        (count,) = con.execute("select count(*) from gx_candidates").fetchone() or (0,)
+        chunks = max(1, math.ceil(count / chunk_rows))
+        results = []
+        for chunk in range(chunks):
+            data = con.execute(
+                "select * exclude (gx_chunk) from gx_candidates where gx_chunk % ? = ?",
+                [chunks, chunk],
+            ).df()
+            results.append(validator.results(rules, key, data))
+        return results
+    finally:
+        con.execute("drop table if exists gx_candidates")
+
+
+def _merged(chunks: Sequence[Mapping[str, Mapping[str, Any]]], rule: str) -> dict[str, Any]:
+    """One rule's results over several chunks, as GX would report them on their union.
+
+    Failing counts add up; samples and observed values are the first SAMPLE_SIZE failing
+    rows, counted the way GX counts its partial list.
+    """
+    results = [chunk[rule] for chunk in chunks]
+    if len(results) == 1:
+        return dict(results[0])
+    details = [result.get("result") or {} for result in results]
+    merged = dict(details[0])
+    counts = [detail.get("unexpected_count") for detail in details]
+    merged["unexpected_count"] = None if None in counts else sum(counts)  # type: ignore[arg-type]
+    for name in ("partial_unexpected_list", "partial_unexpected_index_list"):
+        merged[name] = [item for detail in details for item in detail.get(name) or []][:SAMPLE_SIZE]
+    if any("partial_unexpected_counts" in detail for detail in details):
+        merged["partial_unexpected_counts"] = _value_counts(merged["partial_unexpected_list"])
+    errors = [result.get("exception_info") or {} for result in results]
+    return {
+        "success": all(result.get("success") for result in results),
+        "result": merged,
+        "exception_info": next((info for info in errors if _exception_message(info)), errors[0]),
+    }
+
+
+def _value_counts(values: Sequence[Any]) -> list[dict[str, Any]]:
+    """GX's partial_unexpected_counts of a partial list (expectation.py, _format_map_output)."""
+    # Multicolumn values arrive as dicts, pairs as lists once GX made its results JSON.
+    hashable = [
+        tuple(v.values()) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v
+        for v in values
+    ]
+    try:
+        return [
+            {"value": value, "count": count}
+            for value, count in sorted(
+                Counter(hashable).most_common(SAMPLE_SIZE), key=lambda item: (-item[1], item[0])
+            )
+        ]
+    except TypeError:
+        return [{"error": "partial_exception_counts requires a hashable type"}]
 
 
 def build_expectation(rule: Rule) -> Expectation:
@@ -155,7 +335,9 @@ def _quiet(context: Any) -> None:
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
 
 
-def _outcome(rule: Rule, result: Mapping[str, Any], key: Sequence[str]) -> RuleOutcome:
+def _outcome(
+    rule: Rule, result: Mapping[str, Any], key: Sequence[str], scope: str = ""
+) -> RuleOutcome:
     details = result.get("result") or {}
     error = _exception_message(result.get("exception_info") or {})
     failing_rows = details.get("unexpected_count")
@@ -183,6 +365,7 @@ def _outcome(rule: Rule, result: Mapping[str, Any], key: Sequence[str]) -> RuleO
         observed=_json_safe(observed),
         sample_keys=_json_safe(samples[:SAMPLE_SIZE]),
         error=error,
+        scope=scope,
     )
 
 

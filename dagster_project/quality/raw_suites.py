@@ -15,6 +15,7 @@ from typing import Any
 
 from dagster_project.extraction.rules import RULES
 from dagster_project.extraction.rules import Rule as RowRule
+from dagster_project.quality import landing_scope
 from dagster_project.quality.suites import (
     Frame,
     Rule,
@@ -28,7 +29,12 @@ from dagster_project.quality.suites import (
 )
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
 
-LINEAGE_COLUMNS = {"_source_file": "VARCHAR", "_source_line": "BIGINT", "_loaded_at": "TIMESTAMP"}
+LINEAGE_COLUMNS = {
+    "_source_file": "VARCHAR",
+    "_source_line": "BIGINT",
+    "_loaded_at": "TIMESTAMP",
+    "_landing_date": "DATE",
+}
 # HubSpot objects carry every property in one JSON object; staging reads it with ->>.
 JSON_COLUMNS = {"crm": ("properties",)}
 BOOLEAN_TEXT = ("true", "false")
@@ -85,7 +91,11 @@ def _schema_frame(table: SourceTable) -> Frame:
 
 def _rows_frame(table: SourceTable, config: Mapping[str, Any]) -> Frame:
     columns: dict[str, str] = {column: _quote(column) for column in table.key}
-    columns |= {column: column for column in ("_source_file", "_source_line")}
+    lineage = ("_source_file", "_source_line")
+    if table.kind == "event":
+        # Event tables grow by landing date: a run validates the dates it loaded.
+        lineage += (landing_scope.DATE_COLUMN, landing_scope.LOADED_COLUMN)
+    columns |= {column: column for column in lineage}
     key_name = "_".join(table.key)
     rules: list[Rule] = [
         *(
@@ -108,6 +118,7 @@ def _rows_frame(table: SourceTable, config: Mapping[str, Any]) -> Frame:
         sql=f"select\n    {select}\nfrom raw.{table.raw_table}",
         key=(*table.key, "_source_file", "_source_line"),
         rules=tuple(rules),
+        landing_dates=table.kind == "event",
     )
 
 

@@ -53,6 +53,9 @@ class Frame:
     sql: str
     key: tuple[str, ...]
     rules: tuple[Rule, ...]
+    # Rows carry `_landing_date` and `_loaded_at` (event tables): validate only the landing
+    # dates loaded since they last passed (landing_scope.py).
+    landing_dates: bool = False
 
 
 @dataclass(frozen=True)
