@@ -54,8 +54,12 @@ def _subscriptions(w: LandingWriter, landing: Landing, day: date, rng: np.random
                 partition by json->>'$.id' order by {file_rank(subs_files)} desc) = 1
         ),
         last_event as (
-            select json->>'$.data.object.id' as id, max((json->>'$.created')::bigint) as at
-            from {reader(CATALOG["billing_subscription_events"], event_files)}
+            -- One parse per event for both fields: events are the largest billing export.
+            select fields[1] as id, max(fields[2]::bigint) as at
+            from (
+                select json_extract_string(json, ['$.data.object.id', '$.created']) as fields
+                from {reader(CATALOG["billing_subscription_events"], event_files)}
+            )
             group by 1
         )
         select row_number() over (order by l.id) - 1 as k, l.json, l.id,

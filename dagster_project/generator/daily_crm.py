@@ -17,7 +17,6 @@ from dagster_project.generator.common import DAY, stream
 from dagster_project.generator.daily_events import NewLeads
 from dagster_project.generator.daily_state import (
     CATALOG,
-    PARTITION_PREFIX,
     Landing,
     epoch_day,
     file_rank,
@@ -71,8 +70,9 @@ def _recent(w: LandingWriter, landing: Landing, raw_table: str, day: date, since
     left the export, only those are read, so a day costs the same after a year of increments.
     """
     files = landing.files(raw_table, day)
-    if since > landing.history_end:
-        files = [p for p in files if p.parent.name.startswith(PARTITION_PREFIX)]
+    skip_export = since > landing.history_end
+    if skip_export:
+        files = [p for p in files if not landing.is_export(p)]
     low = epoch_day(since)
     # One parse per record for the three fields (a json function per field parses it thrice).
     w.con.execute(f"""
@@ -92,10 +92,9 @@ def _recent(w: LandingWriter, landing: Landing, raw_table: str, day: date, since
         qualify row_number() over (partition by id order by updated desc, rank desc) = 1
         order by id""")
     largest, newest = w.con.execute("select max(id), max(created) from _scan").fetchone()
-    if newest is None or newest < epoch_day(landing.history_end + timedelta(days=1)):
+    if skip_export and (newest is None or newest < epoch_day(landing.history_end)):
         # No object created by an increment was read: the largest id is the export's.
-        initial = landing.files(raw_table, day)
-        paths = sql_list([p for p in initial if not p.parent.name.startswith(PARTITION_PREFIX)])
+        paths = sql_list([p for p in landing.files(raw_table, day) if landing.is_export(p)])
         largest = w.con.execute(
             f"select max(id::bigint) from read_json({paths}, columns = {{'id': 'VARCHAR'}})"
         ).fetchone()[0]

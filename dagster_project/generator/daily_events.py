@@ -12,13 +12,21 @@ above every id of the day, delivered or not.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
 from dagster_project.generator.common import DAY, paris_utc_offset_hours, stream
-from dagster_project.generator.daily_state import CATALOG, Landing, epoch_day, reader
+from dagster_project.generator.daily_state import (
+    CATALOG,
+    Landing,
+    csv_edges,
+    epoch_day,
+    reader,
+    sql_list,
+)
 from dagster_project.generator.marketing import FORM_TYPES
 from dagster_project.generator.writers import LandingWriter, lookup, padded_ids, to_arrow
 
@@ -95,15 +103,11 @@ def _replay(
     """The day's replayed events, `number` (the id's digits) first, in id order; and the
     next free id number. Reads only files delivered before the day."""
     table = CATALOG[source.raw_table]
-    files = landing.files(source.raw_table, day)
-    # Ids are zero-padded to one width, so the largest text is the largest number, and
-    # Parquet answers a text max from its row-group statistics without reading the column.
-    largest = w.con.execute(
-        f"select max({source.id_column}) "
-        f"from {reader(table, landing.latest_files(source.raw_table, day))}"
-    ).fetchone()[0]
-    base = int(largest.removeprefix(source.prefix)) + 1 if largest else 1
     low = epoch_day(day - timedelta(days=source.lag_days))
+    files = landing.files(source.raw_table, day)
+    if table.file_format == "csv":
+        files = [p for p in files if not landing.is_export(p) or _may_hold(source, p, low)]
+    base = _largest_number(w, landing, source, day) + 1
     shift_us = source.lag_days * DAY * SECOND_US
     if source is TRACKS:
         # A user signs up once: a replayed sign-up is that user's login.
@@ -128,6 +132,42 @@ def _replay(
     ).to_arrow_table()
     numbers = base + np.arange(replayed.num_rows, dtype=np.int64)
     return replayed.add_column(0, "number", to_arrow(numbers)), int(base + replayed.num_rows)
+
+
+def _may_hold(source: EventSource, path: Path, low: int) -> bool:
+    """Whether an export part (in time order, see `csv_edges`) can hold events of the day
+    starting at `low`."""
+    first, last = csv_edges(path)
+    times = [first[source.time_column], last[source.time_column]]
+    start, end = (int(datetime.fromisoformat(t).timestamp()) for t in times)
+    return start < low + DAY and end >= low
+
+
+def _largest_number(w: LandingWriter, landing: Landing, source: EventSource, day: date) -> int:
+    """The largest id number delivered before the day (0 if none).
+
+    Ids are zero-padded to one width, so the largest text is the largest number: Parquet
+    answers it from row-group statistics, an export CSV part from its last record.
+    """
+    files = landing.latest_files(source.raw_table, day)
+    exported = [p for p in files if landing.is_export(p)]
+    dated = [p for p in files if not landing.is_export(p)]
+    if CATALOG[source.raw_table].file_format == "parquet":
+        largest = w.con.execute(
+            f"select max(stats_max_value) from parquet_metadata({sql_list(files)}) "
+            f"where path_in_schema = '{source.id_column}'"
+        ).fetchone()[0]
+    else:
+        texts = [csv_edges(exported[-1])[1][source.id_column]] if exported else []
+        if dated:
+            texts.append(
+                w.con.execute(
+                    f"select max({source.id_column}) "
+                    f"from {reader(CATALOG[source.raw_table], dated)}"
+                ).fetchone()[0]
+            )
+        largest = max(texts, default=None)
+    return int(largest.removeprefix(source.prefix)) if largest else 0
 
 
 def _lead_forms(

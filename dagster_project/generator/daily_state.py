@@ -6,6 +6,8 @@ day only reads what was delivered before it, which keeps every day reproducible.
 
 from __future__ import annotations
 
+import csv
+import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -77,8 +79,28 @@ class Landing:
             return files
         return [p for p in files if p.parent in folders[-2:]]
 
+    def is_export(self, path: Path) -> bool:
+        return not path.parent.name.startswith(PARTITION_PREFIX)
+
     def is_increment(self, day: date) -> bool:
         return day > self.history_end
+
+
+def csv_edges(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """First and last records of a CSV file, read from its ends without parsing the rest.
+
+    The generator writes event exports in time and id order, so a part's edges bound its
+    times and its last record holds its largest id: a day's replay skips the export parts
+    that cannot hold its source day (CSV has no statistics for DuckDB to prune with).
+    """
+    with path.open("rb") as handle:
+        header = handle.readline()
+        first = handle.readline()
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, size - 64 * 1024))
+        last = handle.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    names, head, tail = csv.reader([header.decode(), first.decode(), last.decode()])
+    return dict(zip(names, head, strict=True)), dict(zip(names, tail, strict=True))
 
 
 def reader(table: SourceTable, files: list[Path]) -> str:
