@@ -12,6 +12,21 @@ subscription_states as (
 
 ),
 
+subscription_events as (
+
+    select * from {{ ref('stg_billing__subscription_events') }}
+
+),
+
+-- The newest subscription-event load this build reads: stamped on every row it writes, it tells
+-- the next incremental build which events arrived since (macro mrr_rebuild_scope).
+source_watermark as (
+
+    select max(loaded_at) as source_loaded_at
+    from subscription_events
+
+),
+
 -- A month at zero MRR (a 100% coupon) is not a paying month.
 paying_months as (
 
@@ -206,14 +221,21 @@ final as (
         with_movements.mrr_eur > 0 as is_paying,
         with_movements.is_carried_in,
         with_movements.first_paid_at,
-        churn_times.churned_at
+        churn_times.churned_at,
+        source_watermark.source_loaded_at as _source_loaded_at
 
     from with_movements
     left join churn_times
         on
             with_movements.customer_id = churn_times.customer_id
             and with_movements.month_start = churn_times.month_start
+    cross join source_watermark
 
 )
 
 select * from final
+{%- if is_incremental() %}
+-- Incremental (issue 6): only the rebuild scope (macro mrr_rebuild_scope); the strategy of the
+-- same name replaces exactly these rows.
+where {{ mrr_rebuild_scope() }}
+{%- endif %}
