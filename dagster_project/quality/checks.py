@@ -90,6 +90,8 @@ def check_result(
     }
     if outcome.rows_checked is not None:
         metadata["rows_checked"] = outcome.rows_checked
+    if outcome.scope:
+        metadata["scope"] = dg.MetadataValue.text(outcome.scope)
     if outcome.failing_rows is not None:
         metadata["failing_rows"] = outcome.failing_rows
     if outcome.observed is not None:

@@ -118,10 +118,17 @@ def _outcome_row(outcome: dict[str, Any]) -> str:
         f"<tr><td>{escape(outcome['rule'])}<br><small>{escape(outcome['description'])}</small></td>"
         f"<td>{'blocking' if outcome['blocking'] else 'warning'}</td>"
         f"<td><code>{escape(expectation)}</code></td><td class='{css}'>{status}</td>"
-        f"<td>{_text(outcome['rows_checked'])}</td><td>{_text(outcome['failing_rows'])}</td>"
+        f"<td>{_text(outcome['rows_checked'])}{_scope(outcome)}</td>"
+        f"<td>{_text(outcome['failing_rows'])}</td>"
         f"<td><code>{escape(_text(observed))}</code></td>"
         f"<td><code>{escape(_text(outcome['sample_keys'] or None))}</code></td></tr>"
     )
+
+
+def _scope(outcome: dict[str, Any]) -> str:
+    # Results recorded before scopes existed have none.
+    scope = outcome.get("scope")
+    return f"<br><small>{escape(scope)}</small>" if scope else ""
 
 
 def _text(value: Any) -> str:
