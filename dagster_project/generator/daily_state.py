@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import os
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -24,11 +24,6 @@ PARTITION_PREFIX = "date="
 def epoch_day(day: date) -> int:
     """Epoch seconds of the day's midnight UTC."""
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
-
-
-def iso(seconds: int) -> str:
-    """The ISO text HubSpot exports (`2026-10-01T00:00:00.000Z`), for SQL literals."""
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
 def sql_list(paths: list[Path]) -> str:
@@ -128,7 +123,3 @@ def office_time(rng: np.random.Generator, day_start: int, n: int) -> np.ndarray:
     """Moments on the given day between about 07:00 and 18:00 UTC (people at work)."""
     hours = 7.0 + 11.0 * rng.beta(2.5, 2.5, n)
     return day_start + (hours * HOUR).astype(np.int64)
-
-
-def previous_day(day: date) -> date:
-    return day - timedelta(days=1)
