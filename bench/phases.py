@@ -59,6 +59,18 @@ def bench_definitions() -> dg.Definitions:
     return dg.Definitions.merge(defs, dg.Definitions(jobs=jobs))
 
 
+def phase_tags(phase: str) -> dict[str, str]:
+    """Extraction loads every landing day present, as `make run` does: its event assets are
+    daily-partitioned and take the day range as run tags (one run, not one per day)."""
+    if phase != "extract":
+        return {}
+    from dagster_project.partitions import day_range_tags
+    from dagster_project.paths import warehouse_paths
+    from dagster_project.run_pipeline import landing_day_range
+
+    return day_range_tags(*landing_day_range(warehouse_paths().landing_dir))
+
+
 def _dbt_run_results(run_id: str) -> str | None:
     """dagster-dbt gives each invocation `<DBT_TARGET_PATH>/<op>-<run id[:7]>-<uuid>/`."""
     target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
@@ -74,6 +86,7 @@ def execute(phase: str, as_of_date: str) -> dict[str, Any]:
     result = definitions.resolve_job_def(f"bench_{phase}").execute_in_process(
         instance=instance,
         resources={"warehouse": default_warehouse(as_of_date)},
+        tags=phase_tags(phase),
         raise_on_error=False,
     )
     steps = {

@@ -1,11 +1,13 @@
 """`make bench SCALE=S|M|L`: generate a company of that scale, time every pipeline phase, the
 plain-SQL baseline and the PostgreSQL peer, and write `data/bench/<scale>/report.json`.
 
-Usage: python -m bench.run --scale S [--seed 42] [--as-of 2026-09-30] [--reuse-landing]
+Usage: python -m bench.run --scale S [--seed 42] [--as-of 2026-09-30] [--reuse-landing] [--no-daily]
 
 Every phase is a subprocess measured on its own (bench/measure.py). The pipeline phases run the
 project's own assets through Dagster (bench/phases.py) against `data/bench/<scale>/`, with their
 own build and published warehouses and Dagster home: nothing under data/warehouse is touched.
+After the full run, the daily phase adds one landing day (`daily_generate`) and times the
+incremental run that loads it (`daily`) on the full run's warehouse.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,8 @@ from bench import postgres
 from bench.measure import Limits, Measurement, run_measured
 from bench.report import dbt_breakdown, format_table, headline, shared_node_seconds, verdicts
 from bench.scales import SCALES, Scale, volume_check
+from dagster_project.generator.daily_state import last_landing_date
+from dagster_project.metric_config import landing_start_date
 from dagster_project.paths import DBT_PROJECT_DIR, REPO_ROOT
 
 PYTHON = sys.executable
@@ -78,16 +82,27 @@ def pipeline_env(dirs: BenchDirs, dbt_target: bool = False) -> dict[str, str]:
     return env
 
 
-def daily_run_command(as_of_date: str) -> list[str]:
-    """The daily run measured after the full build.
-
-    Incremental models and loads do not exist yet (issue 6), so today's daily run is what a
-    scheduler would start: `make run`'s pipeline again, on the same landing files. When the
-    incremental job lands, this is the one command to change (and the landing dir gets a day
-    of new files before it).
-    """
+def daily_run_command(day: date, as_of_date: str) -> list[str]:
+    """The daily run measured after the full build: what the schedule starts once the day's
+    files landed, the event partitions of that one landing day and whatever new object files
+    it brought, then dbt (incremental models), checks and publish."""
     command = [PYTHON, "-m", "dagster_project.run_pipeline"]
+    command += ["--from", day.isoformat(), "--to", day.isoformat()]
     return command + ["--as-of", as_of_date] if as_of_date else command
+
+
+def next_landing_day(landing: Path) -> date:
+    """The day after the last one landed (the initial export counts as `landing_start_date`)."""
+    return (last_landing_date(landing) or landing_start_date()) + timedelta(days=1)
+
+
+def drop_increments(landing: Path) -> list[Path]:
+    """Remove the daily folders a previous bench run added, so a reused landing holds the
+    initial export only and every run measures the same full build and the same next day."""
+    stale = sorted(landing.glob("*/*/date=*"))
+    for folder in stale:
+        shutil.rmtree(folder)
+    return stale
 
 
 def _phase(
@@ -152,7 +167,12 @@ class Bench:
         counts = self.dirs.out("generate")
         counts.parent.mkdir(parents=True, exist_ok=True)
         if self.reuse_landing and counts.exists():
-            self.phases["generate"] = _phase(None, "reused the landing files of a previous run")
+            dropped = drop_increments(self.dirs.landing)
+            self.phases["generate"] = _phase(
+                None,
+                f"reused the landing files of a previous run ({len(dropped)} daily folders "
+                "of its daily phase removed)",
+            )
             return _read_json(counts)
         command = [PYTHON, "-m", "bench.generate", "--size", str(self.scale.size)]
         command += ["--seed", str(self.seed), "--out", str(self.dirs.landing)]
@@ -224,17 +244,34 @@ class Bench:
         return dbt_dir
 
     def daily(self) -> None:
+        """One more landing day after the full run: its generation, then the run that loads it.
+
+        The build warehouse of the full run persists, so the run sees its own previous state
+        (file ledger, incremental models, validated landing dates), as a scheduled run would.
+        """
         if not self.run_daily:
-            self.phases["daily"] = _phase(
-                None, "not run (--no-daily): a rerun equals the full run until issue 6"
-            )
+            self.phases["daily"] = _phase(None, "not run (--no-daily)")
+            return
+        day = next_landing_day(self.dirs.landing)
+        counts = self.dirs.out("daily_generate")
+        command = [PYTHON, "-m", "bench.generate", "--day", day.isoformat()]
+        command += ["--seed", str(self.seed), "--out", str(self.dirs.landing)]
+        measurement = self.measure(
+            "daily_generate", [*command, "--counts", str(counts)], os.environ
+        )
+        rows = _read_json(counts)
+        self.phases["daily_generate"] = _phase(
+            measurement, f"landing day {day}: {sum(rows.values()):,} rows", {"rows": rows}
+        )
+        if measurement.returncode != 0:
+            self.phases["daily"] = _phase(None, "no increment to load: daily_generate failed")
             return
         measurement = self.measure(
-            "daily", daily_run_command(self.as_of_date), pipeline_env(self.dirs)
+            "daily", daily_run_command(day, self.as_of_date), pipeline_env(self.dirs)
         )
         self.phases["daily"] = _phase(
             measurement,
-            "rerun of run_pipeline (no incremental yet, issue 6)",
+            f"run_pipeline --from {day} --to {day} on the full run's warehouse",
             log=self.dirs.logs / "daily.log",
         )
 
@@ -353,7 +390,9 @@ def main(argv: list[str] | None = None) -> None:
         "--reuse-landing", action="store_true", help="skip generation, reuse the previous files"
     )
     parser.add_argument(
-        "--no-daily", action="store_true", help="skip the daily rerun (a full run until issue 6)"
+        "--no-daily",
+        action="store_true",
+        help="skip the daily phase (one more landing day generated, then loaded incrementally)",
     )
     parser.add_argument("--phase-timeout", type=float, help="stop a phase after this many s")
     parser.add_argument(
