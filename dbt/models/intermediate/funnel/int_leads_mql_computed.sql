@@ -9,7 +9,9 @@
     Signals sharing a timestamp are evaluated together. -#}
 with
 
-signals as (
+-- Read three times, each time for other columns: not materialized, or DuckDB would first copy
+-- every signal with all its columns (tens of millions of rows at scale L).
+signals as not materialized (
 
     select * from {{ ref('int_lead_score_events_scored') }}
 
@@ -21,8 +23,7 @@ moments as (
         lead_id,
         occurred_at as evaluated_at,
         sum(points) as points_at_moment,
-        bool_or(is_intent) as has_intent_at_moment,
-        min(signal_id) as first_signal_id
+        bool_or(is_intent) as has_intent_at_moment
 
     from signals
     group by lead_id, occurred_at
@@ -34,7 +35,6 @@ windowed as (
     select
         lead_id,
         evaluated_at,
-        first_signal_id,
         least(
             sum(points_at_moment) over (
                 partition by lead_id order by evaluated_at
@@ -57,7 +57,6 @@ evaluated as (
     select
         lead_id,
         evaluated_at,
-        first_signal_id,
         lead_score,
         last_intent_at,
         coalesce(
@@ -74,14 +73,30 @@ first_mql as (
         lead_id,
         min(evaluated_at) as mql_at,
         arg_min(lead_score, evaluated_at) as score_at_mql,
-        arg_min(last_intent_at, evaluated_at) as mql_intent_signal_at,
-        arg_min(first_signal_id, evaluated_at) as mql_signal_id
+        arg_min(last_intent_at, evaluated_at) as mql_intent_signal_at
 
     from evaluated
     where
         lead_score >= {{ var('mql_score_threshold') }}
         and has_intent_signal
     group by lead_id
+
+),
+
+-- The signal named as the MQL trigger: the first by id among those at the MQL moment. Looked up
+-- for the MQL leads only, rather than carrying a text id through every moment's window.
+mql_signals as (
+
+    select
+        first_mql.lead_id,
+        min(signals.signal_id) as mql_signal_id
+
+    from first_mql
+    inner join signals
+        on
+            first_mql.lead_id = signals.lead_id
+            and first_mql.mql_at = signals.occurred_at
+    group by first_mql.lead_id
 
 ),
 
@@ -124,11 +139,13 @@ final as (
         first_mql.mql_at,
         first_mql.score_at_mql,
         first_mql.mql_intent_signal_at,
-        first_mql.mql_signal_id
+        mql_signals.mql_signal_id
 
     from as_of_scores
     left join first_mql
         on as_of_scores.lead_id = first_mql.lead_id
+    left join mql_signals
+        on as_of_scores.lead_id = mql_signals.lead_id
 
 )
 

@@ -11,6 +11,18 @@
 {%- set core_features = var('core_features') -%}
 {%- set signal_window = var('health_signal_window_days') -%}
 {%- set active_window = var('health_active_user_window_days') -%}
+{%- set longest_window = [signal_window, active_window] | max -%}
+{%- set last_measured_before -%}
+    cast(date_trunc('week', cast('{{ var("as_of_date") }}' as date) + interval 1 day) as date)
+{%- endset -%}
+{#- An incremental build scores the weeks from health_rebuild_from_week() on only. -#}
+{%- set rebuild_from_week_end -%}
+    {%- if is_incremental() -%}
+        cast({{ health_rebuild_from_week() }} + interval 7 day as date)
+    {%- else -%}
+        null
+    {%- endif -%}
+{%- endset -%}
 {%- set high_severities = "'" ~ var('health_high_severity_priorities') | join("', '") ~ "'" -%}
 
 with
@@ -27,9 +39,7 @@ workspaces as (
 
 ),
 
--- Read three times below, each with its own filter: not materialized, or DuckDB would copy
--- every track into a temporary result first (tens of millions of rows at scale L).
-tracks as not materialized (
+tracks as (
 
     select * from {{ ref('stg_product__tracks') }}
 
@@ -47,14 +57,17 @@ survey_responses as (
 
 ),
 
--- The week ends scored: from the end of the first week with a subscription to the end of the
--- last complete week up to the as-of date.
+-- The week ends scored: from the end of the first week with a subscription (on an incremental
+-- build, of the first week it rebuilds) to the end of the last complete week up to the as-of date.
 scored_range as (
 
     select
-        cast(date_trunc('week', min(valid_from)) + interval 7 day as date) as first_measured_before,
-        cast(date_trunc('week', cast('{{ var("as_of_date") }}' as date) + interval 1 day) as date)
-            as last_measured_before
+        -- greatest() skips nulls: a full build starts at the first subscription.
+        greatest(
+            cast(date_trunc('week', min(valid_from)) + interval 7 day as date),
+            {{ rebuild_from_week_end }}
+        ) as first_measured_before,
+        {{ last_measured_before }} as last_measured_before
 
     from subscription_states
 
@@ -107,6 +120,22 @@ account_weeks as (
 
 ),
 
+-- The tracks that can count at a scored week end, bounded by constants so the scan skips the
+-- row groups outside. Read three times below, each with its own filter: not materialized, or
+-- DuckDB would first copy them all (tens of millions of rows at scale L).
+scored_tracks as not materialized (
+
+    select *
+
+    from tracks
+    where
+        occurred_at < {{ last_measured_before }}
+        {%- if is_incremental() %}
+            and occurred_at >= {{ rebuild_from_week_end }} - interval {{ longest_window }} day
+        {%- endif %}
+
+),
+
 -- Tracks are first reduced to one row per workspace, user (or core feature) and calendar week
 -- with the last active day: a unit active on day d counts at the week ends in (d, d + window],
 -- every day of one week shares the first such week end, and the last day reaches furthest.
@@ -118,10 +147,8 @@ user_weeks as (
         date_trunc('week', occurred_at) as activity_week,
         max(cast(occurred_at as date)) as last_active_on
 
-    from tracks
-    where
-        user_id is not null
-        and occurred_at < (select scored_range.last_measured_before from scored_range)
+    from scored_tracks
+    where user_id is not null
     group by workspace_id, user_id, date_trunc('week', occurred_at)
 
 ),
@@ -134,11 +161,10 @@ core_feature_weeks as (
         date_trunc('week', occurred_at) as activity_week,
         max(cast(occurred_at as date)) as last_active_on
 
-    from tracks
+    from scored_tracks
     where
         event_name = 'Feature Used'
         and feature_name in ({{ "'" ~ core_features | join("', '") ~ "'" }})
-        and occurred_at < (select scored_range.last_measured_before from scored_range)
     group by workspace_id, feature_name, date_trunc('week', occurred_at)
 
 ),
@@ -150,10 +176,8 @@ dashboard_days as (
         cast(occurred_at as date) as created_on,
         count(*) as dashboards_created
 
-    from tracks
-    where
-        event_name = 'Dashboard Created'
-        and occurred_at < (select scored_range.last_measured_before from scored_range)
+    from scored_tracks
+    where event_name = 'Dashboard Created'
     group by workspace_id, cast(occurred_at as date)
 
 ),
@@ -254,7 +278,10 @@ ticket_spans as (
 
     select
         tickets.company_id,
-        cast(date_trunc('week', tickets.created_at) + interval 7 day as date) as first_measured_before,
+        greatest(
+            cast(date_trunc('week', tickets.created_at) + interval 7 day as date),
+            scored_range.first_measured_before
+        ) as first_measured_before,
         least(
             coalesce(cast(date_trunc('week', tickets.solved_at) as date), scored_range.last_measured_before),
             scored_range.last_measured_before

@@ -1,0 +1,28 @@
+{#- What an incremental build of the weekly health models recomputes (issue 6): every week from
+    the Monday of (as_of_date - incremental_lookback_days - health_signal_window_days) on. A
+    track or ticket arriving up to the lookback late changes the weeks whose windows reach back
+    to it, all of them on or after that Monday; every later week is replaced too, so weeks after
+    the as-of week disappear. Older weeks keep the values they were built with: a correction
+    older than that (a subscription restated months back) needs `dbt build --full-refresh`. -#}
+{% macro health_rebuild_from_week() -%}
+    cast(date_trunc(
+        'week',
+        cast('{{ var("as_of_date") }}' as date)
+        - interval {{ var('incremental_lookback_days') }} day
+        - interval {{ var('health_signal_window_days') }} day
+    ) as date)
+{%- endmacro %}
+
+{#- Incremental strategy `health_week_rebuild`: delete the weeks from health_rebuild_from_week()
+    on, insert the rebuilt ones. delete+insert on the row key would keep the rows that no longer
+    exist (weeks after the as-of week, an account that stopped paying in a rebuilt week). -#}
+{% macro get_incremental_health_week_rebuild_sql(arg_dict) -%}
+    {%- set target = arg_dict['target_relation'] -%}
+    {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    delete from {{ target }}
+    where week_start >= {{ health_rebuild_from_week() }};
+
+    insert into {{ target }} ({{ dest_cols_csv }})
+    select {{ dest_cols_csv }}
+    from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
