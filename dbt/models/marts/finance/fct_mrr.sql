@@ -233,9 +233,9 @@ final as (
 
 )
 
-select * from final
-{%- if is_incremental() %}
 -- Incremental (issue 6): only the rebuild scope (macro mrr_rebuild_scope); the strategy of the
 -- same name replaces exactly these rows.
-where {{ mrr_rebuild_scope() }}
+select * from final
+{% if is_incremental() -%}
+    where {{ mrr_rebuild_scope() }}
 {%- endif %}
