@@ -9,6 +9,9 @@ with
 signals as (
 
     select * from {{ ref('int_account_week_signals_computed') }}
+    {%- if is_incremental() %}
+        where week_start >= {{ health_rebuild_from_week() }}
+    {%- endif %}
 
 ),
 
