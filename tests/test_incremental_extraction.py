@@ -169,3 +169,15 @@ def test_a_file_outside_the_layout_is_named(tmp_path: Path, con: duckdb.DuckDBPy
 
     with pytest.raises(LandingLayoutError, match=r"crm/deals/2026-10-01/part-0000.jsonl.*date="):
         load_source_table(con, DEALS, tmp_path, datetime(2026, 10, 1))
+
+
+def test_a_landing_day_without_files_for_a_table_loads_nothing_and_keeps_the_rest(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    _write(tmp_path, EVENTS, "part-0000.jsonl", _lines(_event("e1")))
+    load_source_table(con, EVENTS, tmp_path, datetime(2026, 10, 1))
+
+    quiet_day = load_source_table(con, EVENTS, tmp_path, datetime(2026, 10, 2), (DAY_1, DAY_1))
+
+    assert (quiet_day.files, quiet_day.accounting.rows_read) == ((), 0)
+    assert [row[0] for row in _events(con)] == ["e1"]

@@ -100,7 +100,8 @@ def forget(con: duckdb.DuckDBPyConnection, table: SourceTable, target: str, plan
     if not gone and not plan.days:
         return
     con.execute("create or replace temp table _forget (source_file varchar)")
-    con.executemany("insert into _forget values (?)", [(path,) for path in gone])
+    if gone:
+        con.executemany("insert into _forget values (?)", [(path,) for path in gone])
     schema, name = target.split(".")
     exists = con.execute(
         "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",

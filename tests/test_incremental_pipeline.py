@@ -1,0 +1,225 @@
+"""Daily runs on the real job: a rerun changes nothing, a new day loads only itself, and the
+incremental warehouse equals a full rebuild of the same landing files, late correction included.
+
+One sequence of real runs, shared by the tests: the initial export plus day 1 built from
+scratch, day 1 run again, day 2 (with a late Stripe correction for August) run incrementally,
+and the same landing files rebuilt from scratch in a second warehouse.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from dagster_project.run_pipeline import execute
+from tests.conftest import make_warehouse
+
+START, DAY_1, DAY_2 = date(2026, 9, 30), date(2026, 10, 1), date(2026, 10, 2)
+EXTRA_SEATS = 5
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _write_jsonl(path: Path, records: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def _page_views_for(landing: Path, day: date) -> None:
+    """Twenty of the initial export's page views again, as new views on `day`."""
+    out = landing / f"marketing/page_views/date={day}/part-0000.csv"
+    out.parent.mkdir(parents=True)
+    duckdb.sql(
+        f"copy (select * replace (view_id || '-{day}' as view_id, "
+        f"'{day} 10:00:00+00:00' as occurred_at) "
+        f"from read_csv('{landing}/marketing/page_views/part-*.csv', all_varchar = true) "
+        "order by view_id limit 20) to '" + str(out) + "' (header)"
+    )
+
+
+def _deal_moves_on(landing: Path, day: date) -> str:
+    """The first open deal in qualification moves to discovery on `day`: a new version."""
+    deals = [d for p in sorted((landing / "crm/deals").glob("*.jsonl")) for d in _jsonl(p)]
+    deal = next(d for d in deals if d["properties"]["dealstage"] == "qualification")
+    stamp = f"{day}T09:00:00.000Z"
+    deal["properties"]["dealstage"] = "discovery"
+    deal["updatedAt"] = stamp
+    deal["propertiesWithHistory"]["dealstage"].insert(
+        0, {"value": "discovery", "timestamp": stamp, "sourceType": "CRM_UI"}
+    )
+    _write_jsonl(landing / f"crm/deals/date={day}/part-0000.jsonl", [deal])
+    return deal["id"]
+
+
+@dataclass(frozen=True)
+class LateCorrection:
+    customer_id: str
+    seat_price_eur: float
+
+
+def _late_seats_event(landing: Path) -> tuple[dict, LateCorrection]:
+    """A Stripe update created on Aug 15 that reaches us late: five more seats on a monthly
+    EUR subscription, undiscounted, whose last event was before August."""
+    events = _jsonl(landing / "billing/subscription_events/part-0000.jsonl")
+    latest: dict[str, dict] = {}
+    for event in sorted(events, key=lambda e: e["created"]):
+        latest[event["data"]["object"]["id"]] = event
+    august = int(datetime(2026, 8, 15, 12, tzinfo=UTC).timestamp())
+
+    def eligible(event: dict) -> bool:
+        sub = event["data"]["object"]
+        item = sub["items"]["data"][0]["price"]
+        return (
+            event["created"] < august
+            and sub["status"] == "active"
+            and sub["currency"] == "EUR"
+            and sub["discount"] is None
+            and item["recurring"] == {"interval": "month", "interval_count": 1}
+        )
+
+    event = json.loads(json.dumps(next(e for e in latest.values() if eligible(e))))
+    subscription = event["data"]["object"]
+    subscription["items"]["data"][0]["quantity"] += EXTRA_SEATS
+    event |= {"id": "evt_late_seats", "type": "customer.subscription.updated", "created": august}
+    price = subscription["items"]["data"][0]["price"]["unit_amount"] / 100
+    return event, LateCorrection(subscription["customer"], price)
+
+
+def _checksums(database: str) -> dict[str, str]:
+    """One digest per published mart, over its rows in any order."""
+    with duckdb.connect(database, read_only=True) as con:
+        tables = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+        ).fetchall()
+        return {
+            name: con.execute(
+                f"select count(*) || ':' || coalesce(md5(string_agg(md5(t::varchar), '' "
+                f"order by md5(t::varchar))), '') from marts.{name} as t"
+            ).fetchone()[0]
+            for (name,) in tables
+        }
+
+
+def _mrr(database: str, customer_id: str) -> dict[date, float]:
+    with duckdb.connect(database, read_only=True) as con:
+        rows = con.execute(
+            "select month_start, mrr_eur from marts.fct_mrr "
+            "where customer_id = ? and month_start >= date '2026-06-01' order by 1",
+            [customer_id],
+        ).fetchall()
+    return {month: float(mrr) for month, mrr in rows}
+
+
+def _files_loaded(result: dg.ExecuteInProcessResult, raw_table: str) -> list[str]:
+    [materialization] = result.asset_materializations_for_node(f"raw__{raw_table}")
+    return list(materialization.metadata["source_files"].value)
+
+
+@dataclass(frozen=True)
+class Sequence:
+    runs: dict[str, dg.ExecuteInProcessResult]
+    checksums: dict[str, dict[str, str]]
+    mrr: dict[str, dict[date, float]]
+    moved_deal: str
+    correction: LateCorrection
+    incremental_db: str
+
+
+@pytest.fixture(scope="module")
+def sequence(landing: tuple[Path, dict[str, int]], tmp_path_factory) -> Sequence:
+    root = tmp_path_factory.mktemp("daily")
+    files = root / "landing"
+    shutil.copytree(landing[0], files)
+    _page_views_for(files, DAY_1)
+    moved_deal = _deal_moves_on(files, DAY_1)
+    late_event, correction = _late_seats_event(files)
+    runs: dict[str, dg.ExecuteInProcessResult] = {}
+    checksums: dict[str, dict[str, str]] = {}
+    mrr: dict[str, dict[date, float]] = {}
+    for name, first, last in (
+        ("day_1", START, DAY_1),
+        ("day_1_again", DAY_1, DAY_1),
+        ("day_2", DAY_2, DAY_2),
+    ):
+        if name == "day_2":
+            _page_views_for(files, DAY_2)
+            _write_jsonl(
+                files / f"billing/subscription_events/date={DAY_2}/part-0000.jsonl", [late_event]
+            )
+        daily = make_warehouse(root / "daily", files, last.isoformat())
+        runs[name] = execute(daily, first, last)
+        checksums[name] = _checksums(daily.published_database)
+        mrr[name] = _mrr(daily.published_database, correction.customer_id)
+    full = make_warehouse(root / "full", files, DAY_2.isoformat())
+    runs["full"] = execute(full, START, DAY_2)
+    checksums["full"] = _checksums(full.published_database)
+    mrr["full"] = _mrr(full.published_database, correction.customer_id)
+    return Sequence(runs, checksums, mrr, moved_deal, correction, daily.published_database)
+
+
+def test_every_run_succeeds(sequence: Sequence) -> None:
+    failed = {
+        name: [e.message for e in run.all_events if e.is_step_failure]
+        for name, run in sequence.runs.items()
+        if not run.success
+    }
+    assert failed == {}
+
+
+def test_running_the_same_day_twice_publishes_identical_marts(sequence: Sequence) -> None:
+    assert len(sequence.checksums["day_1"]) >= 15
+    assert sequence.checksums["day_1_again"] == sequence.checksums["day_1"]
+
+
+def test_a_new_day_loads_only_its_own_files(sequence: Sequence) -> None:
+    day_2 = sequence.runs["day_2"]
+
+    assert _files_loaded(day_2, "marketing_page_views") == [
+        f"marketing/page_views/date={DAY_2}/part-0000.csv"
+    ]
+    assert _files_loaded(day_2, "billing_subscription_events") == [
+        f"billing/subscription_events/date={DAY_2}/part-0000.jsonl"
+    ]
+    # Object sources with nothing new read nothing; day 1 had read only the moved deal's file.
+    assert _files_loaded(day_2, "crm_deals") == []
+    assert _files_loaded(sequence.runs["day_1_again"], "crm_deals") == []
+
+
+def test_the_incremental_warehouse_equals_a_full_rebuild(sequence: Sequence) -> None:
+    differing = [
+        name
+        for name, digest in sequence.checksums["day_2"].items()
+        if sequence.checksums["full"].get(name) != digest
+    ]
+    assert differing == []
+    assert sequence.checksums["day_2"].keys() == sequence.checksums["full"].keys()
+
+
+def test_a_late_correction_updates_the_months_it_belongs_to(sequence: Sequence) -> None:
+    before, after = sequence.mrr["day_1"], sequence.mrr["day_2"]
+    added = EXTRA_SEATS * sequence.correction.seat_price_eur
+    june, july, august, september = (date(2026, m, 1) for m in (6, 7, 8, 9))
+
+    # Months before the event keep their MRR; August (month-end state) and after gain 5 seats.
+    assert after[june] == before[june] and after[july] == before[july]
+    assert after[august] == pytest.approx(before[august] + added)
+    assert after[september] == pytest.approx(before[september] + added)
+    assert after == sequence.mrr["full"]
+
+
+def test_a_deal_stage_change_reaches_the_opportunity_mart(sequence: Sequence) -> None:
+    with duckdb.connect(sequence.incremental_db, read_only=True) as con:
+        stage = con.execute(
+            "select current_stage from marts.fct_opportunities where deal_id = ?",
+            [sequence.moved_deal],
+        ).fetchone()
+    assert stage == ("discovery",)
