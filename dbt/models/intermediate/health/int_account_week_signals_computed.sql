@@ -335,6 +335,8 @@ friction as (
 ),
 
 -- Sentiment: the latest NPS or onboarding CSAT answer before the end of the week, on 0-100.
+-- Two answers of one account at the same second (seen at scale M) are settled by the later
+-- response id, so a rebuild always picks the same one.
 scaled_responses as (
 
     select
@@ -347,6 +349,7 @@ scaled_responses as (
         end as sentiment_score
 
     from survey_responses
+    qualify row_number() over (partition by company_id, responded_at order by response_id desc) = 1
 
 ),
 
