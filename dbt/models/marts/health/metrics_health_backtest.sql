@@ -68,7 +68,9 @@ final as (
         bands.band_order,
         count(observed_weeks.account_week_id) as account_weeks,
         count(distinct observed_weeks.company_id) as accounts,  -- noqa: RF04
-        avg(observed_weeks.health_score) as average_health_score,
+        -- Averaged as decimals: a sum of doubles depends on the order threads add them in, and
+        -- a rerun of the same day must publish the same value.
+        round(avg(cast(observed_weeks.health_score as decimal(9, 2))), 2) as average_health_score,
         count(case when observed_weeks.churned_within_horizon then 1 end) as churned_account_weeks,
         count(distinct case when observed_weeks.churned_within_horizon then observed_weeks.company_id end)
             as churned_accounts,
