@@ -1,10 +1,12 @@
 """`make run`: build the warehouse from the landing files and publish it, then print a summary.
 
 Usage: python -m dagster_project.run_pipeline [--from DAY] [--to DAY] [--as-of YYYY-MM-DD]
+                                              [--full-refresh]
 
 One run loads the event sources' landing days DAY..DAY (default: every day present in the
 landing folder), the object sources' new files, builds dbt and publishes. A range is the
 backfill: the days are replaced, never appended twice. The as-of date defaults to the last day.
+`--full-refresh` rebuilds dbt's incremental models from raw.
 """
 
 from __future__ import annotations
@@ -44,11 +46,13 @@ def execute(
     first: date,
     last: date,
     instance: dg.DagsterInstance | None = None,
+    full_refresh: bool = False,
 ) -> dg.ExecuteInProcessResult:
     """One in-process run of `full_build` over landing days first..last."""
     from dagster_project.definitions import defs
 
     return defs.resolve_job_def("full_build").execute_in_process(
+        run_config={"ops": {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}}},
         instance=instance,
         resources={"warehouse": warehouse},
         tags=day_range_tags(first, last),
@@ -56,7 +60,9 @@ def execute(
     )
 
 
-def run(first: date | None, last: date | None, as_of_date: str) -> dg.ExecuteInProcessResult:
+def run(
+    first: date | None, last: date | None, as_of_date: str, full_refresh: bool = False
+) -> dg.ExecuteInProcessResult:
     os.environ.setdefault("REVOPS_DUCKDB_PATH", str(warehouse_paths().build_db))
     prepare_dbt_manifest()
     from dagster_project.resources import default_warehouse
@@ -65,7 +71,7 @@ def run(first: date | None, last: date | None, as_of_date: str) -> dg.ExecuteInP
     first, last = first or default_first, last or default_last
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     warehouse = default_warehouse(as_of_date or last.isoformat())
-    return execute(warehouse, first, last, instance)
+    return execute(warehouse, first, last, instance, full_refresh)
 
 
 def summary(database: str) -> str:
@@ -87,9 +93,12 @@ def main() -> None:
     parser.add_argument("--from", dest="first", type=date.fromisoformat, help="first landing day")
     parser.add_argument("--to", dest="last", type=date.fromisoformat, help="last landing day")
     parser.add_argument("--as-of", default="", help="as-of date (default: the last landing day)")
+    parser.add_argument(
+        "--full-refresh", action="store_true", help="rebuild dbt's incremental models from raw"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
-    result = run(args.first, args.last, args.as_of)
+    result = run(args.first, args.last, args.as_of, args.full_refresh)
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         sys.exit(f"pipeline failed at {failed}; the published warehouse is unchanged")

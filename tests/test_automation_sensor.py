@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +12,6 @@ import dagster as dg
 import pytest
 
 from dagster_project.automation.run_config import AS_OF_TAG
-from dagster_project.partitions import RANGE_END_TAG, RANGE_START_TAG
 from dagster_project.automation.sensors import (
     QUIET_SECONDS,
     evaluate_landing,
@@ -20,6 +19,7 @@ from dagster_project.automation.sensors import (
     landing_files_sensor,
     landing_state,
 )
+from dagster_project.partitions import RANGE_END_TAG, RANGE_START_TAG
 
 HOUR_AGO = time.time() - 3600
 

@@ -14,6 +14,13 @@ from dagster_project.transformation.project import DBT_PROJECT
 from dagster_project.transformation.translator import RevopsDbtTranslator
 
 
+class DbtBuildConfig(dg.Config):
+    """Run config of the dbt step: `full_refresh` rebuilds the incremental models from raw
+    (after a correction older than their lookback, or a change of their columns)."""
+
+    full_refresh: bool = False
+
+
 @dbt_assets(
     manifest=DBT_PROJECT.manifest_path,
     project=DBT_PROJECT,
@@ -21,10 +28,12 @@ from dagster_project.transformation.translator import RevopsDbtTranslator
 )
 def revops_dbt_assets(
     context: dg.AssetExecutionContext,
+    config: DbtBuildConfig,
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     # dbt reads the warehouse path from its profile's env var; the resource is the source of
     # truth, so the subprocess gets exactly the file this run's extraction wrote.
     os.environ["REVOPS_DUCKDB_PATH"] = warehouse.database
-    yield from dbt.cli(dbt_build_args(warehouse.effective_as_of_date()), context=context).stream()
+    args = dbt_build_args(warehouse.effective_as_of_date(), config.full_refresh)
+    yield from dbt.cli(args, context=context).stream()
