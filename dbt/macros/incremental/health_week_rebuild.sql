@@ -2,14 +2,24 @@
     the Monday of (as_of_date - incremental_lookback_days - health_signal_window_days) on. A
     track or ticket arriving up to the lookback late changes the weeks whose windows reach back
     to it, all of them on or after that Monday; every later week is replaced too, so weeks after
-    the as-of week disappear. Older weeks keep the values they were built with: a correction
-    older than that (a subscription restated months back) needs `dbt build --full-refresh`. -#}
+    the as-of week disappear. A Stripe event that landed within the lookback but happened
+    earlier (seats restated last month) moves the start back to its week: paid seats count from
+    the event on. Older weeks keep the values they were built with: any other correction older
+    than that (an FX rate, a CRM account) needs `--full-refresh`. -#}
 {% macro health_rebuild_from_week() -%}
+    {%- set lookback_start -%}
+        cast('{{ var("as_of_date") }}' as date) - interval {{ var('incremental_lookback_days') }} day
+    {%- endset -%}
     cast(date_trunc(
         'week',
-        cast('{{ var("as_of_date") }}' as date)
-        - interval {{ var('incremental_lookback_days') }} day
-        - interval {{ var('health_signal_window_days') }} day
+        least(
+            {{ lookback_start }} - interval {{ var('health_signal_window_days') }} day,
+            (
+                select coalesce(min(cast(occurred_at as date)), date '9999-12-31')
+                from {{ ref('stg_billing__subscription_events') }}
+                where landing_date >= {{ lookback_start }}
+            )
+        )
     ) as date)
 {%- endmacro %}
 

@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('stg_billing__subscription_events') }}  (health_rebuild_from_week, incremental runs)
 {#- The health score: a weighted sum of the five 0-100 signals with weights from var
     health_weights (they must sum to 1, see tests/health), banded by health_green_min and
     health_yellow_min. -#}

@@ -29,6 +29,7 @@ renamed as (
         ) as discount_percent_off,
         data -> 'object' -> 'discount' -> 'coupon' ->> 'duration' as discount_duration,
         cast(data -> 'object' ->> 'cancel_at_period_end' as boolean) as cancel_at_period_end,
+        _landing_date as landing_date,
         _loaded_at as loaded_at
 
     from source
