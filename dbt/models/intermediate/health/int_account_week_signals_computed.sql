@@ -1,4 +1,3 @@
--- depends_on: {{ ref('stg_billing__subscription_events') }}  (health_rebuild_from_week, incremental runs)
 {#- The five raw health signals of every paying account and week, each scaled 0-100.
     A week runs Monday to Sunday; signals are measured at the end of the week (measured_before,
     the Monday after) over trailing windows ending there. Only complete weeks up to the as-of
@@ -27,6 +26,7 @@
 {%- endset -%}
 {%- set high_severities = "'" ~ var('health_high_severity_priorities') | join("', '") ~ "'" -%}
 
+-- depends_on: {{ ref('stg_billing__subscription_events') }} (read by health_rebuild_from_week)
 with
 
 subscription_states as (

@@ -1,10 +1,10 @@
--- depends_on: {{ ref('stg_billing__subscription_events') }}  (health_rebuild_from_week, incremental runs)
 {#- The health score: a weighted sum of the five 0-100 signals with weights from var
     health_weights (they must sum to 1, see tests/health), banded by health_green_min and
     health_yellow_min. -#}
 {%- set weights = var('health_weights') -%}
 {%- set signals = ['seat_activity', 'feature_breadth', 'depth', 'support_friction', 'sentiment'] -%}
 
+-- depends_on: {{ ref('stg_billing__subscription_events') }} (read by health_rebuild_from_week)
 with
 
 signals as (
