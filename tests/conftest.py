@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from dagster_project.resources import WarehouseResource
@@ -81,3 +82,20 @@ def warehouse(built: tuple[dg.ExecuteInProcessResult, WarehouseResource]) -> Pat
     failures = [event.message for event in result.all_events if event.is_step_failure]
     assert result.success, failures
     return Path(resource.published_database)
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A warehouse for raw loads, holding the parents deals refer to: company 7, owner 9, USD
+    and GBP rates (test files with their own `con` override it)."""
+    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    connection.execute("create schema raw")
+    connection.execute("create table raw.crm_companies as select '7' as id")
+    connection.execute("create table raw.crm_owners as select '9' as id")
+    connection.execute(
+        "create table raw.billing_fx_rates as "
+        "select * from (values ('2025-01-02', 'USD', '0.91'), ('2025-01-02', 'GBP', '1.17')) "
+        "as t(date, currency, rate_to_eur)"
+    )
+    yield connection
+    connection.close()

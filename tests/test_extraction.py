@@ -6,7 +6,6 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from dagster_project.extraction.loader import ExtractionError, load_source_table
@@ -36,22 +35,6 @@ def _write(landing: Path, table: SourceTable, name: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    """A warehouse holding the parents deals refer to: company 7, owner 9, USD and GBP rates."""
-    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    connection.execute("create schema raw")
-    connection.execute("create table raw.crm_companies as select '7' as id")
-    connection.execute("create table raw.crm_owners as select '9' as id")
-    connection.execute(
-        "create table raw.billing_fx_rates as "
-        "select * from (values ('2025-01-02', 'USD', '0.91'), ('2025-01-02', 'GBP', '1.17')) "
-        "as t(date, currency, rate_to_eur)"
-    )
-    yield connection
-    connection.close()
 
 
 def test_jsonl_keeps_nested_objects_as_json_and_numbers_every_record(tmp_path, con) -> None:

@@ -10,10 +10,7 @@ equal a `--full-refresh` build of the same raw, rebuild the weeks from Monday 7 
 
 from __future__ import annotations
 
-import graphlib
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,11 +20,8 @@ import duckdb
 import pytest
 
 from dagster_project.extraction.loader import load_source_table
-from dagster_project.extraction.rules import parent_tables
-from dagster_project.paths import DBT_PROJECT_DIR
-from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
-from dagster_project.transformation.cli_args import dbt_build_args
-from dagster_project.transformation.project import DBT_EXECUTABLE
+from dagster_project.source_catalog import SOURCE_TABLES
+from tests.dbt_runs import dbt_build, load_raw
 
 FIRST_AS_OF = "2026-09-30"
 DAY = date(2026, 10, 11)
@@ -42,33 +36,6 @@ DAY_LAST_WEEK = date(2026, 10, 5)
 LATE_DASHBOARD_AT = datetime(2026, 9, 25, 10, 0)
 HEALTH_MODELS = ("intermediate.int_account_week_signals_computed", "marts.fct_account_health")
 SELECTION = ("+fct_account_health",)
-
-
-def _tables_in_load_order() -> list[SourceTable]:
-    by_name = {table.raw_table: table for table in SOURCE_TABLES}
-    graph = {name: parent_tables(name) for name in by_name}
-    return [by_name[name] for name in graphlib.TopologicalSorter(graph).static_order()]
-
-
-def _dbt_build(database: Path, work: Path, as_of_date: str, *options: str) -> None:
-    command = [
-        DBT_EXECUTABLE,
-        *dbt_build_args(as_of_date),
-        "--indirect-selection",
-        "cautious",
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-        *options,
-    ]
-    env = {**os.environ, "REVOPS_DUCKDB_PATH": str(database)}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout[-6000:]
 
 
 def _rows(database: Path, relation: str) -> dict[str, tuple]:
@@ -169,10 +136,8 @@ def story(
     shutil.copytree(landing[0], landing_dir)
     warehouse = work / "incremental.duckdb"
 
-    with duckdb.connect(str(warehouse)) as con:
-        for table in _tables_in_load_order():
-            load_source_table(con, table, landing_dir, FIRST_LOAD)
-    _dbt_build(warehouse, work, FIRST_AS_OF, "--select", *SELECTION)
+    load_raw(warehouse, landing_dir, FIRST_LOAD)
+    dbt_build(warehouse, work, FIRST_AS_OF, "--select", *SELECTION)
     before = {relation: _rows(warehouse, relation) for relation in HEALTH_MODELS}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         columns = [row[0] for row in con.execute(f"describe {HEALTH_MODELS[0]}").fetchall()]
@@ -185,16 +150,16 @@ def story(
     tracks = next(table for table in SOURCE_TABLES if table.raw_table == "product_tracks")
     with duckdb.connect(str(warehouse)) as con:
         load_source_table(con, tracks, landing_dir, DAY_LOAD, (DAY, DAY))
-    _dbt_build(warehouse, work, DAY.isoformat(), "--select", *SELECTION)
+    dbt_build(warehouse, work, DAY.isoformat(), "--select", *SELECTION)
 
     full_refresh = work / "full_refresh.duckdb"
     shutil.copyfile(warehouse, full_refresh)
-    _dbt_build(full_refresh, work, DAY.isoformat(), "--select", *SELECTION, "--full-refresh")
+    dbt_build(full_refresh, work, DAY.isoformat(), "--select", *SELECTION, "--full-refresh")
 
     # The as-of date moved back to the first one: the weeks after it must go.
     moved_back = work / "moved_back.duckdb"
     shutil.copyfile(warehouse, moved_back)
-    _dbt_build(moved_back, work, FIRST_AS_OF, "--select", *(m.split(".")[1] for m in HEALTH_MODELS))
+    dbt_build(moved_back, work, FIRST_AS_OF, "--select", *(m.split(".")[1] for m in HEALTH_MODELS))
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         new_week_active_users = con.execute(

@@ -9,11 +9,8 @@ date must not add a row.
 
 from __future__ import annotations
 
-import graphlib
 import json
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,12 +20,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.extraction.loader import load_source_table
-from dagster_project.extraction.rules import parent_tables
-from dagster_project.paths import DBT_PROJECT_DIR
-from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
-from dagster_project.transformation.cli_args import dbt_build_args
-from dagster_project.transformation.project import DBT_EXECUTABLE
+from tests import dbt_runs
+from tests.dbt_runs import load_raw
 
 pytestmark = pytest.mark.e2e
 
@@ -63,44 +56,8 @@ SELECTION = ("+path:models/marts/finance", *(name.split(".")[1] for name in EVEN
 BOOKKEEPING = {"loaded_at", "_source_loaded_at"}
 
 
-def _tables_in_load_order() -> list[SourceTable]:
-    """Parents first: the row rules of a table read the raw tables it points to."""
-    by_name = {table.raw_table: table for table in SOURCE_TABLES}
-    graph = {name: parent_tables(name) for name in by_name}
-    return [by_name[name] for name in graphlib.TopologicalSorter(graph).static_order()]
-
-
-def load_raw(database: Path, landing: Path, loaded_at: datetime, day: date | None = None) -> None:
-    """Bring raw up to date with the landing files; with `day`, events load that day only."""
-    with duckdb.connect(str(database)) as con:
-        for table in _tables_in_load_order():
-            days = (day, day) if day and table.kind == "event" else None
-            load_source_table(con, table, landing, loaded_at, days)
-
-
-def dbt_build(database: Path, target: Path, as_of_date: str, *options: str) -> None:
-    command = [
-        DBT_EXECUTABLE,
-        *dbt_build_args(as_of_date),
-        "--select",
-        *SELECTION,
-        # Only the tests whose every parent is built (a relationship to a CRM model that is
-        # not selected would read a table this warehouse never built).
-        "--indirect-selection",
-        "cautious",
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target / "target"),
-        "--log-path",
-        str(target / "logs"),
-        *options,
-    ]
-    env = {**os.environ, "REVOPS_DUCKDB_PATH": str(database)}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stdout[-6000:]
+def dbt_build(database: Path, work: Path, as_of_date: str, *options: str) -> None:
+    dbt_runs.dbt_build(database, work, as_of_date, "--select", *SELECTION, *options)
 
 
 def _epoch(moment: datetime) -> int:

@@ -34,18 +34,6 @@ def _lines(*records: str) -> str:
     return "\n".join(records) + "\n"
 
 
-@pytest.fixture
-def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
-    # The parents deals refer to (company 7, no owner, no currency): see test_extraction.py.
-    connection.execute("create schema raw")
-    connection.execute("create table raw.crm_companies as select '7' as id")
-    connection.execute("create table raw.crm_owners as select '9' as id")
-    connection.execute("create table raw.billing_fx_rates as select 'x' as currency")
-    yield connection
-    connection.close()
-
-
 def _events(con: duckdb.DuckDBPyConnection) -> list[tuple[str, date, str]]:
     return con.execute(
         "select id, _landing_date, _source_file from raw.billing_subscription_events order by id"

@@ -24,6 +24,8 @@ from tests.conftest import make_warehouse
 START, DAY_1, DAY_2 = date(2026, 9, 30), date(2026, 10, 1), date(2026, 10, 2)
 EXTRA_SEATS = 5
 
+pytestmark = pytest.mark.e2e
+
 
 def _jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines()]
