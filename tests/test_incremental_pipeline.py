@@ -98,10 +98,12 @@ def _late_seats_event(landing: Path) -> tuple[dict, LateCorrection]:
 
 def _row_text(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """A mart's row as text, doubles at 10 significant digits: a sum of doubles can differ in
-    its last bits when DuckDB's threads add in another order, and that is not a change."""
+    its last bits when DuckDB's threads add in another order, and that is not a change.
+    Bookkeeping columns (`_source_loaded_at`: which load a row was built from) are left out."""
     columns = [
         f"printf('%.10g', \"{name}\")" if kind in ("DOUBLE", "FLOAT") else f'"{name}"'
         for name, kind, *_ in con.execute(f"describe marts.{table}").fetchall()
+        if not name.startswith("_")
     ]
     # Nulls spelled out: concat_ws would skip them and shift the other values.
     return "concat_ws('|', " + ", ".join(f"coalesce({c}::varchar, 'null')" for c in columns) + ")"
