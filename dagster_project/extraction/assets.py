@@ -100,12 +100,14 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
         try:
             with warehouse.connect() as con:
                 result = load_source_table(con, table, Path(warehouse.landing_dir), loaded_at, days)
-                # Counted back from the tables, not from the loader's own figures.
+                # Counted back from the tables, not from the loader's own figures. Inlined
+                # values, not parameters: see extraction/ledger.py.
+                this_load = f"'{loaded_at.isoformat(sep=' ')}'::timestamp"
                 counted = con.execute(
-                    f"select (select count(*) from {stored_table(table)} where _loaded_at = ?), "
-                    "(select count(*) from quarantine.rejected_rows "
-                    "where source_table = ? and loaded_at = ?)",
-                    [loaded_at, table.raw_table, loaded_at],
+                    f"select (select count(*) from {stored_table(table)} "
+                    f"where _loaded_at = {this_load}), (select count(*) from "
+                    f"quarantine.rejected_rows where source_table = '{table.raw_table}' "
+                    f"and loaded_at = {this_load})"
                 ).fetchone()
             if result.new_columns:
                 context.log.warning(

@@ -39,6 +39,22 @@ def stored_table(table: SourceTable) -> str:
     return f"raw.{table.raw_table}__versions"
 
 
+def table_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    """Whether `schema.table` is a table.
+
+    Values in this module's SQL are inlined (catalogue names and dates, no user text), not bound:
+    on a large warehouse the first statement with parameters of a connection took 3-5 s (at
+    scale M), and every extraction asset opens its own connection.
+    """
+    schema, name = (part.replace("'", "''") for part in relation.split("."))
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() "
+            f"where schema_name = '{schema}' and table_name = '{name}'"
+        ).fetchone()[0]
+    )
+
+
 def latest_version_sql(table: SourceTable) -> str:
     """The latest version of each object: by its version column where the source has one (a
     late delivery of an older version does not win), then by delivery order."""
@@ -55,14 +71,11 @@ def latest_version_sql(table: SourceTable) -> str:
 def upgrade_legacy_ledger(con: duckdb.DuckDBPyConnection) -> None:
     """A build warehouse from before per-file ledgers is reloaded from scratch: its raw tables
     carry no landing day, so no day of it could be replaced."""
-    columns = {
-        row[0]
-        for row in con.execute(
-            "select column_name from information_schema.columns "
-            "where table_schema = 'quarantine' and table_name = 'load_audit'"
-        ).fetchall()
-    }
-    if columns and "source_file" not in columns:
+    legacy = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'quarantine' "
+        "and table_name = 'load_audit' and sql not ilike '%source_file%'"
+    ).fetchone()[0]
+    if legacy:
         con.execute("drop schema if exists raw cascade")
         con.execute("drop table quarantine.load_audit")
         con.execute("drop table if exists quarantine.rejected_rows")
@@ -71,8 +84,7 @@ def upgrade_legacy_ledger(con: duckdb.DuckDBPyConnection) -> None:
 def _ledger(con: duckdb.DuckDBPyConnection, table: SourceTable) -> dict[str, tuple[int, int, date]]:
     rows = con.execute(
         "select source_file, size_bytes, modified_ns, landing_date from quarantine.load_audit "
-        "where source_table = ?",
-        [table.raw_table],
+        f"where source_table = '{table.raw_table}'"
     ).fetchall()
     return {path: (size, modified, day) for path, size, modified, day in rows}
 
@@ -101,20 +113,17 @@ def forget(con: duckdb.DuckDBPyConnection, table: SourceTable, target: str, plan
         return
     con.execute("create or replace temp table _forget (source_file varchar)")
     if gone:
-        con.executemany("insert into _forget values (?)", [(path,) for path in gone])
-    schema, name = target.split(".")
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()[0]
+        paths = ", ".join("('" + path.replace("'", "''") + "')" for path in gone)
+        con.execute(f"insert into _forget values {paths}")
+    exists = table_exists(con, target)
     if exists and plan.days:
-        con.execute(f"delete from {target} where _landing_date between ? and ?", list(plan.days))
+        first, last = (day.isoformat() for day in plan.days)
+        con.execute(f"delete from {target} where _landing_date between '{first}' and '{last}'")
     elif exists:
         con.execute(f"delete from {target} where _source_file in (select source_file from _forget)")
     for ledger_table in ("quarantine.rejected_rows", "quarantine.load_audit"):
         con.execute(
-            f"delete from {ledger_table} where source_table = ? "
-            "and source_file in (select source_file from _forget)",
-            [table.raw_table],
+            f"delete from {ledger_table} where source_table = '{table.raw_table}' "
+            "and source_file in (select source_file from _forget)"
         )
     con.execute("drop table _forget")

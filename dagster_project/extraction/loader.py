@@ -20,6 +20,7 @@ from dagster_project.extraction.ledger import (
     latest_version_sql,
     plan_load,
     stored_table,
+    table_exists,
     upgrade_legacy_ledger,
 )
 from dagster_project.extraction.quarantine import QUARANTINE_DDL, Accounting, split_rejects
@@ -258,10 +259,12 @@ def _load_files(
         "create or replace temp table _batch_files (source_file varchar, landing_date date, "
         "size_bytes bigint, modified_ns bigint)"
     )
-    con.executemany(
-        "insert into _batch_files values (?, ?, ?, ?)",
-        [(f.relative, f.landing_date, f.size_bytes, f.modified_ns) for f in files],
+    # Inlined values, not parameters: see extraction/ledger.py.
+    rows = ", ".join(
+        f"({_literal(f.relative)}, date '{f.landing_date}', {f.size_bytes}, {f.modified_ns})"
+        for f in files
     )
+    con.execute(f"insert into _batch_files values {rows}")
     # A view: the rows are read where they already are, not copied once more.
     union = " union all by name ".join(f"select * from {name}" for name in temp_names)
     con.execute(f"create or replace temp view _loaded as {union}")
@@ -278,10 +281,4 @@ def _load_files(
 
 def _existing_columns(con: duckdb.DuckDBPyConnection, target: str) -> set[str]:
     """Columns of the table as the previous load left it (empty on a first load)."""
-    schema, name = target.split(".")
-    rows = con.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchall()
-    return {row[0] for row in rows}
+    return set(_columns(con, target)) if table_exists(con, target) else set()

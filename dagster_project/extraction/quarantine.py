@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from dagster_project.extraction.ledger import table_exists
 from dagster_project.extraction.rules import FX_TABLE, RULES, Rule
 from dagster_project.source_catalog import SourceTable
 
@@ -196,11 +197,7 @@ def split_rejects(
     per-file audit; the caller has already removed what these files loaded before."""
     for statement in QUARANTINE_DDL:
         con.execute(statement)
-    schema, name = target.split(".")
-    target_exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()[0]
+    target_exists = table_exists(con, target)
     typed = con.execute(
         "select column_name from (describe _loaded) where column_type not in ('VARCHAR', 'JSON')"
     ).fetchall()

@@ -71,11 +71,12 @@ def pending(con: duckdb.DuckDBPyConnection, suite_name: str, frame: Frame) -> Pe
         f"select {DATE_COLUMN}, count(*), max({LOADED_COLUMN}) from ({frame.sql}) "
         "group by all order by 1"
     ).fetchall()
+    # Inlined values (internal names and a hex digest), not parameters: on a large warehouse
+    # the first statement with parameters of a connection takes seconds (extraction/ledger.py).
     passed = set(
         con.execute(
             f"select landing_date, row_count, loaded_at from {LEDGER} "
-            "where suite = ? and frame_digest = ?",
-            [suite_name, frame_digest(frame)],
+            f"where suite = {_text(suite_name)} and frame_digest = '{frame_digest(frame)}'"
         ).fetchall()
     )
     return Pending(
@@ -92,13 +93,23 @@ def record(
         return
     digest = frame_digest(frame)
     now = datetime.now(UTC).replace(tzinfo=None)
+    dates = ", ".join(f"date '{day}'" for day in validated.dates)
+    rows = ", ".join(
+        f"({_text(suite_name)}, '{digest}', date '{day}', {count}, "
+        f"{_timestamp(loaded_at)}, {_timestamp(now)})"
+        for day, count, loaded_at in validated.fingerprints
+    )
     con.execute("begin")
     con.execute(
-        f"delete from {LEDGER} where suite = ? and landing_date in (select unnest(?::date[]))",
-        [suite_name, validated.dates],
+        f"delete from {LEDGER} where suite = {_text(suite_name)} and landing_date in ({dates})"
     )
-    con.executemany(
-        f"insert into {LEDGER} values (?, ?, ?, ?, ?, ?)",
-        [[suite_name, digest, *fingerprint, now] for fingerprint in validated.fingerprints],
-    )
+    con.execute(f"insert into {LEDGER} values {rows}")
     con.execute("commit")
+
+
+def _text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _timestamp(moment: datetime | None) -> str:
+    return f"timestamp '{moment.isoformat(sep=' ')}'" if moment else "null"
