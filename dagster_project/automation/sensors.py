@@ -43,7 +43,11 @@ def landing_files(landing_dir: Path) -> list[LandingFile]:
 
 def landing_state(landing_dir: Path) -> list[FileState]:
     """(path relative to the landing dir, size, mtime_ns) of every file extraction would read."""
-    return sorted((f.relative, f.size_bytes, f.modified_ns) for f in landing_files(landing_dir))
+    return sorted(_file_state(f) for f in landing_files(landing_dir))
+
+
+def _file_state(file: LandingFile) -> FileState:
+    return file.relative, file.size_bytes, file.modified_ns
 
 
 def landing_digest(state: Iterable[FileState]) -> str:
@@ -54,9 +58,7 @@ def landing_digest(state: Iterable[FileState]) -> str:
 def _day_digests(files: list[LandingFile]) -> dict[str, str]:
     days: dict[str, list[FileState]] = {}
     for f in files:
-        days.setdefault(f.landing_date.isoformat(), []).append(
-            (f.relative, f.size_bytes, f.modified_ns)
-        )
+        days.setdefault(f.landing_date.isoformat(), []).append(_file_state(f))
     return {day: landing_digest(state) for day, state in sorted(days.items())}
 
 
@@ -81,7 +83,7 @@ def evaluate_landing(
     newest_ns = max(f.modified_ns for f in files)
     if now.timestamp() - newest_ns / 1e9 < QUIET_SECONDS:
         return dg.SkipReason(f"files changed in the last {QUIET_SECONDS} s; waiting for quiet")
-    digest = landing_digest((f.relative, f.size_bytes, f.modified_ns) for f in files)
+    digest = landing_digest(map(_file_state, files))
     days = _day_digests(files)
     previous = _previous_days(cursor)
     changed = [day for day, day_digest in days.items() if previous.get(day) != day_digest]

@@ -16,6 +16,7 @@ import duckdb
 
 from dagster_project.extraction.landing import LandingFile
 from dagster_project.source_catalog import SourceTable
+from dagster_project.sql_text import sql_text
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,11 @@ def table_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
     on a large warehouse the first statement with parameters of a connection took 3-5 s (at
     scale M), and every extraction asset opens its own connection.
     """
-    schema, name = (part.replace("'", "''") for part in relation.split("."))
+    schema, name = (sql_text(part) for part in relation.split("."))
     return bool(
         con.execute(
             "select count(*) from duckdb_tables() "
-            f"where schema_name = '{schema}' and table_name = '{name}'"
+            f"where schema_name = {schema} and table_name = {name}"
         ).fetchone()[0]
     )
 
@@ -113,7 +114,7 @@ def forget(con: duckdb.DuckDBPyConnection, table: SourceTable, target: str, plan
         return
     con.execute("create or replace temp table _forget (source_file varchar)")
     if gone:
-        paths = ", ".join("('" + path.replace("'", "''") + "')" for path in gone)
+        paths = ", ".join(f"({sql_text(path)})" for path in gone)
         con.execute(f"insert into _forget values {paths}")
     exists = table_exists(con, target)
     if exists and plan.days:

@@ -25,6 +25,7 @@ from dagster_project.extraction.ledger import (
 )
 from dagster_project.extraction.quarantine import QUARANTINE_DDL, Accounting, split_rejects
 from dagster_project.source_catalog import SourceTable
+from dagster_project.sql_text import sql_text
 
 
 class ExtractionError(Exception):
@@ -53,10 +54,6 @@ def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _json_path(key: str) -> str:
     return '$."' + key.replace('"', '\\"') + '"'
 
@@ -71,7 +68,7 @@ def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     con.execute(
         "create or replace temp table _records as "
         "select row_number() over () as _source_line, json as _record "
-        f"from read_ndjson_objects({_literal(str(path))})"
+        f"from read_ndjson_objects({sql_text(str(path))})"
     )
     # The distinct key lists are few (one per record shape); columns follow first appearance.
     shapes = con.execute(
@@ -85,7 +82,7 @@ def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     keys = sorted(first_seen, key=first_seen.__getitem__)
     if not keys:
         return "select _source_line from _records"
-    paths = "[" + ", ".join(_literal(_json_path(key)) for key in keys) + "]"
+    paths = "[" + ", ".join(sql_text(_json_path(key)) for key in keys) + "]"
     # A key is JSON when any record holds an object or array there; otherwise it is text.
     flags = ", ".join(
         f"bool_or(types[{index}] in ('OBJECT', 'ARRAY'))" for index in range(1, len(keys) + 1)
@@ -99,7 +96,7 @@ def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     element = {key: f"_text[{i}]" for i, key in enumerate(text, start=1)}
     element |= {key: f"_nested[{i}]" for i, key in enumerate(nested, start=1)}
     lists = [
-        f"{function}(_record, [{', '.join(_literal(_json_path(k)) for k in subset)}]) as {alias}"
+        f"{function}(_record, [{', '.join(sql_text(_json_path(k)) for k in subset)}]) as {alias}"
         for function, subset, alias in (
             ("json_extract_string", text, "_text"),
             ("json_extract", nested, "_nested"),
@@ -119,9 +116,9 @@ def _csv_select(path: Path) -> str:
         header = next(csv.reader(handle), None)
     if not header:
         raise ExtractionError(f"{path}: empty file (no header line)")
-    columns = ", ".join(f"{_literal(name)}: 'VARCHAR'" for name in header)
+    columns = ", ".join(f"{sql_text(name)}: 'VARCHAR'" for name in header)
     return (
-        f"select *, row_number() over () as _source_line from read_csv({_literal(str(path))}, "
+        f"select *, row_number() over () as _source_line from read_csv({sql_text(str(path))}, "
         f"header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
         f"strict_mode = true, columns = {{{columns}}})"
     )
@@ -130,7 +127,7 @@ def _csv_select(path: Path) -> str:
 def _parquet_select(path: Path) -> str:
     return (
         f"select * exclude (file_row_number), file_row_number + 1 as _source_line "
-        f"from read_parquet({_literal(str(path))}, file_row_number = true)"
+        f"from read_parquet({sql_text(str(path))}, file_row_number = true)"
     )
 
 
@@ -159,7 +156,7 @@ def _stage_file(
         select = _file_select(con, table, path)
         con.execute(
             f"create or replace temp {kind} {temp_name} as "
-            f"select *, {_literal(file.relative)} as _source_file, "
+            f"select *, {sql_text(file.relative)} as _source_file, "
             f"date '{file.landing_date.isoformat()}' as _landing_date from ({select})"
         )
         rows = con.execute(f"select count(*) from {temp_name}").fetchone()[0]
@@ -261,7 +258,7 @@ def _load_files(
     )
     # Inlined values, not parameters: see extraction/ledger.py.
     rows = ", ".join(
-        f"({_literal(f.relative)}, date '{f.landing_date}', {f.size_bytes}, {f.modified_ns})"
+        f"({sql_text(f.relative)}, date '{f.landing_date}', {f.size_bytes}, {f.modified_ns})"
         for f in files
     )
     con.execute(f"insert into _batch_files values {rows}")
@@ -269,7 +266,7 @@ def _load_files(
     union = " union all by name ".join(f"select * from {name}" for name in temp_names)
     con.execute(f"create or replace temp view _loaded as {union}")
     accounting = split_rejects(
-        con, table, target, f"{_literal(loaded_at.isoformat(sep=' '))}::timestamp"
+        con, table, target, f"{sql_text(loaded_at.isoformat(sep=' '))}::timestamp"
     )
     con.execute("drop view _loaded")
     for name in temp_names:

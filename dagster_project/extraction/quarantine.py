@@ -16,6 +16,7 @@ import duckdb
 from dagster_project.extraction.ledger import table_exists
 from dagster_project.extraction.rules import FX_TABLE, RULES, Rule
 from dagster_project.source_catalog import SourceTable
+from dagster_project.sql_text import sql_text
 
 QUARANTINE_DDL = (
     "create schema if not exists quarantine",
@@ -42,10 +43,6 @@ class Accounting:
     @property
     def reject_share(self) -> float:
         return self.rows_quarantined / self.rows_read if self.rows_read else 0.0
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _value(expr: str) -> str:
@@ -96,7 +93,7 @@ def _violation(rule: Rule, typed: bool = False) -> tuple[str, str]:
             f"else 'negative amount: ' end || {v}",
         )
     if rule.kind == "enum":
-        allowed = ", ".join(_sql_text(value) for value in rule.values)
+        allowed = ", ".join(sql_text(value) for value in rule.values)
         return (
             f"{present} and {e} not in ({allowed})",
             f"'unknown value: ' || {v}",
@@ -124,7 +121,7 @@ def _duplicates_sql(table: SourceTable, key: str, target: str | None) -> str:
     sort the whole table with its file and line.
     """
     later_wins = "_source_file desc, _source_line desc"
-    field = _sql_text(", ".join(table.key))
+    field = sql_text(", ".join(table.key))
     if table.kind == "object":
         same_day = f"partition by _landing_date, {key} order by {later_wins}"
         return (
@@ -171,7 +168,7 @@ def _rejects_sql(
         predicate, reason = _violation(rule, rule.expr.strip('"') in typed_columns)
         branches.append(
             f"select _source_file, _source_line, {key} as record_id, "
-            f"{_sql_text(rule.field)} as field, {reason} as reason, {order} as rule_order "
+            f"{sql_text(rule.field)} as field, {reason} as reason, {order} as rule_order "
             f"from _loaded where {predicate}"
         )
     branches.append(_duplicates_sql(table, key, target))
@@ -226,14 +223,14 @@ def split_rejects(
     if rows_quarantined:
         con.execute(
             "insert into quarantine.rejected_rows "
-            f"select {_sql_text(table.raw_table)}, r._source_file, r._source_line, r.record_id, "
+            f"select {sql_text(table.raw_table)}, r._source_file, r._source_line, r.record_id, "
             f"r.field, r.reason, to_json(l), {loaded_at_sql} from _rejects as r "
             "join _loaded as l using (_source_file, _source_line)"
         )
     con.execute(
         f"""
         insert into quarantine.load_audit
-        select {_sql_text(table.raw_table)}, f.source_file, f.landing_date, f.size_bytes,
+        select {sql_text(table.raw_table)}, f.source_file, f.landing_date, f.size_bytes,
             f.modified_ns, r.rows_read, r.rows_read - coalesce(q.rows_quarantined, 0),
             coalesce(q.rows_quarantined, 0), {loaded_at_sql}
         from _batch_files as f

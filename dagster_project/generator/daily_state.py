@@ -16,6 +16,7 @@ import numpy as np
 
 from dagster_project.generator.common import HOUR
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
+from dagster_project.sql_text import sql_text
 
 CATALOG = {table.raw_table: table for table in SOURCE_TABLES}
 PARTITION_PREFIX = "date="
@@ -27,7 +28,7 @@ def epoch_day(day: date) -> int:
 
 
 def sql_list(paths: list[Path]) -> str:
-    return "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+    return "[" + ", ".join(sql_text(str(p)) for p in paths) + "]"
 
 
 def _partition_date(folder: Path) -> date | None:

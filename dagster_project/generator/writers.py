@@ -17,6 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dagster_project.sql_text import sql_text
+
 _MACROS = (
     # NONE (-1) marks a missing moment in the numpy columns; it becomes JSON null here.
     "create macro iso(s) as "
@@ -34,7 +36,7 @@ FORMAT_OPTIONS = {"jsonl": "format json", "csv": "format csv, header true"}
 
 def lookup(values: tuple[str, ...], column: str) -> str:
     """SQL picking `values[column]` for an integer code column; NULL for code -1."""
-    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+    quoted = ", ".join(sql_text(v) for v in values)
     return f"([{quoted}])[nullif({column}, -1) + 1]"
 
 

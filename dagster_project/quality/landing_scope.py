@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime
 import duckdb
 
 from dagster_project.quality.suites import Frame
+from dagster_project.sql_text import sql_text
 
 DATE_COLUMN = "_landing_date"
 LOADED_COLUMN = "_loaded_at"
@@ -76,7 +77,7 @@ def pending(con: duckdb.DuckDBPyConnection, suite_name: str, frame: Frame) -> Pe
     passed = set(
         con.execute(
             f"select landing_date, row_count, loaded_at from {LEDGER} "
-            f"where suite = {_text(suite_name)} and frame_digest = '{frame_digest(frame)}'"
+            f"where suite = {sql_text(suite_name)} and frame_digest = '{frame_digest(frame)}'"
         ).fetchall()
     )
     return Pending(
@@ -95,20 +96,16 @@ def record(
     now = datetime.now(UTC).replace(tzinfo=None)
     dates = ", ".join(f"date '{day}'" for day in validated.dates)
     rows = ", ".join(
-        f"({_text(suite_name)}, '{digest}', date '{day}', {count}, "
+        f"({sql_text(suite_name)}, '{digest}', date '{day}', {count}, "
         f"{_timestamp(loaded_at)}, {_timestamp(now)})"
         for day, count, loaded_at in validated.fingerprints
     )
     con.execute("begin")
     con.execute(
-        f"delete from {LEDGER} where suite = {_text(suite_name)} and landing_date in ({dates})"
+        f"delete from {LEDGER} where suite = {sql_text(suite_name)} and landing_date in ({dates})"
     )
     con.execute(f"insert into {LEDGER} values {rows}")
     con.execute("commit")
-
-
-def _text(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _timestamp(moment: datetime | None) -> str:

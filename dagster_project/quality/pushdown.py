@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dagster_project.quality.suites import Rule, Where
+from dagster_project.sql_text import sql_text
 
 # Types pandas receives as float64, where NaN is a missing value as null is.
 _FLOATING = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
@@ -58,7 +59,7 @@ def literal(value: Any) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
+        return sql_text(value)
     raise TypeError(f"no SQL literal for {value!r}")
 
 
