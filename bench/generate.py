@@ -15,9 +15,9 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from dagster_project.generator import generate
-from dagster_project.generator.daily import generate_day
 from dagster_project.metric_config import landing_start_date
+from generator import generate
+from generator.daily import generate_day
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -30,9 +30,9 @@ from bench import postgres
 from bench.measure import Limits, Measurement, run_measured
 from bench.report import dbt_breakdown, format_table, headline, shared_node_seconds, verdicts
 from bench.scales import SCALES, Scale, volume_check
-from dagster_project.generator.daily_state import last_landing_date
 from dagster_project.metric_config import landing_start_date
 from dagster_project.paths import DBT_PROJECT_DIR, REPO_ROOT
+from generator.daily_state import last_landing_date
 
 PYTHON = sys.executable
 
@@ -216,7 +216,7 @@ class Bench:
     def extraction_rows(self) -> int:
         with duckdb.connect(str(self.dirs.build_db), read_only=True) as con:
             return int(
-                con.execute("select sum(rows_read) from quarantine.load_audit").fetchone()[0]
+                con.execute("select sum(rows_read) from meta.loaded_files").fetchone()[0]
             )
 
     def run_pipeline(self) -> Path | None:

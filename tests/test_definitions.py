@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import dagster as dg
@@ -59,3 +61,15 @@ def test_full_build_job_selects_every_asset(dbt_manifest) -> None:
 def test_dbt_build_args_pass_the_as_of_date_once() -> None:
     assert dbt_build_args("2026-06-30") == ["build", "--vars", '{"as_of_date": "2026-06-30"}']
     assert dbt_build_args("2026-06-30", full_refresh=True)[-1] == "--full-refresh"
+
+
+def test_the_code_location_never_imports_the_sample_generator(dbt_manifest) -> None:
+    """The generator is a tool beside the pipeline: loading the definitions must not need it."""
+    script = (
+        "import sys, dagster_project.definitions; "
+        "print(sorted(m for m in sys.modules if m == 'generator' or m.startswith('generator.')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -16,15 +16,15 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from dagster_project.generator import generate
-from dagster_project.generator.common import (
+from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
+from generator import generate
+from generator.common import (
     add_months,
     group_cumsum,
     paris_utc_offset_hours,
     whole_months_between,
 )
-from dagster_project.generator.writers import padded_ids
-from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
+from generator.writers import padded_ids
 
 SMALL, MODERATE = 40, 600
 WINDOW_START = int(datetime(2023, 10, 1, tzinfo=UTC).timestamp())
@@ -713,7 +713,7 @@ def test_health_signals_sour_before_churn(moderate_con) -> None:
 
 
 def test_cli_prints_row_counts_and_rejects_a_tiny_size(tmp_path: Path, capsys) -> None:
-    from dagster_project.generator.cli import main
+    from generator.cli import main
 
     main(["--size", "12", "--seed", "3", "--out", str(tmp_path)])
     printed = capsys.readouterr().out

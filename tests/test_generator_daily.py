@@ -18,14 +18,14 @@ import pytest
 
 from dagster_project.extraction.loader import load_source_table
 from dagster_project.extraction.rules import parent_tables
-from dagster_project.generator import generate
-from dagster_project.generator.daily import generate_day, generate_days
-from dagster_project.generator.daily_events import LATE_SHARE, SOURCES, _late
-from dagster_project.generator.daily_state import last_landing_date
 from dagster_project.metric_config import metric_vars
 from dagster_project.quality.gx_runner import run_suite
 from dagster_project.quality.raw_suites import raw_suites
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
+from generator import generate
+from generator.daily import generate_day, generate_days
+from generator.daily_events import LATE_SHARE, SOURCES, _late
+from generator.daily_state import last_landing_date
 
 SIZE, SEED = 200, 7
 FIRST_DAY, DAYS = date(2026, 10, 1), 6
@@ -370,7 +370,7 @@ def test_extraction_of_export_and_increments_quarantines_nothing_and_passes_raw_
 
 
 def test_cli_writes_increments_and_continues_after_the_last_day(tmp_path: Path, capsys) -> None:
-    from dagster_project.generator.cli import main
+    from generator.cli import main
 
     main(["--size", "12", "--seed", "3", "--out", str(tmp_path), "--days", "2"])
     main(["--seed", "3", "--out", str(tmp_path), "--continue", "--days", "1"])

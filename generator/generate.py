@@ -7,28 +7,28 @@ from pathlib import Path
 
 import numpy as np
 
-from dagster_project.generator.accounts import company_owners, make_companies, make_owners
-from dagster_project.generator.activities import Activities
-from dagster_project.generator.common import NONE, Window
-from dagster_project.generator.deals import deal_activities, make_deals
-from dagster_project.generator.funnel import make_contacts, sdr_activities
-from dagster_project.generator.ids import creation_rank
-from dagster_project.generator.invoices import fx_rates, make_invoices
-from dagster_project.generator.marketing import make_marketing
-from dagster_project.generator.product import make_product
-from dagster_project.generator.subscriptions import make_subscriptions, set_manager_quotas
-from dagster_project.generator.success import account_activities, make_success
-from dagster_project.generator.write_billing import write_billing
-from dagster_project.generator.write_crm import (
+from generator.accounts import company_owners, make_companies, make_owners
+from generator.activities import Activities
+from generator.common import NONE, Window
+from generator.deals import deal_activities, make_deals
+from generator.funnel import make_contacts, sdr_activities
+from generator.ids import creation_rank
+from generator.invoices import fx_rates, make_invoices
+from generator.marketing import make_marketing
+from generator.product import make_product
+from generator.subscriptions import make_subscriptions, set_manager_quotas
+from generator.success import account_activities, make_success
+from generator.write_billing import write_billing
+from generator.write_crm import (
     write_companies,
     write_contacts,
     write_deals,
     write_engagements,
     write_owners,
 )
-from dagster_project.generator.write_marketing import write_marketing
-from dagster_project.generator.write_product import write_product, write_success
-from dagster_project.generator.writers import LandingWriter
+from generator.write_marketing import write_marketing
+from generator.write_product import write_product, write_success
+from generator.writers import LandingWriter
 
 # Three years ending on the dbt var `as_of_date`, fixed so output never depends on today.
 DEFAULT_START = date(2023, 10, 1)

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dagster_project.generator.accounts import AE, PROSPECT, Companies, Owners
-from dagster_project.generator.activities import Activities
-from dagster_project.generator.common import (
+from dagster_project.source_catalog import DEAL_STAGES
+from generator.accounts import AE, PROSPECT, Companies, Owners
+from generator.activities import Activities
+from generator.common import (
     APPROX_EUR_RATE,
     DAY,
     NONE,
@@ -26,8 +27,7 @@ from dagster_project.generator.common import (
     stream,
     uniform_time,
 )
-from dagster_project.generator.funnel import Contacts, pick_contact
-from dagster_project.source_catalog import DEAL_STAGES
+from generator.funnel import Contacts, pick_contact
 
 STAGES = DEAL_STAGES
 CLOSED_WON, CLOSED_LOST = 6, 7

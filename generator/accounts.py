@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dagster_project.generator.common import DAY, Window, choice, stream
+from generator.common import DAY, Window, choice, stream
 
 ROLES = ("SDR", "AE", "CSM", "AM")
 SDR, AE, CSM, AM = range(4)

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from dagster_project.generator.common import DAY, paris_utc_offset_hours, stream
-from dagster_project.generator.daily_state import (
+from generator.common import DAY, paris_utc_offset_hours, stream
+from generator.daily_state import (
     CATALOG,
     Landing,
     csv_edges,
@@ -27,8 +27,8 @@ from dagster_project.generator.daily_state import (
     reader,
     sql_list,
 )
-from dagster_project.generator.marketing import FORM_TYPES
-from dagster_project.generator.writers import LandingWriter, lookup, padded_ids, to_arrow
+from generator.marketing import FORM_TYPES
+from generator.writers import LandingWriter, lookup, padded_ids, to_arrow
 
 LATE_SHARE = 0.02
 SECOND_US = 1_000_000

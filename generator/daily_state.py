@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from dagster_project.generator.common import HOUR
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
 from dagster_project.sql_text import sql_text
+from generator.common import HOUR
 
 CATALOG = {table.raw_table: table for table in SOURCE_TABLES}
 PARTITION_PREFIX = "date="

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from dagster_project.generator.common import DAY, stream
-from dagster_project.generator.daily_events import NewLeads
-from dagster_project.generator.daily_state import (
+from generator.common import DAY, stream
+from generator.daily_events import NewLeads
+from generator.daily_state import (
     CATALOG,
     Landing,
     epoch_day,
@@ -24,11 +24,11 @@ from dagster_project.generator.daily_state import (
     reader,
     sql_list,
 )
-from dagster_project.generator.deals import CLOSED_LOST, CLOSED_WON, LOST_REASONS, STAGES
-from dagster_project.generator.funnel import JOB_TITLES, SOURCES
-from dagster_project.generator.ids import COMPANY_BASE, CONTACT_BASE
-from dagster_project.generator.write_crm import company_name_sql
-from dagster_project.generator.writers import LandingWriter, lookup
+from generator.deals import CLOSED_LOST, CLOSED_WON, LOST_REASONS, STAGES
+from generator.funnel import JOB_TITLES, SOURCES
+from generator.ids import COMPANY_BASE, CONTACT_BASE
+from generator.write_crm import company_name_sql
+from generator.writers import LandingWriter, lookup
 
 # Objects created this many days back serve as templates and correction candidates: fresh
 # records are the ones people fix, and the window keeps the scan off old history.

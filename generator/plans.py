@@ -10,10 +10,10 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from dagster_project.generator.accounts import INSTALLED, SELF_SERVE, Companies
-from dagster_project.generator.common import DAY, HOUR, Window, choice
-from dagster_project.generator.deals import Deals
-from dagster_project.generator.funnel import Contacts
+from generator.accounts import INSTALLED, SELF_SERVE, Companies
+from generator.common import DAY, HOUR, Window, choice
+from generator.deals import Deals
+from generator.funnel import Contacts
 
 ORIGIN_INSTALLED, ORIGIN_SELF_SERVE, ORIGIN_SALES, ORIGIN_REACTIVATION = range(4)
 

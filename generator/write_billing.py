@@ -6,23 +6,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from dagster_project.generator.common import CURRENCIES, DAY, NONE
-from dagster_project.generator.ids import COMPANY_BASE, hubspot_ids
-from dagster_project.generator.invoices import CREDIT_REASONS, INVOICE_STATUSES, Invoices
-from dagster_project.generator.prices import (
+from generator.common import CURRENCIES, DAY, NONE
+from generator.ids import COMPANY_BASE, hubspot_ids
+from generator.invoices import CREDIT_REASONS, INVOICE_STATUSES, Invoices
+from generator.prices import (
     TIERS,
     VERSIONS,
     addon_unit_amount,
     seat_unit_amount,
 )
-from dagster_project.generator.subscriptions import (
+from generator.subscriptions import (
     CREATED,
     DELETED,
     STATUSES,
     Subscriptions,
     current_state,
 )
-from dagster_project.generator.writers import LandingWriter, lookup
+from generator.writers import LandingWriter, lookup
 
 TIER_LABELS = ("Starter", "Growth", "Enterprise")
 

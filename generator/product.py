@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dagster_project.generator.accounts import Companies
-from dagster_project.generator.common import (
+from dagster_project.source_catalog import TRACK_EVENTS
+from generator.accounts import Companies
+from generator.common import (
     DAY,
     HOUR,
     NONE,
@@ -26,15 +27,14 @@ from dagster_project.generator.common import (
     stream,
     uniform_time,
 )
-from dagster_project.generator.funnel import Contacts
-from dagster_project.generator.subscriptions import (
+from generator.funnel import Contacts
+from generator.subscriptions import (
     ACTIVE,
     PAST_DUE_STATUS,
     TRIALING,
     Subscriptions,
     current_state,
 )
-from dagster_project.source_catalog import TRACK_EVENTS
 
 EVENTS = TRACK_EVENTS
 SIGNED_UP, LOGGED_IN, FEATURE_USED, DASHBOARD_CREATED = range(4)

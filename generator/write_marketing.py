@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from dagster_project.generator.common import CURRENCIES, paris_utc_offset_hours
-from dagster_project.generator.ids import CONTACT_BASE, hubspot_ids
-from dagster_project.generator.marketing import (
+from generator.common import CURRENCIES, paris_utc_offset_hours
+from generator.ids import CONTACT_BASE, hubspot_ids
+from generator.marketing import (
     CHANNELS,
     EMAIL_EVENTS,
     FORM_TYPES,
     PAGE_CATEGORIES,
     Marketing,
 )
-from dagster_project.generator.product import FEATURES
-from dagster_project.generator.writers import LandingWriter, lookup
+from generator.product import FEATURES
+from generator.writers import LandingWriter, lookup
 
 CHANNEL_LABELS = ("Paid search", "Paid social", "Email", "Event", "Content", "Partner")
 SITE = "https://www.example.com"

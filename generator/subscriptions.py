@@ -13,8 +13,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from dagster_project.generator.accounts import AM, Companies, Owners
-from dagster_project.generator.common import (
+from generator.accounts import AM, Companies, Owners
+from generator.common import (
     APPROX_EUR_RATE,
     DAY,
     NONE,
@@ -27,9 +27,9 @@ from dagster_project.generator.common import (
     uniform_time,
     whole_months_between,
 )
-from dagster_project.generator.deals import Deals
-from dagster_project.generator.funnel import Contacts
-from dagster_project.generator.plans import (
+from generator.deals import Deals
+from generator.funnel import Contacts
+from generator.plans import (
     ORIGIN_REACTIVATION,
     ORIGIN_SELF_SERVE,
     Plan,
@@ -38,7 +38,7 @@ from dagster_project.generator.plans import (
     sales_plan,
     self_serve_plan,
 )
-from dagster_project.generator.prices import addon_unit_amount, seat_unit_amount
+from generator.prices import addon_unit_amount, seat_unit_amount
 
 MONTH = int(30.44 * DAY)
 PRICE_CHANGE = int(np.datetime64("2025-07-01").astype("datetime64[s]").astype(np.int64))

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dagster_project.generator.accounts import Companies
-from dagster_project.generator.activities import Activities
-from dagster_project.generator.common import (
+from generator.accounts import Companies
+from generator.activities import Activities
+from generator.common import (
     DAY,
     HOUR,
     NONE,
@@ -24,9 +24,9 @@ from dagster_project.generator.common import (
     uniform_time,
     working_time,
 )
-from dagster_project.generator.funnel import Contacts, pick_contact
-from dagster_project.generator.plans import ORIGIN_REACTIVATION
-from dagster_project.generator.subscriptions import Subscriptions
+from generator.funnel import Contacts, pick_contact
+from generator.plans import ORIGIN_REACTIVATION
+from generator.subscriptions import Subscriptions
 
 PRIORITIES = ("low", "normal", "high", "urgent")
 TICKET_STATUSES = ("new", "open", "pending", "solved", "closed")

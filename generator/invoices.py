@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dagster_project.generator.accounts import COUNTRY_TAX_RATE, Companies
-from dagster_project.generator.common import (
+from generator.accounts import COUNTRY_TAX_RATE, Companies
+from generator.common import (
     DAY,
     NONE,
     Window,
@@ -21,9 +21,9 @@ from dagster_project.generator.common import (
     position_in_group,
     stream,
 )
-from dagster_project.generator.plans import ORIGIN_SALES
-from dagster_project.generator.prices import ONBOARDING_FEE, addon_unit_amount, seat_unit_amount
-from dagster_project.generator.subscriptions import (
+from generator.plans import ORIGIN_SALES
+from generator.prices import ONBOARDING_FEE, addon_unit_amount, seat_unit_amount
+from generator.subscriptions import (
     CHANGED,
     PAST_DUE_STATUS,
     Subscriptions,

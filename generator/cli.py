@@ -7,9 +7,9 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from dagster_project.generator.daily import generate_day
-from dagster_project.generator.daily_state import last_landing_date
-from dagster_project.generator.generate import DEFAULT_END, DEFAULT_START, MIN_SIZE, generate
+from generator.daily import generate_day
+from generator.daily_state import last_landing_date
+from generator.generate import DEFAULT_END, DEFAULT_START, MIN_SIZE, generate
 
 
 def _parser() -> argparse.ArgumentParser:

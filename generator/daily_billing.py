@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from dagster_project.generator.common import DAY, NONE, add_months, stream, whole_months_between
-from dagster_project.generator.daily_state import (
+from generator.common import DAY, NONE, add_months, stream, whole_months_between
+from generator.daily_state import (
     CATALOG,
     Landing,
     epoch_day,
@@ -22,7 +22,7 @@ from dagster_project.generator.daily_state import (
     office_time,
     reader,
 )
-from dagster_project.generator.writers import LandingWriter
+from generator.writers import LandingWriter
 
 # Change kinds, at most one per subscription and day (earlier kinds win).
 CONVERT, FAIL, END, LATE_SEATS, CANCEL, SEATS = range(6)

@@ -9,19 +9,19 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from dagster_project.generator.common import NONE
-from dagster_project.generator.ids import COMPANY_BASE, CONTACT_BASE, hubspot_ids, remap
-from dagster_project.generator.prices import WORKSPACE_PLANS
-from dagster_project.generator.product import EVENTS, FEATURES, Product
-from dagster_project.generator.success import (
+from generator.common import NONE
+from generator.ids import COMPANY_BASE, CONTACT_BASE, hubspot_ids, remap
+from generator.prices import WORKSPACE_PLANS
+from generator.product import EVENTS, FEATURES, Product
+from generator.success import (
     PRIORITIES,
     SUBJECTS,
     SURVEYS,
     TICKET_STATUSES,
     Success,
 )
-from dagster_project.generator.write_crm import company_name_sql
-from dagster_project.generator.writers import (
+from generator.write_crm import company_name_sql
+from generator.writers import (
     LandingWriter,
     lookup,
     padded_ids,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dagster_project.generator.accounts import (
+from generator.accounts import (
     COUNTRIES,
     INDUSTRIES,
     REGIONS,
@@ -18,11 +18,11 @@ from dagster_project.generator.accounts import (
     Companies,
     Owners,
 )
-from dagster_project.generator.activities import CALL, EMAIL, ENGAGEMENT_TYPES, Activities
-from dagster_project.generator.common import CURRENCIES, NONE, SECOND_MS, stream
-from dagster_project.generator.deals import LOST_REASONS, MEDDIC_FIELDS, ORIGINS, STAGES, Deals
-from dagster_project.generator.funnel import JOB_TITLES, SOURCES, Contacts
-from dagster_project.generator.ids import (
+from generator.activities import CALL, EMAIL, ENGAGEMENT_TYPES, Activities
+from generator.common import CURRENCIES, NONE, SECOND_MS, stream
+from generator.deals import LOST_REASONS, MEDDIC_FIELDS, ORIGINS, STAGES, Deals
+from generator.funnel import JOB_TITLES, SOURCES, Contacts
+from generator.ids import (
     COMPANY_BASE,
     CONTACT_BASE,
     DEAL_BASE,
@@ -30,7 +30,7 @@ from dagster_project.generator.ids import (
     OWNER_BASE,
     hubspot_ids,
 )
-from dagster_project.generator.writers import LandingWriter, lookup
+from generator.writers import LandingWriter, lookup
 
 LIFECYCLE = ("lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer")
 NAME_WORDS = (

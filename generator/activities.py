@@ -6,7 +6,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from dagster_project.generator.common import NONE
+from generator.common import NONE
 
 ENGAGEMENT_TYPES = ("CALL", "EMAIL", "MEETING")
 CALL, EMAIL, MEETING = range(3)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dagster_project.generator.common import (
+from generator.common import (
     APPROX_EUR_RATE,
     DAY,
     HOUR,
@@ -28,8 +28,8 @@ from dagster_project.generator.common import (
     uniform_time,
     working_time,
 )
-from dagster_project.generator.funnel import DEMO_REQUEST, Contacts
-from dagster_project.generator.subscriptions import Subscriptions
+from generator.funnel import DEMO_REQUEST, Contacts
+from generator.subscriptions import Subscriptions
 
 CHANNELS = ("paid_search", "paid_social", "email", "events", "content", "partner")
 EMAIL_CHANNEL = 2

@@ -12,15 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dagster_project.generator.accounts import (
+from dagster_project.source_catalog import ANALYTICS_SOURCES
+from generator.accounts import (
     INSTALLED,
     SDR,
     TARGET_MARKET,
     Companies,
     Owners,
 )
-from dagster_project.generator.activities import CALL, EMAIL, Activities
-from dagster_project.generator.common import (
+from generator.activities import CALL, EMAIL, Activities
+from generator.common import (
     DAY,
     HOUR,
     NONE,
@@ -33,7 +34,6 @@ from dagster_project.generator.common import (
     stream,
     uniform_time,
 )
-from dagster_project.source_catalog import ANALYTICS_SOURCES
 
 SOURCES = ANALYTICS_SOURCES
 SOURCE_WEIGHTS = (0.28, 0.15, 0.12, 0.1, 0.1, 0.15, 0.1)

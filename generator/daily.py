@@ -15,12 +15,12 @@ import shutil
 from datetime import date, timedelta
 from pathlib import Path
 
-from dagster_project.generator.daily_billing import write_billing_day
-from dagster_project.generator.daily_crm import write_crm_day
-from dagster_project.generator.daily_events import write_events_day
-from dagster_project.generator.daily_state import Landing, last_landing_date
-from dagster_project.generator.generate import DEFAULT_END
-from dagster_project.generator.writers import LandingWriter
+from generator.daily_billing import write_billing_day
+from generator.daily_crm import write_crm_day
+from generator.daily_events import write_events_day
+from generator.daily_state import Landing, last_landing_date
+from generator.generate import DEFAULT_END
+from generator.writers import LandingWriter
 
 
 def generate_day(
