@@ -5,12 +5,12 @@ from __future__ import annotations
 import dagster as dg
 
 from dagster_project.automation.freshness import with_freshness_policies
-from dagster_project.automation.observability import headline_metrics
+from dagster_project.automation.jobs import full_build_job
 from dagster_project.automation.schedules import daily_full_build
 from dagster_project.automation.sensors import landing_files_sensor
 from dagster_project.extraction.assets import build_extraction_assets
-from dagster_project.jobs import full_build_job
-from dagster_project.publishing import published_warehouse
+from dagster_project.publishing.headline_metrics import headline_metrics
+from dagster_project.publishing.warehouse import published_warehouse
 from dagster_project.quality.checks import build_quality_checks
 from dagster_project.resources import default_warehouse
 from dagster_project.transformation.assets import revops_dbt_assets

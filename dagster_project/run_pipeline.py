@@ -21,11 +21,11 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dagster_project.automation.headline import read_headline
 from dagster_project.extraction.landing import landing_dates
+from dagster_project.extraction.partitions import day_range_tags
 from dagster_project.metric_config import landing_start_date
-from dagster_project.partitions import day_range_tags
 from dagster_project.paths import warehouse_paths
+from dagster_project.publishing.headline import read_headline
 
 
 def prepare_dbt_manifest() -> None:

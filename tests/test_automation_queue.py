@@ -22,7 +22,7 @@ from dagster._daemon.run_coordinator.queued_run_coordinator_daemon import (
     QueuedRunCoordinatorDaemon,
 )
 
-from dagster_project.jobs import full_build_job
+from dagster_project.automation.jobs import full_build_job
 from dagster_project.paths import REPO_ROOT
 
 QUEUED = dg.DagsterRunStatus.QUEUED

@@ -19,7 +19,7 @@ from dagster_project.automation.sensors import (
     landing_files_sensor,
     landing_state,
 )
-from dagster_project.partitions import RANGE_END_TAG, RANGE_START_TAG
+from dagster_project.extraction.partitions import RANGE_END_TAG, RANGE_START_TAG
 
 HOUR_AGO = time.time() - 3600
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.publishing import publish_file, record_version
+from dagster_project.publishing.warehouse import publish_file, record_version
 
 
 def _warehouse(path: Path, value: int) -> Path:

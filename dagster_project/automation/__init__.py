@@ -1,1 +1,1 @@
-"""Automation: the daily schedule, the landing sensor, freshness, retries, one writer, headlines."""
+"""Automation: the job, the daily schedule, the landing sensor, freshness, retries, one writer."""

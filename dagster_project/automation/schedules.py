@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from dagster_project.automation.jobs import full_build_job
 from dagster_project.automation.run_config import AS_OF_TAG, as_of_date_for, warehouse_run_config
-from dagster_project.jobs import full_build_job
 from dagster_project.metric_config import landing_start_date
 
 # Early morning UTC, once the nightly exports have landed; the freshness windows in freshness.py

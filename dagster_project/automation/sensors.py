@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from dagster_project.automation.jobs import full_build_job
 from dagster_project.automation.run_config import AS_OF_TAG, as_of_date_for, warehouse_run_config
 from dagster_project.automation.schedules import SCHEDULE_TIMEZONE
 from dagster_project.extraction.landing import LandingFile, LandingLayoutError, table_files
-from dagster_project.jobs import full_build_job
-from dagster_project.partitions import day_range_tags
+from dagster_project.extraction.partitions import day_range_tags
 from dagster_project.paths import warehouse_paths
 from dagster_project.source_catalog import SOURCE_TABLES
 

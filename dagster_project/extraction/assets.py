@@ -18,9 +18,9 @@ import dagster as dg
 from dagster_project.extraction.landing import LandingLayoutError
 from dagster_project.extraction.ledger import stored_table
 from dagster_project.extraction.loader import ExtractionError, LoadResult, load_source_table
+from dagster_project.extraction.partitions import LANDING_DAYS, days_of
 from dagster_project.extraction.rules import parent_tables
 from dagster_project.metric_config import metric_vars
-from dagster_project.partitions import LANDING_DAYS, days_of
 from dagster_project.resources import WarehouseResource
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
 

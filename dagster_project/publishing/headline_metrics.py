@@ -4,7 +4,7 @@
 import dagster as dg
 import duckdb
 
-from dagster_project.automation.headline import read_headline
+from dagster_project.publishing.headline import read_headline
 from dagster_project.resources import WarehouseResource
 
 

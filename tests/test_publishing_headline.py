@@ -9,8 +9,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dagster_project.automation.headline import Headline, read_headline
-from dagster_project.automation.observability import headline_metrics
+from dagster_project.publishing.headline import Headline, read_headline
+from dagster_project.publishing.headline_metrics import headline_metrics
 from dagster_project.resources import WarehouseResource
 
 
