@@ -73,7 +73,7 @@ def test_reprocessing_a_landing_day_replaces_it_and_leaves_other_days_alone(
         (DAY_1, datetime(2026, 10, 2, 8), datetime(2026, 10, 2, 8)),
     ]
     assert con.execute(
-        "select source_file, rows_read, rows_loaded from quarantine.load_audit order by 1"
+        "select source_file, rows_read, rows_loaded from meta.loaded_files order by 1"
     ).fetchall() == [(day_file, 2, 2), ("billing/subscription_events/part-0000.jsonl", 2, 2)]
 
 
@@ -149,7 +149,7 @@ def test_objects_load_new_files_only_keep_every_version_and_serve_the_latest(
 
     assert fourth.forgotten_files == ("crm/deals/date=2026-10-01/part-0000.jsonl",)
     assert con.execute(latest).fetchall() == [("1", "discovery"), ("2", "demo")]
-    assert con.execute("select count(*) from quarantine.load_audit").fetchone() == (2,)
+    assert con.execute("select count(*) from meta.loaded_files").fetchone() == (2,)
 
 
 def test_a_file_outside_the_layout_is_named(tmp_path: Path, con: duckdb.DuckDBPyConnection) -> None:
@@ -169,3 +169,36 @@ def test_a_landing_day_without_files_for_a_table_loads_nothing_and_keeps_the_res
 
     assert (quiet_day.files, quiet_day.accounting.rows_read) == ((), 0)
     assert [row[0] for row in _events(con)] == ["e1"]
+
+
+def test_a_warehouse_with_the_old_ledger_is_migrated_once_and_nothing_reloads(
+    tmp_path: Path, con: duckdb.DuckDBPyConnection
+) -> None:
+    _write(tmp_path, EVENTS, "part-0000.jsonl", _lines(_event("e1"), _event("e2")))
+    load_source_table(con, EVENTS, tmp_path, datetime(2026, 10, 2, 6))
+    # What a warehouse built before the rename holds: the same ledger under its old name.
+    con.execute("create schema if not exists quarantine")
+    con.execute("create table quarantine.load_audit as select * from meta.loaded_files")
+    con.execute("drop table meta.loaded_files")
+
+    # Two later runs of a day with no file: the first migrates, the second finds nothing to do.
+    for hour in (7, 8):
+        result = load_source_table(
+            con, EVENTS, tmp_path, datetime(2026, 10, 2, hour), (DAY_1, DAY_1)
+        )
+
+    assert result.files == ()
+    assert con.execute(
+        "select source_table, source_file, rows_read, loaded_at from meta.loaded_files"
+    ).fetchall() == [
+        (
+            "billing_subscription_events",
+            "billing/subscription_events/part-0000.jsonl",
+            2,
+            datetime(2026, 10, 2, 6),
+        )
+    ]
+    assert con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'load_audit'"
+    ).fetchone() == (0,)
+    assert [row[0] for row in _events(con)] == ["e1", "e2"]

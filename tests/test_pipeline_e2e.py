@@ -34,7 +34,7 @@ def test_every_generated_row_is_loaded_and_none_quarantined(con, landing) -> Non
         assert _count(con, f"raw.{table.raw_table}") == generated[table.raw_table], table.raw_table
     assert _count(con, "quarantine.rejected_rows") == 0
     audit = con.execute(
-        "select count(*), sum(rows_read), sum(rows_loaded) from quarantine.load_audit"
+        "select count(*), sum(rows_read), sum(rows_loaded) from meta.loaded_files"
     ).fetchone()
     assert audit == (len(SOURCE_TABLES), sum(generated.values()), sum(generated.values()))
 

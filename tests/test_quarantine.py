@@ -99,7 +99,7 @@ def test_rows_read_equal_rows_loaded_plus_rows_quarantined(loaded) -> None:
     accounting = result.accounting
     assert (accounting.rows_read, accounting.rows_loaded, accounting.rows_quarantined) == (12, 3, 9)
     audit = con.execute(
-        "select rows_read, rows_loaded, rows_quarantined from quarantine.load_audit "
+        "select rows_read, rows_loaded, rows_quarantined from meta.loaded_files "
         "where source_table = 'crm_deals'"
     ).fetchone()
     assert audit == (12, 3, 9)

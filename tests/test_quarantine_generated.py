@@ -16,8 +16,8 @@ import duckdb
 import pytest
 
 from dagster_project.extraction.assets import RejectShareExceeded, build_extraction_assets
+from dagster_project.extraction.partitions import day_range_tags
 from dagster_project.metric_config import landing_start_date, metric_vars
-from dagster_project.partitions import day_range_tags
 from dagster_project.resources import WarehouseResource
 
 pytestmark = pytest.mark.e2e
@@ -113,8 +113,7 @@ def test_each_injected_bad_row_lands_in_quarantine_with_its_reason(
             "order by source_table, source_line"
         ).fetchall()
         accounting = con.execute(
-            "select source_table, rows_read, rows_loaded, rows_quarantined "
-            "from quarantine.load_audit"
+            "select source_table, rows_read, rows_loaded, rows_quarantined from meta.loaded_files"
         ).fetchall()
     # The duplicate's earlier copy (line 1 of the file) is the one rejected: the later wins.
     assert sorted(rejected) == sorted(expected)

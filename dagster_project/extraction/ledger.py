@@ -1,6 +1,7 @@
 """What a load must do: which landing files to read and which earlier rows to forget.
 
-The ledger is `quarantine.load_audit`, one row per loaded file with its size and mtime. Events
+The ledger is `meta.loaded_files`, one row per loaded file with its size, mtime and row counts
+(the accounting check's figures, and what incremental loads compare the landing folder with). Events
 are replaced by landing day (a reprocessed day replaces its rows, never appends them twice);
 objects load only files that are new or changed since the ledger, and forget files that left the
 landing folder. Objects keep every version in `raw.<table>__versions`, and `raw.<table>` is the
@@ -31,6 +32,18 @@ class LoadPlan:
         if self.days:
             return f"landing days {self.days[0]} to {self.days[1]}"
         return "new or changed files"
+
+
+LEDGER = "meta.loaded_files"
+LEDGER_DDL = (
+    "create schema if not exists meta",
+    f"""create table if not exists {LEDGER} (
+        source_table varchar, source_file varchar, landing_date date, size_bytes bigint,
+        modified_ns bigint, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
+        loaded_at timestamp, primary key (source_table, source_file))""",
+)
+# Where warehouses built before the rename keep their ledger.
+OLD_LEDGER = "quarantine.load_audit"
 
 
 def stored_table(table: SourceTable) -> str:
@@ -69,22 +82,55 @@ def latest_version_sql(table: SourceTable) -> str:
     )
 
 
-def upgrade_legacy_ledger(con: duckdb.DuckDBPyConnection) -> None:
-    """A build warehouse from before per-file ledgers is reloaded from scratch: its raw tables
-    carry no landing day, so no day of it could be replaced."""
-    legacy = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'quarantine' "
-        "and table_name = 'load_audit' and sql not ilike '%source_file%'"
+def migrate_ledger(con: duckdb.DuckDBPyConnection) -> None:
+    """Bring the ledger of an older build warehouse to `meta.loaded_files`, once.
+
+    A warehouse from before per-file ledgers is reloaded from scratch (its raw tables carry no
+    landing day, so no day of it could be replaced); one from before the rename keeps every row,
+    moved in one transaction. Run again, it finds nothing to do.
+    """
+    if not table_exists(con, OLD_LEDGER):
+        return
+    per_file = con.execute(
+        "select count(*) from duckdb_columns() where schema_name = 'quarantine' "
+        "and table_name = 'load_audit' and column_name = 'source_file'"
     ).fetchone()[0]
-    if legacy:
-        con.execute("drop schema if exists raw cascade")
-        con.execute("drop table quarantine.load_audit")
-        con.execute("drop table if exists quarantine.rejected_rows")
+    con.execute("begin transaction")
+    try:
+        if per_file:
+            for statement in LEDGER_DDL:
+                con.execute(statement)
+            con.execute(f"insert into {LEDGER} by name select * from {OLD_LEDGER}")
+        else:
+            con.execute("drop schema if exists raw cascade")
+            con.execute("drop table if exists quarantine.rejected_rows")
+        con.execute(f"drop table {OLD_LEDGER}")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def record_files(con: duckdb.DuckDBPyConnection, table: SourceTable, loaded_at_sql: str) -> None:
+    """One ledger row per file of `_batch_files`, counted from `_loaded` and `_rejects`."""
+    con.execute(
+        f"""
+        insert into {LEDGER}
+        select {sql_text(table.raw_table)}, f.source_file, f.landing_date, f.size_bytes,
+            f.modified_ns, r.rows_read, r.rows_read - coalesce(q.rows_quarantined, 0),
+            coalesce(q.rows_quarantined, 0), {loaded_at_sql}
+        from _batch_files as f
+        join (select _source_file as source_file, count(*) as rows_read from _loaded group by 1)
+            as r using (source_file)
+        left join (select _source_file as source_file, count(*) as rows_quarantined
+            from _rejects group by 1) as q using (source_file)
+        """
+    )
 
 
 def _ledger(con: duckdb.DuckDBPyConnection, table: SourceTable) -> dict[str, tuple[int, int, date]]:
     rows = con.execute(
-        "select source_file, size_bytes, modified_ns, landing_date from quarantine.load_audit "
+        f"select source_file, size_bytes, modified_ns, landing_date from {LEDGER} "
         f"where source_table = '{table.raw_table}'"
     ).fetchall()
     return {path: (size, modified, day) for path, size, modified, day in rows}
@@ -122,7 +168,7 @@ def forget(con: duckdb.DuckDBPyConnection, table: SourceTable, target: str, plan
         con.execute(f"delete from {target} where _landing_date between '{first}' and '{last}'")
     elif exists:
         con.execute(f"delete from {target} where _source_file in (select source_file from _forget)")
-    for ledger_table in ("quarantine.rejected_rows", "quarantine.load_audit"):
+    for ledger_table in ("quarantine.rejected_rows", LEDGER):
         con.execute(
             f"delete from {ledger_table} where source_table = '{table.raw_table}' "
             "and source_file in (select source_file from _forget)"

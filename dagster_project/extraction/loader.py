@@ -16,16 +16,23 @@ import duckdb
 
 from dagster_project.extraction.landing import LandingFile, table_files
 from dagster_project.extraction.ledger import (
+    LEDGER_DDL,
     forget,
     latest_version_sql,
+    migrate_ledger,
     plan_load,
+    record_files,
     stored_table,
     table_exists,
-    upgrade_legacy_ledger,
 )
-from dagster_project.extraction.quarantine import QUARANTINE_DDL, Accounting, split_rejects
+from dagster_project.extraction.quarantine import (
+    QUARANTINE_DDL,
+    Accounting,
+    accounting,
+    quarantine_rejects,
+)
 from dagster_project.source_catalog import SourceTable
-from dagster_project.sql_text import sql_text
+from dagster_project.sql_text import sql_identifier, sql_text
 
 
 class ExtractionError(Exception):
@@ -48,10 +55,6 @@ class LoadResult:
     def rows(self) -> int:
         """Rows loaded into raw (rows read minus rows quarantined)."""
         return self.accounting.rows_loaded
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _json_path(key: str) -> str:
@@ -103,7 +106,7 @@ def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
         )
         if subset
     ]
-    columns = [f"{element[key]} as {_quote(key)}" for key in keys]
+    columns = [f"{element[key]} as {sql_identifier(key)}" for key in keys]
     return (
         f"select {', '.join([*columns, '_source_line'])} "
         f"from (select {', '.join(lists)}, _source_line from _records)"
@@ -189,7 +192,7 @@ def load_source_table(
     """Bring raw.<table> up to date with the landing files, in one transaction.
 
     Events: the landing days `days` (default: every day) are replaced by what their files hold
-    now. Objects: files new or changed since the ledger (quarantine.load_audit) are loaded and
+    now. Objects: files new or changed since the ledger (meta.loaded_files) are loaded and
     files gone from the landing folder are forgotten; every version is kept. Rows breaking a rule
     go to quarantine (extraction/quarantine.py) in the same transaction; a file that cannot be
     parsed at all rolls everything back and names the file and line.
@@ -201,8 +204,8 @@ def load_source_table(
             f"{table.raw_table}: no *.{table.extension} files in {folder} "
             f"(expected layout: <landing>/{table.landing_subdir}/<name>.{table.extension})"
         )
-    upgrade_legacy_ledger(con)
-    for statement in (*QUARANTINE_DDL, "create schema if not exists raw"):
+    migrate_ledger(con)
+    for statement in (*QUARANTINE_DDL, *LEDGER_DDL, "create schema if not exists raw"):
         con.execute(statement)
     target = stored_table(table)
     previous_columns = _existing_columns(con, target)
@@ -265,15 +268,44 @@ def _load_files(
     # A view: the rows are read where they already are, not copied once more.
     union = " union all by name ".join(f"select * from {name}" for name in temp_names)
     con.execute(f"create or replace temp view _loaded as {union}")
-    accounting = split_rejects(
-        con, table, target, f"{sql_text(loaded_at.isoformat(sep=' '))}::timestamp"
-    )
+    loaded_at_sql = f"{sql_text(loaded_at.isoformat(sep=' '))}::timestamp"
+    rejected = quarantine_rejects(con, table, target, loaded_at_sql)
+    _write_accepted(con, target, loaded_at_sql, rejected > 0)
+    record_files(con, table, loaded_at_sql)
+    counts = accounting(con)
     con.execute("drop view _loaded")
     for name in temp_names:
         con.execute(f"drop {'view' if table.file_format == 'parquet' else 'table'} {name}")
     for name in ("_records", "_rejects", "_batch_files"):
         con.execute(f"drop table if exists {name}")
-    return accounting, rows_per_file
+    return counts, rows_per_file
+
+
+def _write_accepted(
+    con: duckdb.DuckDBPyConnection, target: str, loaded_at_sql: str, any_rejected: bool
+) -> None:
+    """Add the records of `_loaded` that quarantine did not reject to the raw table."""
+    # Without rejects (the usual export) nothing is joined: raw is one straight copy.
+    rejected = "anti join _rejects as r using (_source_file, _source_line)" if any_rejected else ""
+    accepted = f"select l.*, {loaded_at_sql} as _loaded_at from _loaded as l {rejected}"
+    if not table_exists(con, target):
+        con.execute(f"create table {target} as {accepted}")
+    elif _has_new_columns(con, target):
+        # Schema drift: the table is rewritten with the new column, earlier rows null. DuckDB
+        # cannot ALTER a table this transaction already deleted from; drift is rare, so a
+        # rewrite is fine.
+        con.execute(
+            f"create or replace table {target} as "
+            f"select * from {target} union all by name {accepted}"
+        )
+    else:
+        con.execute(f"insert into {target} by name {accepted}")
+
+
+def _has_new_columns(con: duckdb.DuckDBPyConnection, target: str) -> bool:
+    existing = con.execute(f"select column_name from (describe {target})").fetchall()
+    loaded = con.execute("select column_name from (describe _loaded)").fetchall()
+    return bool({row[0] for row in loaded} - {row[0] for row in existing})
 
 
 def _existing_columns(con: duckdb.DuckDBPyConnection, target: str) -> set[str]:

@@ -1,10 +1,10 @@
-"""Split a loaded source table into accepted rows and quarantined rows, in SQL.
+"""Decide which loaded records are rejected, and record them in quarantine, in SQL.
 
 Works on the temp table `_loaded` (every record of every file of one source table, with
 `_source_file`, `_source_line` and `_landing_date`). Each record breaking a rule of
 extraction/rules.py lands once in `quarantine.rejected_rows`, blamed on the first rule it breaks,
-with the record itself as JSON; `quarantine.load_audit` keeps rows read / loaded / quarantined per
-file for the accounting check.
+with the record itself as JSON. The loader writes the other records to raw; the temp table
+`_rejects` it leaves says which.
 """
 
 from __future__ import annotations
@@ -23,12 +23,6 @@ QUARANTINE_DDL = (
     """create table if not exists quarantine.rejected_rows (
         source_table varchar, source_file varchar, source_line bigint, record_id varchar,
         field varchar, reason varchar, record json, loaded_at timestamp)""",
-    # One row per loaded file: the accounting check's figures and the ledger incremental loads
-    # compare the landing folder with (a file whose size or mtime changed is loaded again).
-    """create table if not exists quarantine.load_audit (
-        source_table varchar, source_file varchar, landing_date date, size_bytes bigint,
-        modified_ns bigint, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
-        loaded_at timestamp, primary key (source_table, source_file))""",
 )
 
 
@@ -180,20 +174,11 @@ def _rejects_sql(
     )
 
 
-def _has_new_columns(con: duckdb.DuckDBPyConnection, target: str) -> bool:
-    existing = con.execute(f"select column_name from (describe {target})").fetchall()
-    loaded = con.execute("select column_name from (describe _loaded)").fetchall()
-    return bool({row[0] for row in loaded} - {row[0] for row in existing})
-
-
-def split_rejects(
+def quarantine_rejects(
     con: duckdb.DuckDBPyConnection, table: SourceTable, target: str, loaded_at_sql: str
-) -> Accounting:
-    """Add the accepted rows of `_loaded` to `target`, rejects to quarantine; return the
-    accounting. `_batch_files` lists the files of `_loaded` with their fingerprints, for the
-    per-file audit; the caller has already removed what these files loaded before."""
-    for statement in QUARANTINE_DDL:
-        con.execute(statement)
+) -> int:
+    """Find the rejects of `_loaded` (temp table `_rejects`), record them in quarantine, and
+    return how many there are. `target` is the raw table, for duplicates of earlier deliveries."""
     target_exists = table_exists(con, target)
     typed = con.execute(
         "select column_name from (describe _loaded) where column_type not in ('VARCHAR', 'JSON')"
@@ -203,23 +188,6 @@ def split_rejects(
     )
     con.execute(f"create or replace temp table _rejects as {rejects}")
     rows_quarantined = con.execute("select count(*) from _rejects").fetchone()[0]
-    # Without rejects (the usual export) nothing is joined: raw is one straight copy.
-    rejected = (
-        "anti join _rejects as r using (_source_file, _source_line)" if rows_quarantined else ""
-    )
-    accepted = f"select l.*, {loaded_at_sql} as _loaded_at from _loaded as l {rejected}"
-    if not target_exists:
-        con.execute(f"create table {target} as {accepted}")
-    elif _has_new_columns(con, target):
-        # Schema drift: the table is rewritten with the new column, earlier rows null. DuckDB
-        # cannot ALTER a table this transaction already deleted from; drift is rare, so a
-        # rewrite is fine.
-        con.execute(
-            f"create or replace table {target} as "
-            f"select * from {target} union all by name {accepted}"
-        )
-    else:
-        con.execute(f"insert into {target} by name {accepted}")
     if rows_quarantined:
         con.execute(
             "insert into quarantine.rejected_rows "
@@ -227,19 +195,12 @@ def split_rejects(
             f"r.field, r.reason, to_json(l), {loaded_at_sql} from _rejects as r "
             "join _loaded as l using (_source_file, _source_line)"
         )
-    con.execute(
-        f"""
-        insert into quarantine.load_audit
-        select {sql_text(table.raw_table)}, f.source_file, f.landing_date, f.size_bytes,
-            f.modified_ns, r.rows_read, r.rows_read - coalesce(q.rows_quarantined, 0),
-            coalesce(q.rows_quarantined, 0), {loaded_at_sql}
-        from _batch_files as f
-        join (select _source_file as source_file, count(*) as rows_read from _loaded group by 1)
-            as r using (source_file)
-        left join (select _source_file as source_file, count(*) as rows_quarantined
-            from _rejects group by 1) as q using (source_file)
-        """
-    )
+    return rows_quarantined
+
+
+def accounting(con: duckdb.DuckDBPyConnection) -> Accounting:
+    """Rows read, loaded and quarantined of `_loaded`, with the most frequent reasons."""
+    rows_quarantined = con.execute("select count(*) from _rejects").fetchone()[0]
     rows_read = con.execute("select count(*) from _loaded").fetchone()[0]
     top_reasons = con.execute(
         """
