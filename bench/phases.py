@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -64,18 +63,19 @@ def phase_tags(phase: str) -> dict[str, str]:
     daily-partitioned and take the day range as run tags (one run, not one per day)."""
     if phase != "extract":
         return {}
-    from dagster_project.partitions import day_range_tags
+    from dagster_project.extraction.partitions import day_range_tags
     from dagster_project.paths import warehouse_paths
     from dagster_project.run_pipeline import landing_day_range
 
     return day_range_tags(*landing_day_range(warehouse_paths().landing_dir))
 
 
-def _dbt_run_results(run_id: str) -> str | None:
-    """dagster-dbt gives each invocation `<DBT_TARGET_PATH>/<op>-<run id[:7]>-<uuid>/`."""
-    target = Path(os.environ.get("DBT_TARGET_PATH", "target"))
-    found = sorted(target.glob(f"*-{run_id[:7]}-*/run_results.json"))
-    return str(found[-1].resolve()) if found else None
+def _dbt_run_results() -> str | None:
+    """The dbt step writes its artifacts to `dbt_run_target()` (one folder, the last run's)."""
+    from dagster_project.transformation.project import dbt_run_target
+
+    found = dbt_run_target() / "run_results.json"
+    return str(found) if found.exists() else None
 
 
 def execute(phase: str, as_of_date: str) -> dict[str, Any]:
@@ -100,7 +100,7 @@ def execute(phase: str, as_of_date: str) -> dict[str, Any]:
         "run_id": result.run_id,
         "failed_steps": [e.step_key for e in result.all_events if e.is_step_failure],
         "steps": steps,
-        "dbt_run_results": _dbt_run_results(result.run_id) if phase == "dbt" else None,
+        "dbt_run_results": _dbt_run_results() if phase == "dbt" else None,
     }
 
 

@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets: `dbt build` runs models, seeds and their tests."""
 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
+import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -10,7 +11,8 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from dagster_project.resources import WarehouseResource
 from dagster_project.transformation.cli_args import dbt_build_args
-from dagster_project.transformation.project import DBT_PROJECT
+from dagster_project.transformation.failures import failed_nodes, failure_description, is_transient
+from dagster_project.transformation.project import DBT_PROJECT, dbt_run_target
 from dagster_project.transformation.translator import RevopsDbtTranslator
 
 
@@ -36,4 +38,17 @@ def revops_dbt_assets(
     # truth, so the subprocess gets exactly the file this run's extraction wrote.
     os.environ["REVOPS_DUCKDB_PATH"] = warehouse.database
     args = dbt_build_args(warehouse.effective_as_of_date(), config.full_refresh)
-    yield from dbt.cli(args, context=context).stream()
+    target = dbt_run_target()
+    # The results of the previous run must not be read as this run's if dbt dies early.
+    (target / "run_results.json").unlink(missing_ok=True)
+    invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+    yield from invocation.stream()
+    if not invocation.is_successful():
+        results = target / "run_results.json"
+        failures = failed_nodes(json.loads(results.read_text()) if results.exists() else {})
+        returncode = invocation.process.returncode
+        raise dg.Failure(
+            description=failure_description(failures, returncode, target / "dbt.log"),
+            # A failing test or model fails the same way again; only machine faults are retried.
+            allow_retries=is_transient((message for _, message in failures), returncode),
+        )

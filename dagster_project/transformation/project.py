@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,6 +14,13 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 # The dbt beside this interpreter, so an unactivated venv (make, cron, CI) still finds it.
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
+
+
+def dbt_run_target() -> Path:
+    """Where `dbt build` of a run writes its artifacts: `<target>/run`, one folder for every run
+    (runs write one at a time), where dagster-dbt would make a new folder of tens of MB per run.
+    `DBT_TARGET_PATH` moves the target folder, as it does for dbt itself."""
+    return Path(os.environ.get("DBT_TARGET_PATH", DBT_PROJECT_DIR / "target")).resolve() / "run"
 
 
 def dbt_resource() -> DbtCliResource:
