@@ -215,9 +215,7 @@ class Bench:
 
     def extraction_rows(self) -> int:
         with duckdb.connect(str(self.dirs.build_db), read_only=True) as con:
-            return int(
-                con.execute("select sum(rows_read) from meta.loaded_files").fetchone()[0]
-            )
+            return int(con.execute("select sum(rows_read) from meta.loaded_files").fetchone()[0])
 
     def run_pipeline(self) -> Path | None:
         """Run the pipeline phases; return the dbt phase's target folder (manifest, results)."""

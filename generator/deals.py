@@ -1,7 +1,7 @@
 """The sales pipeline: deals from SQLs, outbound and referrals, walking the stages to an outcome.
 
 A latent deal quality drives both the MEDDIC fields the AE fills in and the chance to win, so
-better-qualified deals win more, as the gates in METRICS.md assume.
+better-qualified deals win more, as the qualification gates assume.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def _outcomes(
     logit = -1.3 + 3.6 * (quality - 0.5) + np.log(owners.skill[owner])
     won = rng.random(n) < 1 / (1 + np.exp(-(logit + np.array([0.0, -0.4, 0.5])[origin])))
     final = np.where(won, 5, choice(rng, (0.22, 0.24, 0.2, 0.15, 0.12, 0.07), n))
-    # Cycles get shorter over the years (seed 000 case 1: 120 -> 75 days) and longer upmarket.
+    # Cycles get shorter over the years (one reference company: 120 -> 75 days), longer upmarket.
     trend = 1.2 - 0.4 * window.fraction(created)
     segment = companies.segment[company]
     won_cycle = lognormal_seconds(rng, np.array([85, 115, 150])[segment] * trend * DAY, 0.4, n)

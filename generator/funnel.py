@@ -147,7 +147,7 @@ def make_contacts(companies: Companies, owners: Owners, window: Window, seed: in
 
 def _first_touch(rng: np.random.Generator, mql_at: np.ndarray, window: Window) -> np.ndarray:
     """SDR response time: a few hours for most leads, days for a tail of late follow-ups. The
-    team gets faster over the years (seed 000 case 2: 65% of leads touched within 24 h, then
+    team gets faster over the years (a reference company: 65% of leads touched within 24 h, then
     98% after the SLA), so the response-time metric has a trend to show."""
     n = len(mql_at)
     on_time_share = 0.5 + 0.4 * window.fraction(mql_at)

@@ -614,7 +614,7 @@ def test_quotas_belong_to_aes_and_ams_only(moderate_con) -> None:
 
 def test_lifecycle_follows_the_funnel_moments(moderate_con) -> None:
     """An SQL has BANT complete; every MQL moment is an intent form; SDRs follow MQLs up
-    within hours mostly, with a tail of late follow-ups (seed 000 case 2: 65% within 24 h)."""
+    within hours mostly, with a tail of late follow-ups (a reference company: 65% within 24 h)."""
     bad_sql = _scalar(
         moderate_con,
         """

@@ -19,11 +19,11 @@ from typing import Any
 import dagster as dg
 
 from dagster_project.metric_config import metric_vars
-from dagster_project.quality.gx_runner import RuleOutcome, run_suite
-from dagster_project.quality.mart_suites import mart_suites
-from dagster_project.quality.raw_suites import raw_suites
-from dagster_project.quality.report import record_suite, report_dir
-from dagster_project.quality.suites import Suite
+from dagster_project.quality.engine.gx_runner import RuleOutcome, run_suite
+from dagster_project.quality.engine.report import record_suite, report_dir
+from dagster_project.quality.engine.suite import Suite
+from dagster_project.quality.suites import mart_suites
+from dagster_project.quality.suites.raw import raw_suites
 from dagster_project.resources import WarehouseResource
 
 

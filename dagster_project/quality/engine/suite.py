@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 # Weights are decimals from YAML: their sum may miss 1 by float noise, never by more.
 WEIGHT_NOISE = 1e-9
+# Money reconciles "to the cent": half a cent absorbs float noise in a residual.
+CENT = 0.005
 
 Operator = Literal["not_null", "is_null", "==", "!=", ">=", ">", "<", "<=", "in"]
 
@@ -169,14 +171,6 @@ def share(name: str, column: str, description: str, *, blocking: bool = True) ->
     return between(name, column, description, min_value=0, max_value=1, blocking=blocking)
 
 
-def key_rules(*key: str) -> list[Rule]:
-    """A model's primary key: present and unique."""
-    return [
-        *(not_null(f"{column}_not_null", column, f"Every row has its {column}.") for column in key),
-        unique(f"{'_'.join(key)}_unique", key, "One row per primary key."),
-    ]
-
-
 def mart_suite(model: str, description: str, frames: Sequence[Frame]) -> Suite:
     """A suite guarding `marts.<model>`, keyed as the dbt translator keys it."""
     return Suite(
@@ -184,21 +178,4 @@ def mart_suite(model: str, description: str, frames: Sequence[Frame]) -> Suite:
         asset_key=("marts", model),
         description=description,
         frames=(*frames,),
-    )
-
-
-def weights_frame(name: str, weights: Mapping[str, float], description: str) -> Frame:
-    """The configured weights as rows, so GX can check what the models will multiply by."""
-    rows = ", ".join(f"('{signal}', {float(weight)!r})" for signal, weight in weights.items())
-    return Frame(
-        sql=f"select * from (values {rows}) as weights(signal, weight)",
-        key=("signal",),
-        rules=(
-            Rule(
-                name,
-                description,
-                "ExpectColumnSumToBeBetween",
-                {"column": "weight", "min_value": 1 - WEIGHT_NOISE, "max_value": 1 + WEIGHT_NOISE},
-            ),
-        ),
     )

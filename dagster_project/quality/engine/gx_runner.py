@@ -32,8 +32,9 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from dagster_project.quality import landing_scope, pushdown
-from dagster_project.quality.suites import Frame, Rule, Suite, Where
+from dagster_project.quality.engine import landing_scope, pushdown
+from dagster_project.quality.engine.suite import Frame, Rule, Suite, Where
+from dagster_project.sql_text import sql_identifier
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -218,7 +219,7 @@ def _chunked(
 
     Rows go to chunks by a hash of `spread`, so rows sharing those values share a chunk.
     """
-    spread_hash = f"hash({', '.join(pushdown.quote(column) for column in spread)})"
+    spread_hash = f"hash({', '.join(sql_identifier(column) for column in spread)})"
     con.execute(
         f"create or replace temp table gx_candidates as "
         f"select *, {spread_hash} as gx_chunk from ({candidates})"

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dagster_project.quality.suites import (
+from dagster_project.quality.engine.suite import (
     Frame,
     Rule,
     Suite,
     Where,
     between,
     in_set,
-    key_rules,
     mart_suite,
     share,
 )
@@ -92,6 +91,12 @@ def fct_leads_suite(config: Mapping[str, Any]) -> Suite:
                     sql_at,
                     coalesce(score_at_mql, 0) as score_at_mql,
                     coalesce(intent_signal_at_mql, false) as intent_signal_at_mql,
+                    coalesce(
+                        mql_intent_signal_at <= mql_at
+                        and mql_intent_signal_at
+                            >= mql_at - interval {config["intent_window_days"]} day,
+                        false
+                    ) as intent_signal_in_window,
                     coalesce(is_bant_complete, false) as is_bant_complete,
                     coalesce(bmanter_score, 0) as bmanter_score,
                     lead_score,
@@ -100,7 +105,6 @@ def fct_leads_suite(config: Mapping[str, Any]) -> Suite:
                 """,
                 key=("lead_id",),
                 rules=(
-                    *key_rules("lead_id"),
                     between(
                         "mql_score_at_threshold",
                         "score_at_mql",
@@ -113,6 +117,14 @@ def fct_leads_suite(config: Mapping[str, Any]) -> Suite:
                         "intent_signal_at_mql",
                         [True],
                         "Every MQL had an intent signal in the window before its MQL time.",
+                        where=(is_mql,),
+                    ),
+                    in_set(
+                        "mql_intent_signal_in_window",
+                        "intent_signal_in_window",
+                        [True],
+                        "The intent signal an MQL cites lies within the configured window "
+                        "before its MQL time.",
                         where=(is_mql,),
                     ),
                     _sql_rule(config),
@@ -141,11 +153,6 @@ def fct_lead_lifecycle_history_suite(config: Mapping[str, Any]) -> Suite:
         "fct_lead_lifecycle_history",
         "One row per lead and lifecycle stage entered, with the record that proves it.",
         [
-            Frame(
-                sql="select lead_stage_entry_id from marts.fct_lead_lifecycle_history",
-                key=("lead_stage_entry_id",),
-                rules=tuple(key_rules("lead_stage_entry_id")),
-            ),
             Frame(
                 # Recounted from the product events, independently of the model's ranking: the
                 # distinct core features the PQL's workspace had used by its PQL time.
@@ -207,7 +214,6 @@ def metrics_funnel_monthly_suite(config: Mapping[str, Any]) -> Suite:
                 """,
                 key=("funnel_month_channel_id",),
                 rules=(
-                    *key_rules("funnel_month_channel_id"),
                     *(
                         share(f"{rate}_is_a_share", rate, f"{rate} lies in [0, 1].")
                         for rate in FUNNEL_RATES

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dagster_project.quality.suites import (
+from dagster_project.quality.engine.suite import (
     Frame,
     Rule,
     Suite,
     Where,
     between,
     in_set,
-    key_rules,
     mart_suite,
     share,
     within,
@@ -68,7 +67,6 @@ def fct_opportunities_suite(config: Mapping[str, Any]) -> Suite:
                 """,
                 key=("deal_id",),
                 rules=(
-                    *key_rules("deal_id"),
                     in_set(
                         "closed_deal_has_exactly_one_outcome",
                         "outcome",
@@ -128,7 +126,6 @@ def metrics_sales_quarterly_suite(config: Mapping[str, Any]) -> Suite:
                 """,
                 key=("sales_quarter_grain_id",),
                 rules=(
-                    *key_rules("sales_quarter_grain_id"),
                     *(
                         share(f"{rate}_is_a_share", rate, f"{rate} lies in [0, 1].")
                         for rate in QUARTERLY_SHARES
@@ -152,7 +149,7 @@ def metrics_sales_quarterly_suite(config: Mapping[str, Any]) -> Suite:
 
 
 def deal_qualification_alerts_suite(config: Mapping[str, Any]) -> Suite:
-    """Every alert is justified by the configured gate or kill rule (METRICS.md "MEDDIC")."""
+    """Every alert is justified by the configured gate or kill rule."""
     is_gate = Where("alert_type", "==", "meddic_gate_violation")
     is_kill = Where("alert_type", "==", "kill_candidate")
     return mart_suite(
@@ -166,7 +163,6 @@ def deal_qualification_alerts_suite(config: Mapping[str, Any]) -> Suite:
                 """,
                 key=("deal_alert_id",),
                 rules=(
-                    *key_rules("deal_alert_id"),
                     in_set(
                         "alert_type_known",
                         "alert_type",
@@ -229,7 +225,6 @@ def fct_pipeline_snapshots_suite(config: Mapping[str, Any]) -> Suite:
                 """,
                 key=("pipeline_snapshot_id",),
                 rules=(
-                    *key_rules("pipeline_snapshot_id"),
                     share(
                         "forecast_probability_is_a_share",
                         "forecast_probability",

@@ -15,8 +15,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from dagster_project.quality.gx_runner import RuleOutcome
-from dagster_project.quality.suites import Suite
+from dagster_project.quality.engine.gx_runner import RuleOutcome
+from dagster_project.quality.engine.suite import Suite
 
 
 def report_dir(warehouse_database: str) -> Path:

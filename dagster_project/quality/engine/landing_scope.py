@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
-from dagster_project.quality.suites import Frame
+from dagster_project.quality.engine.suite import Frame
 from dagster_project.sql_text import sql_text
 
 DATE_COLUMN = "_landing_date"

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dagster_project.quality.suites import Rule, Where
-from dagster_project.sql_text import sql_text
+from dagster_project.quality.engine.suite import Rule, Where
+from dagster_project.sql_text import sql_identifier, sql_text
 
 # Types pandas receives as float64, where NaN is a missing value as null is.
 _FLOATING = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
@@ -47,10 +47,6 @@ _SUPPORTED: dict[str, set[str]] = {
     "ExpectColumnValuesToBeUnique": {"column"},
     "ExpectCompoundColumnsToBeUnique": {"column_list", "ignore_row_if"},
 }
-
-
-def quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def literal(value: Any) -> str:
@@ -112,12 +108,16 @@ class Columns:
         return self.types[column].upper().startswith(_FLOATING)
 
     def value(self, column: str) -> str:
-        return f"{quote(column)}::double" if self._floating(column) else quote(column)
+        return (
+            f"{sql_identifier(column)}::double"
+            if self._floating(column)
+            else sql_identifier(column)
+        )
 
     def missing(self, column: str) -> str:
         if self._floating(column):
-            return f"({quote(column)} is null or isnan({quote(column)}::double))"
-        return f"({quote(column)} is null)"
+            return f"({sql_identifier(column)} is null or isnan({sql_identifier(column)}::double))"
+        return f"({sql_identifier(column)} is null)"
 
     def present(self, column: str) -> str:
         return f"(not {self.missing(column)})"

@@ -1,20 +1,18 @@
-"""Customer health mart: the weighted score, its bands and its weights (METRICS.md "Health")."""
+"""Customer health mart: the weighted score, its bands and its weights."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from dagster_project.quality.suites import (
+from dagster_project.quality.engine.suite import (
     Frame,
     Suite,
     Where,
     between,
     in_set,
-    key_rules,
     mart_suite,
     share,
-    weights_frame,
     within,
 )
 
@@ -35,11 +33,6 @@ def fct_account_health_suite(config: Mapping[str, Any]) -> Suite:
         "fct_account_health",
         "Health score per account and week: five signals, weighted, banded.",
         [
-            weights_frame(
-                "health_weights_sum_to_one",
-                weights,
-                "The configured health signal weights sum to 1.",
-            ),
             Frame(
                 sql=f"""
                 select
@@ -52,7 +45,6 @@ def fct_account_health_suite(config: Mapping[str, Any]) -> Suite:
                 """,
                 key=("account_week_id",),
                 rules=(
-                    *key_rules("account_week_id"),
                     between(
                         "health_score_in_range",
                         "health_score",
@@ -114,10 +106,7 @@ def metrics_health_backtest_suite(config: Mapping[str, Any]) -> Suite:
             Frame(
                 sql="select health_band, churn_rate from marts.metrics_health_backtest",
                 key=("health_band",),
-                rules=(
-                    *key_rules("health_band"),
-                    share("churn_rate_is_a_share", "churn_rate", "Churn rates lie in [0, 1]."),
-                ),
+                rules=(share("churn_rate_is_a_share", "churn_rate", "Churn rates lie in [0, 1]."),),
             ),
             Frame(
                 # A warning, not a gate: it judges the score's design on the data at hand.

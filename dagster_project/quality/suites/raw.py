@@ -1,22 +1,20 @@
-"""Suites for the raw tables: schema, keys, and the landing contract's values.
+"""Suites for the raw tables: the schema staging reads, and the values definitions lean on.
 
-Enumerations, currencies, non-negative amounts and required fields come from the extraction row
-rules (extraction/rules.py), the one statement of the landing contract: extraction quarantines
-rows that break it, and these suites verify, independently of the SQL that split the rows, that
-what reached `raw` obeys it. Rules the metric definitions lean on but the contract does not
-state (BANT flags, survey score scales, feature names) are added here.
+Row validity (required ids, unique keys, enumerations, currencies, non-negative amounts,
+parseable values, parents) is extraction's: its row rules (extraction/rules.py) quarantine every
+row that breaks them, so nothing here checks those again. What these suites add is what the
+metric definitions need of raw values and the landing contract does not state: BANT flags are
+booleans, survey scores lie on their scale, a "Feature Used" event names its feature, a ticket
+is solved after it was opened.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
-from dagster_project.extraction.rules import RULES
-from dagster_project.extraction.rules import Rule as RowRule
-from dagster_project.quality import landing_scope
-from dagster_project.quality.suites import (
+from dagster_project.quality.engine import landing_scope
+from dagster_project.quality.engine.suite import (
     Frame,
     Rule,
     Suite,
@@ -25,9 +23,9 @@ from dagster_project.quality.suites import (
     in_set,
     not_null,
     ordered,
-    unique,
 )
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
+from dagster_project.sql_text import sql_identifier
 
 LINEAGE_COLUMNS = {
     "_source_file": "VARCHAR",
@@ -41,15 +39,16 @@ BOOLEAN_TEXT = ("true", "false")
 
 
 def raw_suites(config: Mapping[str, Any]) -> list[Suite]:
-    return [_raw_suite(table, config) for table in SOURCE_TABLES]
+    """One suite per source table; `config` as for the mart suites (no raw rule reads it yet)."""
+    return [_raw_suite(table) for table in SOURCE_TABLES]
 
 
-def _raw_suite(table: SourceTable, config: Mapping[str, Any]) -> Suite:
+def _raw_suite(table: SourceTable) -> Suite:
     return Suite(
         name=f"raw_{table.raw_table}",
         asset_key=("raw", table.raw_table),
-        description=f"raw.{table.raw_table}: schema, key and landing-contract values.",
-        frames=(_schema_frame(table), _rows_frame(table, config)),
+        description=f"raw.{table.raw_table}: the schema staging reads, values definitions need.",
+        frames=tuple(frame for frame in (_schema_frame(table), _definition_frame(table)) if frame),
     )
 
 
@@ -89,92 +88,24 @@ def _schema_frame(table: SourceTable) -> Frame:
     )
 
 
-def _rows_frame(table: SourceTable, config: Mapping[str, Any]) -> Frame:
-    columns: dict[str, str] = {column: _quote(column) for column in table.key}
+def _definition_frame(table: SourceTable) -> Frame | None:
+    """The definition rules of one raw table, with the lineage that names offending rows."""
+    columns, rules = _definition_rules(table.raw_table)
+    if not rules:
+        return None
+    columns = {column: sql_identifier(column) for column in table.key} | columns
     lineage = ("_source_file", "_source_line")
     if table.kind == "event":
         # Event tables grow by landing date: a run validates the dates it loaded.
         lineage += (landing_scope.DATE_COLUMN, landing_scope.LOADED_COLUMN)
     columns |= {column: column for column in lineage}
-    key_name = "_".join(table.key)
-    rules: list[Rule] = [
-        *(
-            not_null(f"{column}_not_null", column, f"Every row has its key column {column}.")
-            for column in table.key
-        ),
-        unique(f"{key_name}_unique", table.key, "No two rows share a key."),
-    ]
-    for row_rule in RULES.get(table.raw_table, ()):
-        contract = _contract_rule(row_rule, config)
-        if contract is not None and contract[0] not in table.key:
-            alias, expr, rule = contract
-            columns[alias] = expr
-            rules.append(rule)
-    definition_columns, definition_rules = _definition_rules(table.raw_table)
-    columns |= definition_columns
-    rules += definition_rules
-    select = ",\n    ".join(f"{expr} as {_quote(alias)}" for alias, expr in columns.items())
+    select = ",\n    ".join(f"{expr} as {sql_identifier(alias)}" for alias, expr in columns.items())
     return Frame(
         sql=f"select\n    {select}\nfrom raw.{table.raw_table}",
         key=(*table.key, "_source_file", "_source_line"),
         rules=tuple(rules),
         landing_dates=table.kind == "event",
     )
-
-
-def _contract_rule(row_rule: RowRule, config: Mapping[str, Any]) -> tuple[str, str, Rule] | None:
-    """A landing-contract row rule as a (frame column, SQL, GX rule); None if not checked here.
-
-    Parseability and foreign keys are quarantine's and dbt's tests' business: not repeated.
-    """
-    alias = _alias(row_rule.field)
-    if row_rule.kind == "required":
-        return (
-            alias,
-            row_rule.expr,
-            not_null(f"{alias}_not_null", alias, f"Every row has {row_rule.field}."),
-        )
-    if row_rule.kind == "enum":
-        return (
-            alias,
-            row_rule.expr,
-            in_set(
-                f"{alias}_in_contract",
-                alias,
-                row_rule.values,
-                f"{row_rule.field} takes only the values the landing contract lists.",
-            ),
-        )
-    if row_rule.kind == "non_negative":
-        number = f"{alias}_number"
-        return (
-            number,
-            f"try_cast({row_rule.expr} as double)",
-            between(
-                f"{alias}_not_negative", number, f"{row_rule.field} is never negative.", min_value=0
-            ),
-        )
-    if row_rule.kind == "currency":
-        # The frame column holds the currency only when it is unknown, so a failure shows it.
-        unknown = f"{alias}_without_rate"
-        code = f"upper({row_rule.expr})"
-        reporting = str(config["reporting_currency"]).upper()
-        sql = (
-            f"case when {code} = '{reporting}' "
-            f"or {code} in (select upper(currency) from raw.billing_fx_rates) "
-            f"then null else {code} end"
-        )
-        return (
-            unknown,
-            sql,
-            Rule(
-                f"{alias}_has_fx_rate",
-                f"{row_rule.field} is the reporting currency or one with FX rates.",
-                "ExpectColumnValuesToBeNull",
-                {"column": unknown},
-            ),
-        )
-    return None
 
 
 def _definition_rules(raw_table: str) -> tuple[dict[str, str], list[Rule]]:
@@ -234,11 +165,3 @@ def _score_scale(survey: str, low: int, high: int) -> Rule:
         max_value=high,
         where=(Where("survey", "==", survey),),
     )
-
-
-def _alias(field: str) -> str:
-    return re.sub(r"[^0-9a-zA-Z]+", "_", field).strip("_").lower()
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'

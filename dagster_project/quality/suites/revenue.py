@@ -1,35 +1,32 @@
-"""Revenue marts: MRR, its bridge, NRR/GRR and churn rates (METRICS.md "Revenue")."""
+"""Revenue marts: MRR, its bridge, NRR/GRR and churn rates."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from dagster_project.quality.suites import (
+from dagster_project.quality.engine.suite import (
+    CENT,
     Frame,
-    Rule,
     Suite,
     between,
     in_set,
-    key_rules,
     mart_suite,
     share,
     within,
 )
+from dagster_project.quality.suites.finance import net_revenue_rules
 
-# Money reconciles "to the cent": half a cent absorbs float noise in a residual.
-CENT = 0.005
 # GRR <= NRR compares two ratios computed separately: allow float noise, nothing more.
 RATIO_NOISE = 1e-9
 MOVEMENT_TYPES = ("new", "expansion", "contraction", "churn", "reactivation", "unchanged")
 REVENUE_SHARES = ("logo_churn_rate", "trailing_logo_churn_rate", "early_churn_rate")
 
 
-def finance_suites(config: Mapping[str, Any]) -> list[Suite]:
+def revenue_suites(config: Mapping[str, Any]) -> list[Suite]:
     return [
         fct_mrr_suite(config),
         metrics_revenue_monthly_suite(config),
-        fct_account_revenue_monthly_suite(config),
         metrics_revenue_segment_monthly_suite(config),
     ]
 
@@ -52,7 +49,6 @@ def fct_mrr_suite(config: Mapping[str, Any]) -> Suite:
                 """,
                 key=("customer_month_id",),
                 rules=(
-                    *key_rules("customer_month_id"),
                     between("mrr_not_negative", "mrr_eur", "MRR is never negative.", min_value=0),
                     between(
                         "mrr_start_not_negative",
@@ -101,7 +97,6 @@ def metrics_revenue_monthly_suite(config: Mapping[str, Any]) -> Suite:
                 """,
                 key=("month_start",),
                 rules=(
-                    *key_rules("month_start"),
                     within(
                         "mrr_bridge_reconciles",
                         "bridge_residual_eur",
@@ -130,45 +125,6 @@ def metrics_revenue_monthly_suite(config: Mapping[str, Any]) -> Suite:
     )
 
 
-def _net_revenue_rules() -> tuple[Rule, ...]:
-    return (
-        within(
-            "net_is_invoiced_minus_credited",
-            "net_residual_eur",
-            CENT,
-            "Net revenue = invoiced - credited, to the cent.",
-        ),
-        between(
-            "credited_not_negative",
-            "credited_revenue_eur",
-            "Credits are recorded as positive amounts taken off invoiced revenue.",
-            min_value=0,
-        ),
-    )
-
-
-def fct_account_revenue_monthly_suite(config: Mapping[str, Any]) -> Suite:
-    return mart_suite(
-        "fct_account_revenue_monthly",
-        "Invoiced, credited and net revenue per account and month.",
-        [
-            Frame(
-                sql="""
-                select
-                    company_id,
-                    revenue_month,
-                    credited_revenue_eur,
-                    net_revenue_eur - (invoiced_revenue_eur - credited_revenue_eur)
-                        as net_residual_eur
-                from marts.fct_account_revenue_monthly
-                """,
-                key=("company_id", "revenue_month"),
-                rules=(*key_rules("company_id", "revenue_month"), *_net_revenue_rules()),
-            )
-        ],
-    )
-
-
 def metrics_revenue_segment_monthly_suite(config: Mapping[str, Any]) -> Suite:
     return mart_suite(
         "metrics_revenue_segment_monthly",
@@ -186,8 +142,7 @@ def metrics_revenue_segment_monthly_suite(config: Mapping[str, Any]) -> Suite:
                 """,
                 key=("segment_month_id",),
                 rules=(
-                    *key_rules("segment_month_id"),
-                    *_net_revenue_rules(),
+                    *net_revenue_rules(),
                     between("mrr_not_negative", "mrr_eur", "MRR is never negative.", min_value=0),
                 ),
             )
