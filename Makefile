@@ -14,7 +14,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # Tools of the venv first, so dagster, dbt and mf find each other without activating it.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run generate test lint format manifest dev validate lock dbt-docs clean bench
+.PHONY: install run generate test test-fast lint format manifest dev validate lock dbt-docs clean bench
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -39,12 +39,19 @@ generate: install
 bench: install
 	$(BIN)/python -m bench.run --scale $(SCALE) --seed $(SEED)
 
+## test: the whole suite (what CI runs after lint)
 test: install
 	$(BIN)/python -m pytest
 
+## test-fast: the inner loop, without the tests that run real pipelines (`e2e`)
+test-fast: install
+	$(BIN)/python -m pytest -m "not e2e"
+
+## lint: ruff on Python, sqlfluff on the dbt models, macros and tests
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt/models dbt/macros dbt/tests --processes 2
 
 format: install
 	$(BIN)/ruff format .

@@ -19,11 +19,8 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-import pytest
 
 from tests.conftest import make_warehouse, run_full_build
-
-pytestmark = pytest.mark.e2e
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,7 +35,12 @@ def _pipeline(data_dir: Path, landing_dir: Path) -> subprocess.Popen[str]:
         for key, value in os.environ.items()
         if key not in ("REVOPS_DUCKDB_PATH", "DAGSTER_HOME")
     }
-    env.update(REVOPS_DATA_DIR=str(data_dir), REVOPS_LANDING_DIR=str(landing_dir))
+    # Its own dbt target: the parse it runs must not replace the suite's partial-parse state.
+    env.update(
+        REVOPS_DATA_DIR=str(data_dir),
+        REVOPS_LANDING_DIR=str(landing_dir),
+        DBT_TARGET_PATH=str(data_dir / "dbt_target"),
+    )
     return subprocess.Popen(
         [sys.executable, "-m", "dagster_project.run_pipeline"],
         cwd=REPO_ROOT,
@@ -65,11 +67,13 @@ def _wait_for(process: subprocess.Popen[str], marker: str, timeout: float) -> li
 
 
 def test_a_killed_run_leaves_the_served_warehouse_intact_and_a_rerun_publishes(
-    warehouse: Path, landing: tuple[Path, dict[str, int]], tmp_path: Path
+    session_build_copy: Path, landing: tuple[Path, dict[str, int]], tmp_path: Path
 ) -> None:
+    # The run starts from the session's build and served warehouses, as a daily run does.
     served = tmp_path / "warehouse" / "revops.duckdb"
-    served.parent.mkdir(parents=True)
-    shutil.copyfile(warehouse, served)
+    (served.parent / "build").mkdir(parents=True)
+    shutil.move(session_build_copy / "build" / "revops.duckdb", served.parent / "build")
+    shutil.move(session_build_copy / "revops.duckdb", served)
     before = _digest(served)
     reader = duckdb.connect(str(served), read_only=True)
     previous_run = reader.execute("select run_id from meta.warehouse_version").fetchone()[0]
@@ -105,7 +109,7 @@ def test_a_killed_run_leaves_the_served_warehouse_intact_and_a_rerun_publishes(
 
 
 def test_a_definition_breaking_value_fails_its_blocking_check_and_nothing_is_published(
-    warehouse: Path, landing: tuple[Path, dict[str, int]], tmp_path: Path
+    session_build_copy: Path, landing: tuple[Path, dict[str, int]], tmp_path: Path
 ) -> None:
     """An NPS answer of 11 passes quarantine (a non-negative number) but breaks the NPS
     definition (0-10) that health and the CS SLA read: the blocking check must stop the run."""
@@ -116,10 +120,9 @@ def test_a_definition_breaking_value_fails_its_blocking_check_and_nothing_is_pub
     broken = next(record for record in records if record["survey"] == "nps")
     broken["score"] = 11
     responses.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    resource = make_warehouse(tmp_path / "data", landing_dir)
+    # On the session's warehouses: only the changed survey file loads again.
+    resource = make_warehouse(session_build_copy, landing_dir)
     served = Path(resource.published_database)
-    served.parent.mkdir(parents=True)
-    shutil.copyfile(warehouse, served)
     before = _digest(served)
 
     result = run_full_build(resource)
