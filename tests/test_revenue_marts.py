@@ -9,9 +9,11 @@ daily rate table), never copied from the marts' output.
 from __future__ import annotations
 
 import calendar
+import math
 from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import duckdb
@@ -87,18 +89,32 @@ def independent_mrr(billing: dict[str, pd.DataFrame], snapshot: date) -> dict[st
 
     items = billing["items"].dropna(subset=["billing_interval"])
     lines = paying.merge(items, on="event_id")
-    months = lines.billing_interval.map(MONTHS_PER_INTERVAL) * lines.interval_count
     discounted = lines.discount_duration.isin(config["mrr_discount_durations"])
-    keep = 1 - lines.discount_percent_off.astype(float).fillna(0).where(discounted, 0) / 100
-    lines = lines.assign(monthly=lines.unit_amount.astype(float) * lines.quantity / months * keep)
+    percent_off = lines.discount_percent_off.where(discounted & lines.discount_percent_off.notna())
+
+    # Exact rationals: an item's monthly share and the coupon, summed per customer, then one
+    # rounding of the sum half up, as the published amounts round.
+    monthly: dict[tuple[str, str], Fraction] = {}
+    for line, off in zip(lines.itertuples(), percent_off, strict=True):
+        months = MONTHS_PER_INTERVAL[line.billing_interval] * int(line.interval_count)
+        keep = 1 - (Fraction(0) if pd.isna(off) else Fraction(str(off)) / 100)
+        share = Fraction(str(line.unit_amount)) * int(line.quantity) / months * keep
+        key = (line.customer_id, line.currency)
+        monthly[key] = monthly.get(key, Fraction(0)) + share
 
     mrr: dict[str, Decimal] = {}
-    for (customer, currency), group in lines.groupby(["customer_id", "currency"]):
-        local = round(Decimal(repr(float(group.monthly.sum()))), 2)
-        eur = round(local * Decimal(repr(_rate_on(billing["rates"], currency, snapshot))), 2)
+    for (customer, currency), amount in monthly.items():
+        local = _half_up_cents(amount)
+        rate = Fraction(repr(_rate_on(billing["rates"], currency, snapshot)))
+        eur = _half_up_cents(Fraction(local) * rate)
         if eur > 0:
             mrr[customer] = eur
     return mrr
+
+
+def _half_up_cents(amount: Fraction) -> Decimal:
+    """A non-negative amount to the cent, a half cent up (337.365 -> 337.37)."""
+    return Decimal(math.floor(amount * 100 + Fraction(1, 2))).scaleb(-2)
 
 
 def _months(con: duckdb.DuckDBPyConnection) -> list[date]:
@@ -170,9 +186,7 @@ def test_month_end_mrr_matches_an_independent_recomputation(con, billing, as_of)
         )
 
         assert actual.keys() == expected.keys(), month
-        # One rounding step apart at most: float sums against exact decimals on a half cent.
-        for customer, mrr in expected.items():
-            assert abs(actual[customer] - mrr) <= Decimal("0.01"), (month, customer)
+        assert actual == expected, month
 
 
 def test_nrr_and_grr_match_an_independent_cohort(con, billing, as_of) -> None:

@@ -51,7 +51,7 @@ class RevopsDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] != "model":
             return "config" if dbt_resource_props["resource_type"] == "seed" else None
         fqn = dbt_resource_props["fqn"]
-        # fqn = [project, layer, domain?, model]: marts/finance/fct_mrr -> marts_finance.
+        # fqn = [project, layer, domain?, model]: marts/revenue/fct_mrr -> marts_revenue.
         return "_".join(fqn[1:-1]) or None
 
 

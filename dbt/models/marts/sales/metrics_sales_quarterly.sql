@@ -386,7 +386,10 @@ stage_durations as (
         opportunities.closed_quarter as quarter_start,
         stage_entries.stage,
         median(stage_entries.days_in_stage) as median_days_in_stage,
-        avg(stage_entries.days_in_stage) as mean_days_in_stage
+        -- Averaged over whole seconds: an integer sum is exact, where a sum of doubles depends on
+        -- the order threads add them in (reruns would differ in the last bits).
+        avg(cast(round(stage_entries.days_in_stage * 86400) as bigint)) / 86400
+            as mean_days_in_stage
 
     from stage_entries
     inner join opportunities

@@ -29,15 +29,7 @@ surveys_monthly as (
 
 months as (
 
-    select cast(unnest(generate_series(first_month, last_month, interval 1 month)) as date) as month_start
-
-    from (
-        select
-            cast(min(cohort_month) as timestamp) as first_month,
-            cast(date_trunc('month', cast('{{ var("as_of_date") }}' as date)) as timestamp) as last_month
-
-        from funnel_monthly
-    )
+    {{ month_starts('funnel_monthly', 'cohort_month') }}
 
 ),
 

@@ -71,15 +71,7 @@ paid_state_ends as (
 
 months as (
 
-    select cast(unnest(generate_series(first_month, last_month, interval 1 month)) as date) as month_start
-
-    from (
-        select
-            min(month_start) as first_month,
-            date_trunc('month', cast('{{ var("as_of_date") }}' as date)) as last_month
-
-        from paying_months
-    )
+    {{ month_starts('paying_months', 'month_start') }}
 
 ),
 

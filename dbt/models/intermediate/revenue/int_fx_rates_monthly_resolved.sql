@@ -43,7 +43,10 @@ resolved as (
         currency,
         any_value(reference_date) as reference_date,
         max(case when rate_date = reference_date then rate_to_eur end) as month_end_rate,
-        cast(avg(rate_to_eur) as decimal(18, 8)) as month_average_rate
+        -- The mean rounded once to the rate's 8 decimals, on integers (avg would divide in floating
+        -- point).
+        cast({{ divide_exact("sum(rate_to_eur)", "count(*)", 8) }} as decimal(18, 8))
+            as month_average_rate
 
     from rate_days
     group by month_start, currency

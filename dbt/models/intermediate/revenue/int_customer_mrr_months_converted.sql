@@ -15,31 +15,18 @@ rates_for_month as (
 
 ),
 
-bounds as (
-
-    select
-        date_trunc('month', min(valid_from)) as first_month,
-        date_trunc('month', cast('{{ var("as_of_date") }}' as date)) as last_month
-
-    from subscription_states
-
-),
-
 -- snapshot_before is the first instant after the month (or after the as-of date): the state in
 -- force just before it is the month's state.
 months as (
 
     select
-        cast(month_start as date) as month_start,
+        month_start,
         least(
             month_start + interval 1 month,
             cast('{{ var("as_of_date") }}' as date) + interval 1 day
         ) as snapshot_before
 
-    from (
-        select unnest(generate_series(first_month, last_month, interval 1 month)) as month_start
-        from bounds
-    ) as series
+    from ({{ month_starts('subscription_states', 'valid_from') }}) as series
 
 ),
 

@@ -33,22 +33,25 @@ events_to_date as (
 
 ),
 
--- Items without a recurring interval are one-off prices: never recurring revenue. Quarterly is
--- month x 3 and yearly is year x 1, so the monthly share divides by the months in one period.
+-- Items without a recurring interval are one-off prices: never recurring revenue. The monthly
+-- share is the amount per year over 12: quarterly is month x 3, so a price of `interval_count`
+-- intervals bills (intervals per year / interval_count) times a year. One exact division, on
+-- integers; the published amounts round once, in int_customer_mrr_months_converted.
 items_normalized as (
 
     select
         event_id,
         quantity,
         coalesce(product_id in ({{ flat_fee_products }}), false) as is_flat_fee,
-        unit_amount * quantity / (
-            case billing_interval
-                when 'month' then 1.0
-                when 'year' then 12.0
-                when 'week' then 12.0 / 52.0
-                when 'day' then 12.0 / 365.0
-            end * interval_count
-        ) as monthly_amount
+        {{ divide_exact(
+            "unit_amount * quantity * case billing_interval
+                when 'month' then 12
+                when 'year' then 1
+                when 'week' then 52
+                when 'day' then 365
+            end",
+            "12 * interval_count",
+        ) }} as monthly_amount
 
     from subscription_event_items
     where billing_interval is not null
@@ -140,13 +143,14 @@ final as (
         seat_quantity,
         case
             when status in ({{ paid_statuses }})
+                -- percent_off is a decimal(5, 2): times 0.01 keeps the product exact.
                 then list_mrr_local * (
-                    1 - case
+                    100 - case
                         when discount_duration in ({{ discount_durations }})
-                            then coalesce(discount_percent_off, 0) / 100.0
+                            then coalesce(discount_percent_off, 0)
                         else 0
                     end
-                )
+                ) * 0.01
             else 0
         end as mrr_local
 

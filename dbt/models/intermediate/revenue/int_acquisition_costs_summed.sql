@@ -25,15 +25,7 @@ rates_for_month as (
 
 months as (
 
-    select cast(unnest(generate_series(first_month, last_month, interval 1 month)) as date) as month_start
-
-    from (
-        select
-            min(spend_month) as first_month,
-            date_trunc('month', cast('{{ var("as_of_date") }}' as date)) as last_month
-
-        from campaign_spend
-    )
+    {{ month_starts('campaign_spend', 'spend_month') }}
 
 ),
 
