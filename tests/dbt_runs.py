@@ -21,6 +21,20 @@ from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
 from dagster_project.transformation.cli_args import dbt_build_args
 from dagster_project.transformation.project import DBT_EXECUTABLE
 
+# The first step every incremental story shares: the initial export loaded into raw, then built
+# as of the landing start. One build of the union of their selections (finance marts and the
+# incremental event models; health) serves them all, each story continuing on a copy.
+FIRST_AS_OF = "2026-09-30"
+FIRST_LOAD = datetime(2026, 9, 30, 6, 0)
+FIRST_SELECTION = (
+    "+path:models/marts/finance",
+    "stg_product__tracks",
+    "stg_marketing__page_views",
+    "stg_marketing__email_events",
+    "stg_marketing__form_submissions",
+    "+fct_account_health",
+)
+
 
 def tables_in_load_order() -> list[SourceTable]:
     """Parents first: the row rules of a table read the raw tables it points to."""
@@ -59,3 +73,9 @@ def dbt_build(database: Path, work: Path, as_of_date: str, *options: str) -> Non
     env = {**os.environ, "REVOPS_DUCKDB_PATH": str(database)}
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-6000:]
+
+
+def first_build(database: Path, landing: Path, work: Path) -> None:
+    """The shared first step (see FIRST_SELECTION) into `database`."""
+    load_raw(database, landing, FIRST_LOAD)
+    dbt_build(database, work, FIRST_AS_OF, "--select", *FIRST_SELECTION)

@@ -19,8 +19,8 @@ import pytest
 from dagster_project.extraction.loader import load_source_table
 from dagster_project.extraction.rules import parent_tables
 from dagster_project.metric_config import metric_vars
-from dagster_project.quality.gx_runner import run_suite
-from dagster_project.quality.raw_suites import raw_suites
+from dagster_project.quality.engine.gx_runner import run_suite
+from dagster_project.quality.suites.raw import raw_suites
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
 from generator import generate
 from generator.daily import generate_day, generate_days

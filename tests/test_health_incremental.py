@@ -21,11 +21,9 @@ import pytest
 
 from dagster_project.extraction.loader import load_source_table
 from dagster_project.source_catalog import SOURCE_TABLES
-from tests.dbt_runs import dbt_build, load_raw
+from tests.dbt_runs import FIRST_AS_OF, dbt_build
 
-FIRST_AS_OF = "2026-09-30"
 DAY = date(2026, 10, 11)
-FIRST_LOAD = datetime(2026, 9, 30, 6, 0)
 DAY_LOAD = datetime(2026, 10, 11, 6, 0)
 # Monday of 2026-10-11 - 3 - 30 days (Tuesday 8 September): the first week an incremental build
 # as of DAY rebuilds.
@@ -127,7 +125,7 @@ class Story:
 
 @pytest.fixture(scope="module")
 def story(
-    dbt_manifest: Path,
+    first_dbt_build: Path,
     landing: tuple[Path, dict[str, int]],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Story]:
@@ -136,8 +134,7 @@ def story(
     shutil.copytree(landing[0], landing_dir)
     warehouse = work / "incremental.duckdb"
 
-    load_raw(warehouse, landing_dir, FIRST_LOAD)
-    dbt_build(warehouse, work, FIRST_AS_OF, "--select", *SELECTION)
+    shutil.copyfile(first_dbt_build, warehouse)
     before = {relation: _rows(warehouse, relation) for relation in HEALTH_MODELS}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         columns = [row[0] for row in con.execute(f"describe {HEALTH_MODELS[0]}").fetchall()]

@@ -21,13 +21,9 @@ import duckdb
 import pytest
 
 from tests import dbt_runs
-from tests.dbt_runs import load_raw
+from tests.dbt_runs import FIRST_LOAD, load_raw
 
-pytestmark = pytest.mark.e2e
-
-FIRST_AS_OF = "2026-09-30"
 DAY = date(2026, 10, 1)
-FIRST_LOAD = datetime(2026, 9, 30, 6, 0)
 DAY_LOAD = datetime(2026, 10, 1, 6, 0)
 RELOAD = datetime(2026, 10, 1, 9, 0)
 # The late event: created 15 August 2026, delivered with the landing date of 1 October.
@@ -208,7 +204,7 @@ class Story:
 
 @pytest.fixture(scope="module")
 def story(
-    dbt_manifest: Path,
+    first_dbt_build: Path,
     landing: tuple[Path, dict[str, int]],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Story]:
@@ -217,8 +213,7 @@ def story(
     shutil.copytree(landing[0], landing_dir)
     warehouse = work / "incremental.duckdb"
 
-    load_raw(warehouse, landing_dir, FIRST_LOAD)
-    dbt_build(warehouse, work, FIRST_AS_OF)
+    shutil.copyfile(first_dbt_build, warehouse)
     customer_id, subscription_id = _quiet_eur_customer(warehouse)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         before = _rows(con, "marts.fct_mrr")

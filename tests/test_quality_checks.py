@@ -8,8 +8,8 @@ import duckdb
 
 from dagster_project.metric_config import metric_vars
 from dagster_project.quality.checks import build_quality_checks, check_result, suite_checks
-from dagster_project.quality.gx_runner import RuleOutcome
-from dagster_project.quality.raw_suites import raw_suites
+from dagster_project.quality.engine.gx_runner import RuleOutcome
+from dagster_project.quality.suites.raw import raw_suites
 from dagster_project.resources import WarehouseResource
 
 SURVEYS = dg.AssetKey(["raw", "success_survey_responses"])

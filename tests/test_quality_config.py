@@ -12,8 +12,8 @@ import yaml
 from dagster_project import metric_config
 from dagster_project.metric_config import metric_vars
 from dagster_project.paths import DBT_PROJECT_DIR
-from dagster_project.quality.funnel_suites import fct_leads_suite
-from dagster_project.quality.gx_runner import run_suite
+from dagster_project.quality.engine.gx_runner import run_suite
+from dagster_project.quality.suites.funnel import fct_leads_suite
 
 # lead, created, mql_at, score at MQL, intent at MQL, sql_at, BANT complete, BMANTER score
 LEADS = [

@@ -10,9 +10,9 @@ import pytest
 
 from dagster_project.metric_config import metric_vars
 from dagster_project.quality.checks import all_suites
-from dagster_project.quality.gx_runner import RuleOutcome, run_suite
-from dagster_project.quality.raw_suites import raw_suites
-from dagster_project.quality.suites import Frame, Suite, between
+from dagster_project.quality.engine.gx_runner import RuleOutcome, run_suite
+from dagster_project.quality.engine.suite import Frame, Suite, between
+from dagster_project.quality.suites.raw import raw_suites
 
 LINEAGE = (
     "'crm/deals/part-0000.jsonl' as _source_file, now()::timestamp as _loaded_at, "

@@ -7,19 +7,19 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.metric_config import metric_vars
-from dagster_project.quality.finance_suites import metrics_revenue_monthly_suite
-from dagster_project.quality.funnel_suites import (
+from dagster_project.quality.engine.gx_runner import RuleOutcome, run_suite
+from dagster_project.quality.engine.suite import Suite
+from dagster_project.quality.suites.funnel import (
     fct_lead_lifecycle_history_suite,
     fct_leads_suite,
 )
-from dagster_project.quality.gx_runner import RuleOutcome, run_suite
-from dagster_project.quality.health_suites import fct_account_health_suite
-from dagster_project.quality.sales_suites import (
+from dagster_project.quality.suites.health import fct_account_health_suite
+from dagster_project.quality.suites.revenue import metrics_revenue_monthly_suite
+from dagster_project.quality.suites.sales import (
     deal_qualification_alerts_suite,
     fct_opportunities_suite,
 )
-from dagster_project.quality.segments_suites import metrics_sla_monthly_suite
-from dagster_project.quality.suites import Suite
+from dagster_project.quality.suites.segments import metrics_sla_monthly_suite
 
 
 def _warehouse(path: Path, *statements: str) -> Path:

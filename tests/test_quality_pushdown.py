@@ -11,9 +11,8 @@ import pytest
 
 from dagster_project.metric_config import metric_vars
 from dagster_project.quality import gx_runner
-from dagster_project.quality.gx_runner import RuleOutcome, run_suite, validate_frame
-from dagster_project.quality.raw_suites import raw_suites
-from dagster_project.quality.suites import (
+from dagster_project.quality.engine.gx_runner import RuleOutcome, run_suite, validate_frame
+from dagster_project.quality.engine.suite import (
     Frame,
     Rule,
     Suite,
@@ -24,6 +23,7 @@ from dagster_project.quality.suites import (
     ordered,
     unique,
 )
+from dagster_project.quality.suites.raw import raw_suites
 
 # Rows (k, grp, band, score, ratio, amount, opened, solved): nulls, NaN, a DECIMAL, a duplicate
 # key, a compound duplicate through a null, values on and past strict bounds.

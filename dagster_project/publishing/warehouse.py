@@ -17,7 +17,7 @@ import dagster as dg
 import duckdb
 
 from dagster_project.extraction.assets import raw_asset_key
-from dagster_project.quality.report import report_dir
+from dagster_project.quality.engine.report import report_dir
 from dagster_project.resources import WarehouseResource
 from dagster_project.source_catalog import SOURCE_TABLES
 from dagster_project.transformation.assets import revops_dbt_assets
