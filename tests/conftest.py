@@ -26,7 +26,7 @@ SAMPLE_SEED = 42
 
 # Fixtures that build or run real pipelines: a test using any of them, even through another
 # fixture, is end to end and gets the `e2e` marker (`make test-fast` leaves those out).
-E2E_FIXTURES = frozenset({"built", "warehouse", "session_build_copy"})
+E2E_FIXTURES = frozenset({"built", "warehouse", "session_build_copy", "first_dbt_build"})
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -98,6 +98,22 @@ def warehouse(built: tuple[dg.ExecuteInProcessResult, WarehouseResource]) -> Pat
     failures = [event.message for event in result.all_events if event.is_step_failure]
     assert result.success, failures
     return Path(resource.published_database)
+
+
+@pytest.fixture(scope="session")
+def first_dbt_build(
+    dbt_manifest: Path,
+    landing: tuple[Path, dict[str, int]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    """The incremental dbt stories' common first build (tests/dbt_runs.py): copy it, never
+    write it."""
+    from tests.dbt_runs import first_build
+
+    work = tmp_path_factory.mktemp("first_dbt_build")
+    database = work / "first.duckdb"
+    first_build(database, landing[0], work)
+    return database
 
 
 @pytest.fixture

@@ -22,12 +22,13 @@ from dagster_project.transformation.cli_args import dbt_build_args
 from dagster_project.transformation.project import DBT_EXECUTABLE
 
 # The first step every incremental story shares: the initial export loaded into raw, then built
-# as of the landing start. One build of the union of their selections (finance marts and the
-# incremental event models; health) serves them all, each story continuing on a copy.
+# as of the landing start. One build of the union of their selections (finance and revenue marts
+# and the incremental event models; health) serves them all, each story continuing on a copy.
 FIRST_AS_OF = "2026-09-30"
 FIRST_LOAD = datetime(2026, 9, 30, 6, 0)
 FIRST_SELECTION = (
     "+path:models/marts/finance",
+    "+path:models/marts/revenue",
     "stg_product__tracks",
     "stg_marketing__page_views",
     "stg_marketing__email_events",
