@@ -50,11 +50,15 @@ def _leads_warehouse(path: Path) -> Path:
             "create table marts.fct_leads (lead_id varchar, created_at timestamp, "
             "mql_at timestamp, score_at_mql integer, intent_signal_at_mql boolean, "
             "sql_at timestamp, is_bant_complete boolean, bmanter_score integer, "
-            "lead_score integer, opportunity_at timestamp, customer_at timestamp)"
+            "lead_score integer, opportunity_at timestamp, customer_at timestamp, "
+            "mql_intent_signal_at timestamp)"
         )
         con.executemany(
-            "insert into marts.fct_leads values (?, ?, ?, ?, ?, ?, ?, ?, 60, null, null)", LEADS
+            "insert into marts.fct_leads values (?, ?, ?, ?, ?, ?, ?, ?, 60, null, null, null)",
+            LEADS,
         )
+        # Each MQL's intent signal a day before it: inside any configured window.
+        con.execute("update marts.fct_leads set mql_intent_signal_at = mql_at - interval 1 day")
     return path
 
 

@@ -11,8 +11,17 @@ import pytest
 from dagster_project.metric_config import metric_vars
 from dagster_project.quality.checks import all_suites
 from dagster_project.quality.engine.gx_runner import RuleOutcome, run_suite
-from dagster_project.quality.engine.suite import Frame, Suite, between
+from dagster_project.quality.engine.suite import (
+    Frame,
+    Rule,
+    Suite,
+    between,
+    in_set,
+    not_null,
+    unique,
+)
 from dagster_project.quality.suites.raw import raw_suites
+from dagster_project.source_catalog import DEAL_STAGES
 
 LINEAGE = (
     "'crm/deals/part-0000.jsonl' as _source_file, now()::timestamp as _loaded_at, "
@@ -51,6 +60,43 @@ def _deals_suite() -> Suite:
     return next(suite for suite in raw_suites(metric_vars()) if suite.name == "raw_crm_deals")
 
 
+def _value_rules_suite() -> Suite:
+    """Value rules of every kind the engine runs, over raw deals: nulls, duplicates, a bound,
+    a set, a null-means-valid column. (Row validity itself is extraction's: these rules test
+    the engine, not the product's raw suite.)"""
+    without_rate = (
+        "case when upper(properties->>'deal_currency_code') = 'EUR' or "
+        "upper(properties->>'deal_currency_code') in (select upper(currency) "
+        "from raw.billing_fx_rates) then null else upper(properties->>'deal_currency_code') end"
+    )
+    frame = Frame(
+        sql=f"""
+        select
+            id,
+            try_cast(properties->>'amount' as double) as amount_number,
+            {without_rate} as deal_currency_code_without_rate,
+            properties->>'dealstage' as dealstage,
+            _source_file,
+            _source_line
+        from raw.crm_deals
+        """,
+        key=("id", "_source_file", "_source_line"),
+        rules=(
+            not_null("id_not_null", "id", "Every row has its id."),
+            unique("id_unique", ("id",), "No two rows share an id."),
+            between("amount_not_negative", "amount_number", "Never negative.", min_value=0),
+            Rule(
+                "deal_currency_code_has_fx_rate",
+                "The currency is the reporting one or has FX rates.",
+                "ExpectColumnValuesToBeNull",
+                {"column": "deal_currency_code_without_rate"},
+            ),
+            in_set("dealstage_in_contract", "dealstage", DEAL_STAGES, "A known stage."),
+        ),
+    )
+    return Suite("deal_values", ("raw", "crm_deals"), "Value rules over raw deals.", (frame,))
+
+
 def _run(database: Path, suite: Suite) -> dict[str, RuleOutcome]:
     with duckdb.connect(str(database)) as con:
         return {outcome.rule: outcome for outcome in run_suite(con, suite)}
@@ -62,7 +108,7 @@ def test_clean_raw_deals_pass_every_rule(tmp_path) -> None:
         [("1", "1200.50", "EUR", "demo"), ("2", "80", "usd", "closedwon")],
     )
 
-    outcomes = _run(database, _deals_suite())
+    outcomes = _run(database, _value_rules_suite())
 
     assert {name: outcome.success for name, outcome in outcomes.items()} == {
         name: True for name in outcomes
@@ -84,7 +130,7 @@ def test_each_broken_value_fails_its_own_rule_naming_the_row(tmp_path) -> None:
         ],
     )
 
-    outcomes = _run(database, _deals_suite())
+    outcomes = _run(database, _value_rules_suite())
 
     failed = {name for name, outcome in outcomes.items() if not outcome.success}
     assert failed == {

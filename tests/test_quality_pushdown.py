@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from dagster_project.metric_config import metric_vars
-from dagster_project.quality import gx_runner
+from dagster_project.quality.engine import gx_runner
 from dagster_project.quality.engine.gx_runner import RuleOutcome, run_suite, validate_frame
 from dagster_project.quality.engine.suite import (
     Frame,
@@ -212,7 +212,18 @@ def test_a_violation_in_one_chunk_is_caught_and_duplicates_never_split(
 
 
 def _tracks_suite() -> Suite:
-    return next(s for s in raw_suites(metric_vars()) if s.name == "raw_product_tracks")
+    """The product's raw tracks suite, plus a uniqueness rule on its event frame: how scoping
+    to new landing dates treats a rule that compares rows across dates (raw keys themselves are
+    extraction's to check)."""
+    suite = next(s for s in raw_suites(metric_vars()) if s.name == "raw_product_tracks")
+    schema, rows = suite.frames
+    keyed = Frame(
+        rows.sql,
+        rows.key,
+        (*rows.rules, unique("message_id_unique", ["message_id"], "One row per message.")),
+        rows.landing_dates,
+    )
+    return Suite(suite.name, suite.asset_key, suite.description, (schema, keyed))
 
 
 def _load_day(con: duckdb.DuckDBPyConnection, day: str, rows: list[tuple], loaded: str) -> None:
