@@ -24,12 +24,12 @@ segments as (
         segment,
         planned_effort_share
 
+    -- The alias names the columns of the values list (sqlfluff reads it as unused).
     from (
-        values
-        {%- for segment, share in planned.items() %}
+        values {% for segment, share in planned.items() -%}
             ('{{ segment }}', {{ share }}){{ ',' if not loop.last }}
-        {%- endfor %}
-    ) as planned_effort (segment, planned_effort_share)
+        {% endfor -%}
+    ) as planned_effort (segment, planned_effort_share)  -- noqa: AL05
 
 ),
 
