@@ -23,15 +23,9 @@ snapshots as (
 
 ),
 
-stage_entries as (
+stage_quarters as (
 
-    select * from {{ ref('int_deal_stages_sequenced') }}
-
-),
-
-stages as (
-
-    select * from {{ ref('pipeline_stages') }}
+    select * from {{ ref('int_stage_quarters_summarized') }}
 
 ),
 
@@ -340,88 +334,22 @@ performance_metrics as (
 
 ),
 
--- Stage grain: of the deals closed in the quarter that reached a stage, the share that reached
--- the next one. A deal that skipped a stage passed through it: reaching a stage means reaching
--- it or any later one, so each stage's count contains the next one's and rates stay in [0, 1].
--- Closed lost is an exit, not a stage to reach.
-progression_stages as (
-
-    select
-        stage,
-        stage_order,
-        lead(stage) over (order by stage_order) as next_stage,
-        lead(stage_order) over (order by stage_order) as next_stage_order
-
-    from stages
-    where not is_closed or is_won
-
-),
-
-stage_conversion as (
-
-    select
-        closed_deals.closed_quarter as quarter_start,
-        progression_stages.stage,
-        any_value(progression_stages.stage_order) as stage_order,
-        any_value(progression_stages.next_stage) as next_stage,
-        count(*) filter (where closed_deals.highest_stage_order >= progression_stages.stage_order)
-            as deals_reached_stage,
-        count(*) filter (
-            where closed_deals.highest_stage_order >= progression_stages.next_stage_order
-        ) as deals_reached_next_stage
-
-    from opportunities as closed_deals
-    cross join progression_stages
-    where
-        closed_deals.is_closed
-        and progression_stages.next_stage_order is not null
-    group by closed_deals.closed_quarter, progression_stages.stage
-
-),
-
--- Time in stage: completed stays (the deal moved on) of the deals closed in the quarter.
-stage_durations as (
-
-    select
-        opportunities.closed_quarter as quarter_start,
-        stage_entries.stage,
-        median(stage_entries.days_in_stage) as median_days_in_stage,
-        -- Averaged over whole seconds: an integer sum is exact, where a sum of doubles depends on
-        -- the order threads add them in (reruns would differ in the last bits).
-        avg(cast(round(stage_entries.days_in_stage * 86400) as bigint)) / 86400
-            as mean_days_in_stage
-
-    from stage_entries
-    inner join opportunities
-        on stage_entries.deal_id = opportunities.deal_id
-    where
-        opportunities.is_closed
-        and not stage_entries.is_closed
-        and stage_entries.exited_at is not null
-    group by opportunities.closed_quarter, stage_entries.stage
-
-),
-
+-- The stage grain: conversion to the next stage and time in stage (int_stage_quarters_summarized).
 stage_metrics as (
 
     select
-        stage_conversion.quarter_start,
+        quarter_start,
         'stage' as grain,
-        stage_conversion.stage as grain_value,
-        stage_conversion.stage_order,
-        stage_conversion.next_stage,
-        stage_conversion.deals_reached_stage,
-        stage_conversion.deals_reached_next_stage,
-        stage_conversion.deals_reached_next_stage / nullif(stage_conversion.deals_reached_stage, 0)
-            as stage_conversion_rate,
-        stage_durations.median_days_in_stage,
-        stage_durations.mean_days_in_stage
+        stage as grain_value,
+        stage_order,
+        next_stage,
+        deals_reached_stage,
+        deals_reached_next_stage,
+        stage_conversion_rate,
+        median_days_in_stage,
+        mean_days_in_stage
 
-    from stage_conversion
-    left join stage_durations
-        on
-            stage_conversion.quarter_start = stage_durations.quarter_start
-            and stage_conversion.stage = stage_durations.stage
+    from stage_quarters
 
 ),
 
