@@ -37,8 +37,9 @@ marketing_spend as (
 
     from campaign_spend
     left join rates_for_month
-        on campaign_spend.spend_month = rates_for_month.month_start
-        and campaign_spend.currency = rates_for_month.currency
+        on
+            campaign_spend.spend_month = rates_for_month.month_start
+            and campaign_spend.currency = rates_for_month.currency
     where campaign_spend.spend_month <= cast('{{ var("as_of_date") }}' as date)
     group by campaign_spend.spend_month
 
@@ -53,7 +54,7 @@ rep_months as (
         count(*) as reps,
         case owners.role
             {%- for role, cost in rep_costs.items() %}
-            when '{{ role }}' then {{ cost }}
+                when '{{ role }}' then {{ cost }}
             {%- endfor %}
         end as cost_per_rep_eur
 

@@ -62,11 +62,13 @@ retention_base as (
 
     from months
     inner join mrr as base
-        on base.month_start = months.month_start - interval {{ nrr_months }} month
-        and base.is_paying
+        on
+            base.month_start = months.month_start - interval {{ nrr_months }} month
+            and base.is_paying
     left join mrr as later
-        on later.customer_id = base.customer_id
-        and later.month_start = months.month_start
+        on
+            base.customer_id = later.customer_id
+            and months.month_start = later.month_start
 
 ),
 
@@ -104,7 +106,8 @@ early_churn as (
         mrr.month_start,
         count(
             case
-                when first_churns.first_churned_at
+                when
+                    first_churns.first_churned_at
                     <= mrr.first_paid_at + interval {{ var('early_churn_days') }} day
                     then 1
             end
@@ -142,7 +145,7 @@ monthly as (
         coalesce(early_churn.early_churned_customers, 0) as early_churned_customers,
         -- A cohort's early-churn rate is final once its last customer has had early_churn_days.
         last_day(months.month_start) + interval {{ var('early_churn_days') }} day
-            <= cast('{{ var("as_of_date") }}' as date) as is_early_churn_window_complete,
+        <= cast('{{ var("as_of_date") }}' as date) as is_early_churn_window_complete,
         coalesce(acquisition_costs.marketing_spend_eur, 0) as marketing_spend_eur,
         coalesce(acquisition_costs.sales_cost_eur, 0) as sales_cost_eur,
         coalesce(acquisition_costs.acquisition_cost_eur, 0) as acquisition_cost_eur
@@ -163,11 +166,11 @@ with_trailing as (
 
     select
         monthly.*,
-        sum(churned_customers) over trailing_window as trailing_churned_customers,
-        sum(customers_start) over trailing_window as trailing_customers_start,
-        sum(new_customers) over trailing_window as trailing_new_customers,
-        sum(new_mrr_eur) over trailing_window as trailing_new_mrr_eur,
-        sum(acquisition_cost_eur) over trailing_window as trailing_acquisition_cost_eur
+        sum(monthly.churned_customers) over trailing_window as trailing_churned_customers,
+        sum(monthly.customers_start) over trailing_window as trailing_customers_start,
+        sum(monthly.new_customers) over trailing_window as trailing_new_customers,
+        sum(monthly.new_mrr_eur) over trailing_window as trailing_new_mrr_eur,
+        sum(monthly.acquisition_cost_eur) over trailing_window as trailing_acquisition_cost_eur
 
     from monthly
     window trailing_window as (
@@ -244,7 +247,7 @@ final as (
             as trailing_cac_payback_months,
         arpa_eur * {{ gross_margin }} / nullif(trailing_logo_churn_rate, 0) as ltv_eur,
         arpa_eur * {{ gross_margin }} / nullif(trailing_logo_churn_rate, 0)
-            / nullif(trailing_cac_eur, 0) as ltv_to_cac
+        / nullif(trailing_cac_eur, 0) as ltv_to_cac
 
     from ratios
 
