@@ -27,6 +27,8 @@ from typing import Any
 
 import duckdb
 
+from dagster_project.sql_text import sql_identifier
+
 SERVER_SETTINGS = {
     "listen_addresses": "127.0.0.1",
     "fsync": "off",
@@ -79,7 +81,7 @@ def postgres_type(duckdb_type: str) -> str:
 
 
 def _export_expression(column: str, duckdb_type: str) -> str:
-    quoted = '"' + column.replace('"', '""') + '"'
+    quoted = sql_identifier(column)
     nested = duckdb_type not in _SCALARS and not duckdb_type.startswith("DECIMAL")
     return f"to_json({quoted})" if nested else quoted
 
