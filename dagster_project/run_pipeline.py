@@ -101,7 +101,14 @@ def main() -> None:
     result = run(args.first, args.last, args.as_of, args.full_refresh)
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
-        sys.exit(f"pipeline failed at {failed}; the published warehouse is unchanged")
+        # A malformed CRM mapping or reps file fails the run at start, in no step.
+        at_start = [
+            event.event_specific_data.error.message.strip()
+            for event in result.all_events
+            if event.event_type_value == "RESOURCE_INIT_FAILURE"
+        ]
+        where = f"at {failed}" if failed else f"at start: {'; '.join(at_start)}"
+        sys.exit(f"pipeline failed {where}; the published warehouse is unchanged")
     print(summary(str(warehouse_paths().published_db)))
     print(f"pipeline {time.perf_counter() - started:.1f}s")
 

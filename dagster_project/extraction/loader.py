@@ -8,20 +8,25 @@ any later error or quarantine can name where a value came from.
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
+from dagster_project.extraction.crm_mapping import CrmMapping, load_crm_mapping
 from dagster_project.extraction.landing import LandingFile, table_files
 from dagster_project.extraction.ledger import (
     LEDGER_DDL,
+    RULES_LEDGER_DDL,
     forget,
     latest_version_sql,
     migrate_ledger,
     plan_load,
     record_files,
+    record_rules,
+    rules_changed,
     stored_table,
     table_exists,
 )
@@ -31,6 +36,7 @@ from dagster_project.extraction.quarantine import (
     accounting,
     quarantine_rejects,
 )
+from dagster_project.extraction.rules import Rule, table_rules
 from dagster_project.source_catalog import SourceTable
 from dagster_project.sql_text import sql_identifier, sql_text
 
@@ -195,8 +201,13 @@ def load_source_table(
     now. Objects: files new or changed since the ledger (meta.loaded_files) are loaded and
     files gone from the landing folder are forgotten; every version is kept. Rows breaking a rule
     go to quarantine (extraction/quarantine.py) in the same transaction; a file that cannot be
-    parsed at all rolls everything back and names the file and line.
+    parsed at all rolls everything back and names the file and line. CRM tables are read under
+    the landing folder's CRM mapping (extraction/crm_mapping.py); when an object table's rules
+    change, all of its files load again.
     """
+    mapping = load_crm_mapping(landing_dir)
+    rules = table_rules(table.raw_table, mapping)
+    digest = hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
     files = table_files(table, landing_dir)
     if not files:
         folder = landing_dir / table.landing_subdir
@@ -205,19 +216,28 @@ def load_source_table(
             f"(expected layout: <landing>/{table.landing_subdir}/<name>.{table.extension})"
         )
     migrate_ledger(con)
-    for statement in (*QUARANTINE_DDL, *LEDGER_DDL, "create schema if not exists raw"):
+    for statement in (
+        *QUARANTINE_DDL,
+        *LEDGER_DDL,
+        *RULES_LEDGER_DDL,
+        "create schema if not exists raw",
+    ):
         con.execute(statement)
     target = stored_table(table)
     previous_columns = _existing_columns(con, target)
+    loaded_at_sql = f"{sql_text(loaded_at.isoformat(sep=' '))}::timestamp"
     con.execute("begin transaction")
     try:
-        plan = plan_load(con, table, files, days)
+        reload_objects = table.kind == "object" and rules_changed(con, table, digest)
+        plan = plan_load(con, table, files, days, reload_objects)
         forget(con, table, target, plan)
         accounting, rows_per_file = (
-            _load_files(con, table, target, plan.load, loaded_at)
+            _load_files(con, table, target, plan.load, loaded_at_sql, (mapping, rules))
             if plan.load
             else (Accounting(0, 0, 0, ()), {})
         )
+        if table.kind == "object":
+            record_rules(con, table, digest, loaded_at_sql)
         if table.kind == "object" and plan.load:
             con.execute(
                 f"create or replace view raw.{table.raw_table} as {latest_version_sql(table)}"
@@ -248,7 +268,8 @@ def _load_files(
     table: SourceTable,
     target: str,
     files: tuple[LandingFile, ...],
-    loaded_at: datetime,
+    loaded_at_sql: str,
+    mapping_rules: tuple[CrmMapping, tuple[Rule, ...]],
 ) -> tuple[Accounting, dict[str, int]]:
     temp_names = [f"_file_{index}" for index in range(len(files))]
     rows_per_file = {
@@ -268,8 +289,9 @@ def _load_files(
     # A view: the rows are read where they already are, not copied once more.
     union = " union all by name ".join(f"select * from {name}" for name in temp_names)
     con.execute(f"create or replace temp view _loaded as {union}")
-    loaded_at_sql = f"{sql_text(loaded_at.isoformat(sep=' '))}::timestamp"
-    rejected = quarantine_rejects(con, table, target, loaded_at_sql)
+    mapping, rules = mapping_rules
+    _check_mapped_properties(con, table, files, mapping)
+    rejected = quarantine_rejects(con, table, rules, target, loaded_at_sql)
     _write_accepted(con, target, loaded_at_sql, rejected > 0)
     record_files(con, table, loaded_at_sql)
     counts = accounting(con)
@@ -279,6 +301,40 @@ def _load_files(
     for name in ("_records", "_rejects", "_batch_files"):
         con.execute(f"drop table if exists {name}")
     return counts, rows_per_file
+
+
+def _check_mapped_properties(
+    con: duckdb.DuckDBPyConnection,
+    table: SourceTable,
+    files: tuple[LandingFile, ...],
+    mapping: CrmMapping,
+) -> None:
+    """Every property a landing folder's CRM mapping names is in the export.
+
+    A misspelt property would otherwise read as null on every record: a funnel without SQLs, or
+    no MEDDIC score, published without a word. Only a mapping file is checked: without one, the
+    export is the generator's shape, where a property may be left out (it reads as null).
+    """
+    object_type = table.raw_table.removeprefix("crm_")
+    named = mapping.checked_properties(object_type) if mapping.from_file else []
+    if table.system != "crm" or not named:
+        return
+    exported = {
+        row[0]
+        for row in con.execute(
+            "select distinct unnest(json_keys(properties)) from _loaded"
+        ).fetchall()
+    }
+    for account_property, entry, line in named:
+        if account_property in exported:
+            continue
+        where = f"line {line}" if line else "not in the file: the contract's own name"
+        raise ExtractionError(
+            f"{mapping.source} ({where}): {entry} names the property '{account_property}', "
+            f"absent from the export {table.raw_table} "
+            f"({', '.join(f.relative for f in files)}); map the account's property, "
+            "or null if the account does not track it"
+        )
 
 
 def _write_accepted(

@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dagster_project.extraction.assets import raw_asset_key
+from dagster_project.extraction.assets import CRM_MAPPING_KEY, CRM_REPS_KEY, raw_asset_key
 from dagster_project.quality.engine.report import report_dir
 from dagster_project.resources import WarehouseResource
 from dagster_project.source_catalog import SOURCE_TABLES
@@ -79,7 +79,12 @@ def publish_quality_report(build: Path, published: Path) -> Path | None:
 @dg.asset(
     key=dg.AssetKey(["published_warehouse"]),
     # Every mart and every raw table: blocking checks on either keep a bad build unpublished.
-    deps=[*revops_dbt_assets.keys, *(raw_asset_key(table) for table in SOURCE_TABLES)],
+    deps=[
+        *revops_dbt_assets.keys,
+        *(raw_asset_key(table) for table in SOURCE_TABLES),
+        CRM_MAPPING_KEY,
+        CRM_REPS_KEY,
+    ],
     group_name="publish",
     kinds={"duckdb"},
     description="The serving warehouse BI tools read, replaced atomically after a good build.",
