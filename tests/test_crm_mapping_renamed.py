@@ -3,8 +3,9 @@
 The generated export is copied with every contract property and value of contacts and deals
 renamed (as a real HubSpot account names its custom properties, lifecycle stages, pipeline stage
 ids, sources and yes/no answers), its owners stripped of role, team and quota (moved to a reps
-file), and two custom properties added. Both exports are loaded by the real loader and the sales
-and funnel marts built by dbt on temporary DuckDB files: the marts must be identical, row for row.
+file), and two custom properties added. The renamed export is loaded by the real loader and
+the sales and funnel marts built by dbt on a temporary DuckDB file: they must be identical, row
+for row, to the session's build of the generated export.
 """
 
 from __future__ import annotations
@@ -126,9 +127,9 @@ def _renamed_company(source: Path, target: Path) -> None:
     (crm / "mapping.yml").write_text(_mapping_yaml(), encoding="utf-8")
 
 
-def _build(database: Path, landing: Path, work: Path, *options: str) -> None:
+def _build(database: Path, landing: Path, work: Path) -> None:
     load_raw(database, landing, FIRST_LOAD)
-    dbt_build(database, work, FIRST_AS_OF, "--select", *SELECTION, *options)
+    dbt_build(database, work, FIRST_AS_OF, "--select", *SELECTION)
 
 
 def _differences(con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: str) -> int:
@@ -141,16 +142,15 @@ def _differences(con: duckdb.DuckDBPyConnection, schema: str, table: str, column
 
 
 @pytest.fixture(scope="module")
-def builds(landing, tmp_path_factory) -> tuple[Path, Path]:
+def builds(landing, warehouse, tmp_path_factory) -> tuple[Path, Path]:
+    """The session's warehouse (the generated company, built as of the same day) and the
+    renamed company's build, which runs its dbt tests too (stages, sources, roles hold contract
+    values)."""
     work = tmp_path_factory.mktemp("crm_renamed")
     renamed_landing = work / "renamed_landing"
     _renamed_company(landing[0], renamed_landing)
-    # One dbt target folder: the second build reuses the first one's parse. The generated
-    # company's own build is the unchanged pipeline, tested elsewhere: its models only. The
-    # renamed one runs its dbt tests too (stages, sources, roles hold contract values).
-    _build(work / "base.duckdb", landing[0], work, "--exclude-resource-type", "test", "unit_test")
     _build(work / "renamed.duckdb", renamed_landing, work)
-    return work / "base.duckdb", work / "renamed.duckdb"
+    return warehouse, work / "renamed.duckdb"
 
 
 def test_the_renamed_account_publishes_identical_marts(builds) -> None:
@@ -167,9 +167,10 @@ def test_the_renamed_account_publishes_identical_marts(builds) -> None:
         }
         for alias in ("base", "renamed")
     }
-    assert marts["base"] == marts["renamed"]
-    assert {"fct_opportunities", "fct_leads", "metrics_funnel_monthly"} <= marts["base"]
-    for table in sorted(marts["base"]):
+    # The session's warehouse holds every mart; the renamed build the sales and funnel ones.
+    assert marts["renamed"] <= marts["base"]
+    assert {"fct_opportunities", "fct_leads", "metrics_funnel_monthly"} <= marts["renamed"]
+    for table in sorted(marts["renamed"]):
         rows = con.execute(f"select count(*) from base.marts.{table}").fetchone()[0]
         assert rows > 0, table
         assert _differences(con, "marts", table, "*") == 0, table
@@ -178,7 +179,8 @@ def test_the_renamed_account_publishes_identical_marts(builds) -> None:
         columns = con.execute(
             "select string_agg(column_name, ', ' order by column_index) from duckdb_columns() "
             f"where database_name = 'base' and table_name = 'stg_crm__{table}' "
-            "and column_name <> 'custom_properties'"
+            # When each build loaded its raw rows says nothing of the mapping.
+            "and column_name not in ('custom_properties', 'loaded_at')"
         ).fetchone()[0]
         assert _differences(con, "staging", f"stg_crm__{table}", columns) == 0, table
     roles = con.execute(
