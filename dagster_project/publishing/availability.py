@@ -105,8 +105,15 @@ def _list(values: Iterable[str]) -> str:
 
 def record_availability(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> None:
     """Write both tables into the build warehouse, from its raw tables, ledger and marts."""
-    files = dict(con.execute(f"select source_table, count(*) from {LEDGER} group by 1").fetchall())
-    rows = {table.raw_table: _count(con, f"raw.{table.raw_table}") for table in SOURCE_TABLES}
+    # The ledger counts what each file put into raw (every version of an object).
+    ledger = {
+        table: (files, int(rows))
+        for table, files, rows in con.execute(
+            f"select source_table, count(*), sum(rows_loaded) from {LEDGER} group by 1"
+        ).fetchall()
+    }
+    files = {table.raw_table: ledger.get(table.raw_table, (0, 0))[0] for table in SOURCE_TABLES}
+    rows = {table.raw_table: ledger.get(table.raw_table, (0, 0))[1] for table in SOURCE_TABLES}
     # Sources whose absence leaves something unknown; `none_if_empty` ones mean "none".
     missing = {
         table.raw_table
@@ -116,7 +123,7 @@ def record_availability(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, A
     con.execute("create schema if not exists meta")
     con.execute(SOURCE_AVAILABILITY_DDL)
     for table in SOURCE_TABLES:
-        count, delivered = rows[table.raw_table], files.get(table.raw_table, 0)
+        count, delivered = rows[table.raw_table], files[table.raw_table]
         reason = None
         if not count:
             what = "no files" if not delivered else "files without records"
