@@ -4,7 +4,9 @@ BI tools open `data/warehouse/revops.duckdb` read-only. A run never writes that 
 `build/revops.duckdb`, and only when every upstream asset (and its blocking checks) succeeded does
 this asset copy the build next to the serving file and rename it into place. A rename is atomic
 on one filesystem, so a reader sees the old warehouse or the new one, never half of either, and
-a reader that holds the old file open keeps reading it undisturbed.
+a reader that holds the old file open keeps reading it undisturbed. Before the copy, the build
+records what it can and cannot say (meta.source_availability, meta.metric_availability:
+publishing/availability.py) and which run and as-of date it is (meta.warehouse_version).
 """
 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
