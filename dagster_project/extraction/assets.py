@@ -1,4 +1,5 @@
-"""One Dagster asset per source table: landing files -> `raw.<system>_<table>`.
+"""One Dagster asset per source table: landing files -> `raw.<system>_<table>`, after a
+preflight that the landing folder holds every required table (extraction/preflight.py).
 
 Event sources are partitioned by landing day (partitions.py): a run loads the days it is asked
 for, and a backfill of many days is one run (single-run backfill policy), one load. Object
@@ -23,6 +24,7 @@ from dagster_project.extraction.landing import LandingLayoutError
 from dagster_project.extraction.ledger import stored_table
 from dagster_project.extraction.loader import ExtractionError, LoadResult, load_source_table
 from dagster_project.extraction.partitions import LANDING_DAYS, days_of
+from dagster_project.extraction.preflight import MissingSourcesError, check_required_sources
 from dagster_project.extraction.rules import parent_tables
 from dagster_project.metric_config import metric_vars
 from dagster_project.resources import WarehouseResource
@@ -33,10 +35,40 @@ CRM_MAPPING_KEY = dg.AssetKey(["raw", "crm_mapping"])
 CRM_REPS_KEY = dg.AssetKey(["raw", "crm_reps"])
 # The CRM tables whose row rules read the mapping.
 _MAPPED_TABLES = ("crm_contacts", "crm_deals", "crm_companies", "crm_engagements")
+PREFLIGHT_KEY = dg.AssetKey(["landing_preflight"])
 
 
 class RejectShareExceeded(Exception):
     """Too many rows of one source table were quarantined for the run to go on."""
+
+
+@dg.asset(
+    key=PREFLIGHT_KEY,
+    group_name="extract",
+    kinds={"python"},
+    description=(
+        "The landing folder holds every required source table (docs/sources.md): fails naming "
+        "all that hold no records, before any table loads; lists the optional ones absent."
+    ),
+)
+def landing_preflight(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    try:
+        presence = check_required_sources(Path(warehouse.landing_dir))
+    except (MissingSourcesError, LandingLayoutError) as error:
+        raise dg.Failure(
+            description=f"{type(error).__name__}: {error}", allow_retries=False
+        ) from error
+    absent = {p.table.raw_table: p.problem for p in presence if not p.holds_records}
+    for table, problem in absent.items():
+        context.log.warning(f"{table}: {problem}; loaded as an empty table")
+    return dg.MaterializeResult(
+        metadata={
+            "files": dg.MetadataValue.json({p.table.raw_table: p.files for p in presence}),
+            "absent_sources": dg.MetadataValue.json(absent),
+        }
+    )
 
 
 def raw_asset_key(table: SourceTable) -> dg.AssetKey:
@@ -85,7 +117,7 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
 
     @dg.asset(
         key=raw_asset_key(table),
-        deps=[*parents, *mapping],
+        deps=[PREFLIGHT_KEY, *parents, *mapping],
         group_name=f"extract_{table.system}",
         kinds={"duckdb", table.file_format},
         description=(
@@ -195,4 +227,8 @@ def crm_configuration(
 
 
 def build_extraction_assets() -> list[dg.AssetsDefinition]:
-    return [crm_configuration, *(_build_extraction_asset(table) for table in SOURCE_TABLES)]
+    return [
+        landing_preflight,
+        crm_configuration,
+        *(_build_extraction_asset(table) for table in SOURCE_TABLES),
+    ]

@@ -125,11 +125,13 @@ def record_files(con: duckdb.DuckDBPyConnection, table: SourceTable, loaded_at_s
         f"""
         insert into {LEDGER}
         select {sql_text(table.raw_table)}, f.source_file, f.landing_date, f.size_bytes,
-            f.modified_ns, r.rows_read, r.rows_read - coalesce(q.rows_quarantined, 0),
+            f.modified_ns, coalesce(r.rows_read, 0),
+            coalesce(r.rows_read, 0) - coalesce(q.rows_quarantined, 0),
             coalesce(q.rows_quarantined, 0), {loaded_at_sql}
         from _batch_files as f
-        join (select _source_file as source_file, count(*) as rows_read from _loaded group by 1)
-            as r using (source_file)
+        -- Left: a file without records is in the ledger too, with its zero counts.
+        left join (select _source_file as source_file, count(*) as rows_read
+            from _loaded group by 1) as r using (source_file)
         left join (select _source_file as source_file, count(*) as rows_quarantined
             from _rejects group by 1) as q using (source_file)
         """
@@ -171,6 +173,8 @@ def plan_load(
     """`reload_objects`: load every file of an object table again (its rules changed)."""
     ledger = _ledger(con, table)
     if table.kind == "event":
+        if not files and not days:
+            return LoadPlan((), ())
         first, last = days or (files[0].landing_date, files[-1].landing_date)
         load = tuple(f for f in files if first <= f.landing_date <= last)
         forget = tuple(path for path, (_, _, day) in ledger.items() if first <= day <= last)

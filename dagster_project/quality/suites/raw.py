@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dagster_project.extraction.loader import LINEAGE_COLUMNS
 from dagster_project.quality.engine import landing_scope
 from dagster_project.quality.engine.suite import (
     Frame,
@@ -27,12 +28,6 @@ from dagster_project.quality.engine.suite import (
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
 from dagster_project.sql_text import sql_identifier
 
-LINEAGE_COLUMNS = {
-    "_source_file": "VARCHAR",
-    "_source_line": "BIGINT",
-    "_loaded_at": "TIMESTAMP",
-    "_landing_date": "DATE",
-}
 # HubSpot objects carry every property in one JSON object; staging reads it with ->>.
 JSON_COLUMNS = {"crm": ("properties",)}
 
