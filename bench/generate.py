@@ -15,7 +15,6 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-from dagster_project.metric_config import landing_start_date
 from generator import generate
 from generator.daily import generate_day
 
@@ -30,7 +29,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--counts", type=Path, required=True)
     args = parser.parse_args(argv)
     if args.day:
-        rows = generate_day(args.out, args.day, args.seed, history_end=landing_start_date())
+        # The initial export is the generator's default history (generate() below).
+        rows = generate_day(args.out, args.day, args.seed)
     else:
         # A previous, larger run may have written more part files than this one will.
         shutil.rmtree(args.out, ignore_errors=True)

@@ -30,9 +30,9 @@ from bench import postgres
 from bench.measure import Limits, Measurement, run_measured
 from bench.report import dbt_breakdown, format_table, headline, shared_node_seconds, verdicts
 from bench.scales import SCALES, Scale, volume_check
-from dagster_project.metric_config import landing_start_date
 from dagster_project.paths import DBT_PROJECT_DIR, REPO_ROOT
 from generator.daily_state import last_landing_date
+from generator.generate import DEFAULT_END
 
 PYTHON = sys.executable
 
@@ -92,8 +92,9 @@ def daily_run_command(day: date, as_of_date: str) -> list[str]:
 
 
 def next_landing_day(landing: Path) -> date:
-    """The day after the last one landed (the initial export counts as `landing_start_date`)."""
-    return (last_landing_date(landing) or landing_start_date()) + timedelta(days=1)
+    """The day after the last one landed: after the last increment, or after the last day of the
+    initial export the bench generates (the generator's default history)."""
+    return (last_landing_date(landing) or DEFAULT_END) + timedelta(days=1)
 
 
 def drop_increments(landing: Path) -> list[Path]:

@@ -6,7 +6,6 @@ them here so that a changed definition moves the dbt model and its check togethe
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 from typing import Any
 
@@ -23,7 +22,3 @@ def metric_vars() -> dict[str, Any]:
 
 def default_as_of_date() -> str:
     return str(metric_vars()["as_of_date"])
-
-
-def landing_start_date() -> date:
-    return date.fromisoformat(str(metric_vars()["landing_start_date"]))

@@ -1,12 +1,14 @@
 """`make run`: build the warehouse from the landing files and publish it, then print a summary.
 
 Usage: python -m dagster_project.run_pipeline [--from DAY] [--to DAY] [--as-of YYYY-MM-DD]
-                                              [--full-refresh]
+                                              [--first-landing-day DAY] [--full-refresh]
 
 One run loads the event sources' landing days DAY..DAY (default: every day present in the
 landing folder), the object sources' new files, builds dbt and publishes. A range is the
 backfill: the days are replaced, never appended twice. The as-of date defaults to the last day.
-`--full-refresh` rebuilds dbt's incremental models from raw.
+`--first-landing-day` says which day the undated initial export landed (the setting
+REVOPS_FIRST_LANDING_DAY, for this run). `--full-refresh` rebuilds dbt's incremental models from
+raw.
 """
 
 from __future__ import annotations
@@ -21,9 +23,13 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dagster_project.extraction.landing import landing_dates
+from dagster_project.extraction.landing import (
+    FIRST_LANDING_DAY_ENV,
+    initial_export_day,
+    landing_dates,
+)
 from dagster_project.extraction.partitions import day_range_tags
-from dagster_project.metric_config import landing_start_date
+from dagster_project.metric_config import default_as_of_date
 from dagster_project.paths import warehouse_paths
 from dagster_project.publishing.availability import availability_lines
 from dagster_project.publishing.headline import read_headline
@@ -36,10 +42,15 @@ def prepare_dbt_manifest() -> None:
     prepare_manifest()
 
 
-def landing_day_range(landing_dir: Path) -> tuple[date, date]:
-    """Every landing day present: from the initial export to the newest increment."""
-    days = landing_dates(landing_dir)
-    return landing_start_date(), max(days, default=landing_start_date())
+def landing_day_range(landing_dir: Path, as_of: date | None = None) -> tuple[date, date]:
+    """Every landing day present: from the initial export to the newest increment. `as_of`
+    (default: dbt's `as_of_date`) dates an initial export without increments."""
+    as_of = as_of or date.fromisoformat(default_as_of_date())
+    days = landing_dates(landing_dir, as_of)
+    if not days:
+        initial_day = initial_export_day(landing_dir, as_of)
+        return initial_day, initial_day
+    return days[0], days[-1]
 
 
 def execute(
@@ -68,7 +79,9 @@ def run(
     prepare_dbt_manifest()
     from dagster_project.resources import default_warehouse
 
-    default_first, default_last = landing_day_range(warehouse_paths().landing_dir)
+    # The as-of date the run will have, when already known, dates a lone initial export.
+    known_as_of = date.fromisoformat(as_of_date) if as_of_date else last
+    default_first, default_last = landing_day_range(warehouse_paths().landing_dir, known_as_of)
     first, last = first or default_first, last or default_last
     instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
     warehouse = default_warehouse(as_of_date or last.isoformat())
@@ -113,9 +126,16 @@ def main() -> None:
     parser.add_argument("--to", dest="last", type=date.fromisoformat, help="last landing day")
     parser.add_argument("--as-of", default="", help="as-of date (default: the last landing day)")
     parser.add_argument(
+        "--first-landing-day",
+        type=date.fromisoformat,
+        help=f"the day the undated initial export landed (sets {FIRST_LANDING_DAY_ENV})",
+    )
+    parser.add_argument(
         "--full-refresh", action="store_true", help="rebuild dbt's incremental models from raw"
     )
     args = parser.parse_args()
+    if args.first_landing_day:
+        os.environ[FIRST_LANDING_DAY_ENV] = args.first_landing_day.isoformat()
     started = time.perf_counter()
     result = run(args.first, args.last, args.as_of, args.full_refresh)
     if not result.success:

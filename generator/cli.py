@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 from generator.daily import generate_day
 from generator.daily_state import last_landing_date
-from generator.generate import DEFAULT_END, DEFAULT_START, MIN_SIZE, generate
+from generator.generate import (
+    DEFAULT_END,
+    DEFAULT_START,
+    MIN_HISTORY_DAYS,
+    MIN_SIZE,
+    IncompleteCompany,
+    generate,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,13 +62,16 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.size < MIN_SIZE:
         parser.error(f"--size must be at least {MIN_SIZE}")
-    if args.end <= args.start:
-        parser.error("--end must be after --start")
+    if (args.end - args.start).days + 1 < MIN_HISTORY_DAYS:
+        parser.error(f"--start..--end must span at least {MIN_HISTORY_DAYS} days")
     if args.days < 0 or (args.resume and args.days == 0):
         parser.error("--days must be positive (and given with --continue)")
     if not args.resume:
         began = time.perf_counter()
-        rows = generate(args.out, args.size, args.seed, args.start, args.end)
+        try:
+            rows = generate(args.out, args.size, args.seed, args.start, args.end)
+        except IncompleteCompany as error:
+            sys.exit(f"revops-generate: {error}")
         _report(rows, f"wrote {args.out}", time.perf_counter() - began)
     if args.days:
         first = (None if not args.resume else last_landing_date(args.out)) or args.end

@@ -71,14 +71,14 @@ def position_in_group(counts: np.ndarray) -> np.ndarray:
 def group_cumsum(values: np.ndarray, group: np.ndarray) -> np.ndarray:
     """Running sum restarting at each group; rows must be sorted by group."""
     total = np.cumsum(values)
-    first = np.r_[True, group[1:] != group[:-1]]
+    first = np.r_[True, group[1:] != group[:-1]][: len(group)]
     starts = np.flatnonzero(first)
     base = np.repeat(total[starts] - values[starts], np.diff(np.r_[starts, len(values)]))
     return total - base
 
 
 def is_last_in_group(group: np.ndarray) -> np.ndarray:
-    return np.r_[group[1:] != group[:-1], True]
+    return np.r_[group[1:] != group[:-1], True][: len(group)]
 
 
 def uniform_time(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) -> np.ndarray:

@@ -28,7 +28,8 @@ def generate_day(
 ) -> dict[str, int]:
     """Write the daily increment of `day` and return the rows written per raw table name
     (tables without records that day are absent). `history_end` is the last day of the
-    initial export (`landing_start_date` of the warehouse)."""
+    initial export; the warehouse counts that export as landed on the day before the first
+    increment, which is this day."""
     landing_dir = Path(landing_dir)
     if day <= history_end:
         raise ValueError(f"{day} is inside the initial export (which ends {history_end})")

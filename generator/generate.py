@@ -34,6 +34,13 @@ from generator.writers import LandingWriter
 DEFAULT_START = date(2023, 10, 1)
 DEFAULT_END = date(2026, 9, 30)
 MIN_SIZE = 10  # below this a region can lack a rep of some role
+# Accounts are created until 45 days before the last day and sales cycles take weeks: a shorter
+# history has no room for the company model (it failed below about 45 days) and rarely a deal.
+MIN_HISTORY_DAYS = 90
+
+
+class IncompleteCompany(ValueError):
+    """The drawn company left a table of the landing contract without records."""
 
 
 def generate(
@@ -49,6 +56,11 @@ def generate(
     (`<system>_<table>`). The same (size, seed, start, end) always gives identical bytes."""
     if size < MIN_SIZE:
         raise ValueError(f"size must be at least {MIN_SIZE}, got {size}")
+    if (end - start).days + 1 < MIN_HISTORY_DAYS:
+        raise ValueError(
+            f"the history {start}..{end} is shorter than {MIN_HISTORY_DAYS} days, the shortest "
+            "the company model supports"
+        )
     window = Window.from_dates(start, end)
     owners = make_owners(size, window, seed)
     companies = make_companies(size, window, seed)
@@ -89,4 +101,12 @@ def generate(
         write_success(writer, success, contact_rank)
     finally:
         writer.close()
+    # A small company over a short history can draw no deal (or ticket, or survey answer) at all;
+    # an export without one breaks the landing contract, so say so here rather than at load.
+    empty = [table for table, rows in writer.rows.items() if rows == 0]
+    if empty:
+        raise IncompleteCompany(
+            f"size {size}, seed {seed}, {start}..{end}: no records for {', '.join(empty)} in "
+            f"{out_dir}; choose a larger size, a longer history or another seed"
+        )
     return writer.rows

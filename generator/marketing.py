@@ -87,6 +87,11 @@ def _campaigns(
     end = np.minimum(start + rng.integers(low, high + 1) * DAY - DAY, window.end - DAY)
     order = np.lexsort((channel, start))
     currency = choice(rng, (0.75, 0.17, 0.08), len(month))
+    # A history ending mid-month draws some of its last month's starts after its last day: those
+    # campaigns had not started when the export was taken (their end, capped at the last day,
+    # would precede their start), so the export leaves them out. Dropped after every draw, so
+    # the other campaigns keep their values.
+    order = order[start[order] < window.end]
     return channel[order], start[order], end[order], currency[order]
 
 

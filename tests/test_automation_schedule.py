@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -38,14 +39,49 @@ def test_a_tick_builds_as_of_the_previous_day(scheduled: datetime, as_of_date: s
     assert request.partition_key == as_of_date
 
 
-def test_no_run_before_the_first_landing_day() -> None:
-    context = dg.build_schedule_context(
-        scheduled_execution_time=datetime(2026, 9, 30, 6, 0, tzinfo=UTC)
+def _landing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *relative: str) -> None:
+    """A landing folder of empty files at `relative` paths, the one the schedule reads."""
+    monkeypatch.setenv("REVOPS_LANDING_DIR", str(tmp_path))
+    monkeypatch.delenv("REVOPS_FIRST_LANDING_DAY", raising=False)
+    for path in relative:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text("")
+
+
+def test_no_run_before_the_first_landing_day(tmp_path, monkeypatch) -> None:
+    # The initial export counts as landed the day before the first increment: 30 September.
+    _landing(
+        tmp_path, monkeypatch, "crm/deals/part-0000.jsonl", "crm/deals/date=2026-10-01/a.jsonl"
     )
-    skipped = daily_full_build(context)
+    tick = datetime(2026, 9, 30, 6, 0, tzinfo=UTC)
+    skipped = daily_full_build(dg.build_schedule_context(scheduled_execution_time=tick))
 
     assert isinstance(skipped, dg.SkipReason)
     assert "2026-09-29 is before the first landing day 2026-09-30" in str(skipped.skip_message)
+    assert isinstance(_request(tick + timedelta(days=1)), dg.RunRequest)
+
+    # The setting moves it, whatever the folder says.
+    monkeypatch.setenv("REVOPS_FIRST_LANDING_DAY", "2017-07-31")
+    assert _request(datetime(2017, 8, 1, 6, 0, tzinfo=UTC)).partition_key == "2017-07-31"
+
+
+def test_a_lone_export_counts_as_landed_on_the_day_the_tick_reports_on(
+    tmp_path, monkeypatch
+) -> None:
+    _landing(tmp_path, monkeypatch, "crm/deals/part-0000.jsonl")
+
+    assert _request(datetime(2017, 8, 2, 6, 0, tzinfo=UTC)).partition_key == "2017-08-01"
+
+
+def test_a_landing_layout_error_skips_the_tick_naming_the_folder(tmp_path, monkeypatch) -> None:
+    _landing(tmp_path, monkeypatch, "crm/deals/date=1999-12-31/a.jsonl")
+    tick = datetime(2026, 10, 2, 6, 0, tzinfo=UTC)
+    skipped = daily_full_build(dg.build_schedule_context(scheduled_execution_time=tick))
+
+    assert isinstance(skipped, dg.SkipReason)
+    assert "crm/deals/date=1999-12-31/a.jsonl: landing day 1999-12-31 is before 2000-01-01" in (
+        str(skipped.skip_message)
+    )
 
 
 def test_the_run_config_names_this_process_paths_and_the_job_accepts_it(

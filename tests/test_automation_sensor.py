@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -52,17 +52,15 @@ def test_new_files_launch_one_run_keyed_by_the_landing_state(landing: Path) -> N
 
         assert isinstance(first, dg.SensorResult)
         [request] = first.run_requests
-        state = landing_state(landing)
+        state = landing_state(landing, date(2026, 9, 30))
         assert [path for path, _, _ in state] == [
             "crm/deals/deals.jsonl",
             "marketing/campaigns/campaigns.csv",
         ]
         assert request.run_key == json.loads(first.cursor)["digest"] == landing_digest(state)
-        # The initial export landed on the first landing day: that day is (re)loaded.
-        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (
-            "2026-09-30",
-            "2026-09-30",
-        )
+        # A lone initial export counts as landed on the day the run reports on: that day loads.
+        as_of = request.tags[AS_OF_TAG]
+        assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (as_of, as_of)
         config = request.run_config["resources"]["warehouse"]["config"]
         assert config["landing_dir"] == str(landing)
         assert config["as_of_date"] == request.tags[AS_OF_TAG]
@@ -82,7 +80,8 @@ def test_a_new_or_changed_file_launches_again(landing: Path) -> None:
         added = _tick(instance, cursor)
         assert isinstance(added, dg.SensorResult)
         assert added.cursor != cursor
-        # Only the new days, in one run.
+        # Only the new days, in one run: the initial export now counts as landed on 1 October,
+        # the day before the first increment, but none of its bytes changed.
         tags = added.run_requests[0].tags
         assert (tags[RANGE_START_TAG], tags[RANGE_END_TAG]) == ("2026-10-02", "2026-10-03")
 
@@ -93,7 +92,7 @@ def test_a_new_or_changed_file_launches_again(landing: Path) -> None:
         assert changed.cursor not in (cursor, added.cursor)
         assert changed.run_requests[0].run_key == json.loads(changed.cursor)["digest"]
         tags = changed.run_requests[0].tags
-        assert (tags[RANGE_START_TAG], tags[RANGE_END_TAG]) == ("2026-09-30", "2026-09-30")
+        assert (tags[RANGE_START_TAG], tags[RANGE_END_TAG]) == ("2026-10-01", "2026-10-01")
 
 
 def test_a_misplaced_file_is_named_instead_of_launching(landing: Path) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from bench.phases import phase_tags
 from bench.run import PYTHON, daily_run_command, drop_increments, next_landing_day
-from dagster_project.metric_config import landing_start_date
 
 
 def _landing(tmp_path: Path, *days: str) -> Path:
@@ -23,7 +22,6 @@ def _landing(tmp_path: Path, *days: str) -> Path:
 
 
 def test_the_next_day_follows_the_initial_export_then_the_last_increment(tmp_path) -> None:
-    assert landing_start_date() == date(2026, 9, 30)
     assert next_landing_day(_landing(tmp_path / "a")) == date(2026, 10, 1)
     assert next_landing_day(_landing(tmp_path / "b", "2026-10-01", "2026-10-02")) == date(
         2026, 10, 3

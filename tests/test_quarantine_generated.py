@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -17,7 +18,7 @@ import pytest
 
 from dagster_project.extraction.assets import RejectShareExceeded, build_extraction_assets
 from dagster_project.extraction.partitions import day_range_tags
-from dagster_project.metric_config import landing_start_date, metric_vars
+from dagster_project.metric_config import default_as_of_date, metric_vars
 from dagster_project.resources import WarehouseResource
 
 pytestmark = pytest.mark.e2e
@@ -88,11 +89,13 @@ def _extract(landing_dir: Path, database: Path) -> dg.ExecuteInProcessResult:
     warehouse = WarehouseResource(
         database=str(database), landing_dir=str(landing_dir), published_database=str(database)
     )
-    # The generated export is the initial one: it landed on the first landing day.
+    # The generated export is the initial one, without increments: it counts as landed on the
+    # run's as-of date, dbt's default.
+    as_of = date.fromisoformat(default_as_of_date())
     return dg.materialize(
         build_extraction_assets(),
         resources={"warehouse": warehouse},
-        tags=day_range_tags(landing_start_date(), landing_start_date()),
+        tags=day_range_tags(as_of, as_of),
         raise_on_error=False,
     )
 

@@ -6,11 +6,14 @@ files), then rebuilds and publishes; dbt's incremental models take only what cha
 
 from __future__ import annotations
 
+from datetime import date
+
 import dagster as dg
 
 from dagster_project.automation.jobs import full_build_job
 from dagster_project.automation.run_config import AS_OF_TAG, as_of_date_for, warehouse_run_config
-from dagster_project.metric_config import landing_start_date
+from dagster_project.extraction.landing import LandingLayoutError, initial_export_day
+from dagster_project.paths import warehouse_paths
 
 # Early morning UTC, once the nightly exports have landed; the freshness windows in freshness.py
 # assume this daily cadence.
@@ -30,8 +33,13 @@ SCHEDULE_TIMEZONE = "UTC"
 )
 def daily_full_build(context: dg.ScheduleEvaluationContext) -> dg.RunRequest | dg.SkipReason:
     as_of_date = as_of_date_for(context.scheduled_execution_time)
-    if as_of_date < landing_start_date().isoformat():
-        return dg.SkipReason(f"{as_of_date} is before the first landing day {landing_start_date()}")
+    landing_dir = warehouse_paths().landing_dir
+    try:
+        first_day = initial_export_day(landing_dir, date.fromisoformat(as_of_date))
+    except LandingLayoutError as error:
+        return dg.SkipReason(f"landing layout error, fix it to go on: {error}")
+    if as_of_date < first_day.isoformat():
+        return dg.SkipReason(f"{as_of_date} is before the first landing day {first_day}")
     return dg.RunRequest(
         partition_key=as_of_date,
         run_config=warehouse_run_config(as_of_date),

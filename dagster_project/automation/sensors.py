@@ -5,6 +5,10 @@ the run key, so one landing state launches at most one run, even if the cursor i
 cursor also keeps one digest per landing day, so the run reloads only the days that changed (one
 run over the range of changed days: event days are replaced, object files load once). Files
 still being written are left alone until the folder is quiet.
+
+The initial export's digest is kept under its own key, not its day: that day can move (a lone
+export counts as landed on the as-of date, then on the day before the first increment once one
+lands) without a byte changing, and moving it must not launch a run.
 """
 
 from __future__ import annotations
@@ -21,10 +25,9 @@ import dagster as dg
 from dagster_project.automation.jobs import full_build_job
 from dagster_project.automation.run_config import AS_OF_TAG, as_of_date_for, warehouse_run_config
 from dagster_project.automation.schedules import SCHEDULE_TIMEZONE
-from dagster_project.extraction.landing import LandingFile, LandingLayoutError, table_files
+from dagster_project.extraction.landing import LandingFile, LandingLayoutError, landing_files
 from dagster_project.extraction.partitions import day_range_tags
 from dagster_project.paths import warehouse_paths
-from dagster_project.source_catalog import SOURCE_TABLES
 
 # An export of many files takes a while to copy; a run launched halfway would build from a mix
 # of old and new files, then a second run would follow. Wait until no file changed for this long.
@@ -36,14 +39,10 @@ MINIMUM_INTERVAL_SECONDS = 120
 FileState = tuple[str, int, int]
 
 
-def landing_files(landing_dir: Path) -> list[LandingFile]:
-    """Every file extraction would read (extraction/landing.py skips hidden uploads)."""
-    return [f for table in SOURCE_TABLES for f in table_files(table, landing_dir)]
-
-
-def landing_state(landing_dir: Path) -> list[FileState]:
-    """(path relative to the landing dir, size, mtime_ns) of every file extraction would read."""
-    return sorted(_file_state(f) for f in landing_files(landing_dir))
+def landing_state(landing_dir: Path, as_of: date) -> list[FileState]:
+    """(path relative to the landing dir, size, mtime_ns) of every file extraction would read
+    (extraction/landing.py skips hidden uploads)."""
+    return sorted(_file_state(f) for f in landing_files(landing_dir, as_of))
 
 
 def _file_state(file: LandingFile) -> FileState:
@@ -55,10 +54,17 @@ def landing_digest(state: Iterable[FileState]) -> str:
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
+INITIAL_EXPORT_KEY = "initial"
+
+
+def _day_key(file: LandingFile) -> str:
+    return INITIAL_EXPORT_KEY if file.in_initial_export else file.landing_date.isoformat()
+
+
 def _day_digests(files: list[LandingFile]) -> dict[str, str]:
     days: dict[str, list[FileState]] = {}
     for f in files:
-        days.setdefault(f.landing_date.isoformat(), []).append(_file_state(f))
+        days.setdefault(_day_key(f), []).append(_file_state(f))
     return {day: landing_digest(state) for day, state in sorted(days.items())}
 
 
@@ -74,8 +80,10 @@ def evaluate_landing(
     landing_dir: Path, cursor: str | None, now: datetime
 ) -> dg.SensorResult | dg.SkipReason:
     """The sensor's decision for a landing folder, given the previous cursor and the time."""
+    as_of_date = as_of_date_for(now)
     try:
-        files = landing_files(landing_dir)
+        # As of the run it would launch: an initial export alone counts as landed that day.
+        files = landing_files(landing_dir, date.fromisoformat(as_of_date))
     except LandingLayoutError as error:
         return dg.SkipReason(f"landing layout error, fix it to go on: {error}")
     if not files:
@@ -96,8 +104,8 @@ def evaluate_landing(
             if previous == days
             else dg.SensorResult(cursor=new_cursor, skip_reason=reason)
         )
-    first, last = date.fromisoformat(changed[0]), date.fromisoformat(changed[-1])
-    as_of_date = as_of_date_for(now)
+    changed_days = sorted({f.landing_date for f in files if _day_key(f) in changed})
+    first, last = changed_days[0], changed_days[-1]
     request = dg.RunRequest(
         run_key=digest,
         run_config=warehouse_run_config(as_of_date),

@@ -10,7 +10,7 @@ parents load first and a row pointing at a missing or quarantined parent is quar
 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +102,7 @@ def _metadata(result: LoadResult, loaded_at: datetime) -> dict[str, Any]:
         ),
         "source_files": dg.MetadataValue.json(result.rows_per_file),
         "forgotten_files": dg.MetadataValue.json(list(result.forgotten_files)),
+        "later_landing_days": dg.MetadataValue.json([str(day) for day in result.later_days]),
         "columns": dg.MetadataValue.json(list(result.columns)),
         "new_columns": dg.MetadataValue.json(list(result.new_columns)),
         "loaded_at": loaded_at.isoformat(),
@@ -142,9 +143,12 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
     ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
         loaded_at = datetime.now(UTC).replace(tzinfo=None)
         days = days_of(context) if partitioned else None
+        as_of = date.fromisoformat(warehouse.effective_as_of_date())
         try:
             with warehouse.connect() as con:
-                result = load_source_table(con, table, Path(warehouse.landing_dir), loaded_at, days)
+                result = load_source_table(
+                    con, table, Path(warehouse.landing_dir), loaded_at, days, as_of
+                )
                 # Counted back from the tables, not from the loader's own figures. Inlined
                 # values, not parameters: see extraction/ledger.py.
                 this_load = f"'{loaded_at.isoformat(sep=' ')}'::timestamp"
@@ -158,6 +162,12 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
                 context.log.warning(
                     f"raw.{table.raw_table}: new columns in the export, carried into raw: "
                     f"{', '.join(result.new_columns)}"
+                )
+            if result.later_days:
+                context.log.warning(
+                    f"raw.{table.raw_table}: landing days after this run's range are not loaded "
+                    f"yet, left for the run that covers them: "
+                    f"{', '.join(map(str, result.later_days))}"
                 )
             check_reject_share(result, float(metric_vars()["quarantine_max_reject_share"]))
         except (ExtractionError, LandingLayoutError, RejectShareExceeded, ConfigFileError) as error:

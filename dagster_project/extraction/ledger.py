@@ -27,6 +27,9 @@ class LoadPlan:
     forget: tuple[str, ...]
     # Events: the landing days replaced, first and last included.
     days: tuple[date, date] | None = None
+    # Events: files of days before / after `days` that were never loaded or changed since.
+    behind: tuple[LandingFile, ...] = ()
+    ahead: tuple[LandingFile, ...] = ()
 
     def describe(self) -> str:
         if self.days:
@@ -172,16 +175,17 @@ def plan_load(
 ) -> LoadPlan:
     """`reload_objects`: load every file of an object table again (its rules changed)."""
     ledger = _ledger(con, table)
+    unloaded = [f for f in files if ledger.get(f.relative, ())[:2] != f.fingerprint]
     if table.kind == "event":
         if not files and not days:
             return LoadPlan((), ())
         first, last = days or (files[0].landing_date, files[-1].landing_date)
         load = tuple(f for f in files if first <= f.landing_date <= last)
         forget = tuple(path for path, (_, _, day) in ledger.items() if first <= day <= last)
-        return LoadPlan(load, forget, (first, last))
-    load = tuple(
-        f for f in files if reload_objects or ledger.get(f.relative, ())[:2] != f.fingerprint
-    )
+        behind = tuple(f for f in unloaded if f.landing_date < first)
+        ahead = tuple(f for f in unloaded if f.landing_date > last)
+        return LoadPlan(load, forget, (first, last), behind, ahead)
+    load = tuple(files) if reload_objects else tuple(unloaded)
     present = {f.relative for f in files} - {f.relative for f in load}
     return LoadPlan(load, tuple(path for path in ledger if path not in present))
 
@@ -197,8 +201,13 @@ def forget(con: duckdb.DuckDBPyConnection, table: SourceTable, target: str, plan
         con.execute(f"insert into _forget values {paths}")
     exists = table_exists(con, target)
     if exists and plan.days:
+        # By file too: a file loaded before under another landing day (an initial export first
+        # dated by the as-of date, then by the day before the first increment) leaves with it.
         first, last = (day.isoformat() for day in plan.days)
-        con.execute(f"delete from {target} where _landing_date between '{first}' and '{last}'")
+        con.execute(
+            f"delete from {target} where _landing_date between '{first}' and '{last}' "
+            "or _source_file in (select source_file from _forget)"
+        )
     elif exists:
         con.execute(f"delete from {target} where _source_file in (select source_file from _forget)")
     for ledger_table in ("quarantine.rejected_rows", LEDGER):

@@ -21,10 +21,11 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.extraction.crm_mapping import CrmMapping, load_crm_mapping
-from dagster_project.extraction.landing import LandingFile, table_files
+from dagster_project.extraction.landing import LandingFile, initial_export_day, table_files
 from dagster_project.extraction.ledger import (
     LEDGER_DDL,
     RULES_LEDGER_DDL,
+    LoadPlan,
     forget,
     latest_version_sql,
     migrate_ledger,
@@ -43,6 +44,7 @@ from dagster_project.extraction.quarantine import (
     quarantine_rejects,
 )
 from dagster_project.extraction.rules import Rule, table_rules
+from dagster_project.metric_config import default_as_of_date
 from dagster_project.source_catalog import SourceTable
 from dagster_project.sql_text import sql_identifier, sql_text
 
@@ -71,6 +73,8 @@ class LoadResult:
     new_columns: tuple[str, ...] = ()
     # Files whose earlier rows left raw (changed, removed from landing, or reprocessed).
     forgotten_files: tuple[str, ...] = ()
+    # Events: landing days after the run's range with files not loaded yet, left for a later run.
+    later_days: tuple[date, ...] = ()
 
     @property
     def rows(self) -> int:
@@ -210,21 +214,26 @@ def load_source_table(
     landing_dir: Path,
     loaded_at: datetime,
     days: tuple[date, date] | None = None,
+    as_of: date | None = None,
 ) -> LoadResult:
     """Bring raw.<table> up to date with the landing files, in one transaction.
 
     Events: the landing days `days` (default: every day) are replaced by what their files hold
-    now. Objects: files new or changed since the ledger (meta.loaded_files) are loaded and
-    files gone from the landing folder are forgotten; every version is kept. Rows breaking a rule
-    go to quarantine (extraction/quarantine.py) in the same transaction; a file that cannot be
-    parsed at all rolls everything back and names the file and line. CRM tables are read under
-    the landing folder's CRM mapping (extraction/crm_mapping.py); when an object table's rules
-    change, all of its files load again.
+    now; a day before them whose files were never loaded (or changed since) stops the load,
+    named, since loading past it would break the order deliveries are compared in. Objects:
+    files new or changed since the ledger (meta.loaded_files) are loaded and files gone from the
+    landing folder are forgotten; every version is kept. Rows breaking a rule go to quarantine
+    (extraction/quarantine.py) in the same transaction; a file that cannot be parsed at all
+    rolls everything back and names the file and line. `as_of` (default: dbt's `as_of_date`)
+    dates an initial export that has no increment after it (landing.initial_export_day). CRM
+    tables are read under the landing folder's CRM mapping (extraction/crm_mapping.py); when an
+    object table's rules change, all of its files load again.
     """
     mapping = load_crm_mapping(landing_dir)
     rules = table_rules(table.raw_table, mapping)
     digest = hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
-    files = table_files(table, landing_dir)
+    as_of = as_of or date.fromisoformat(default_as_of_date())
+    files = table_files(table, landing_dir, initial_export_day(landing_dir, as_of))
     if not files and table.availability == "required":
         folder = landing_dir / table.landing_subdir
         raise ExtractionError(
@@ -247,6 +256,8 @@ def load_source_table(
     try:
         reload_objects = table.kind == "object" and rules_changed(con, table, digest)
         plan = plan_load(con, table, files, days, reload_objects)
+        if plan.behind:
+            raise ExtractionError(_behind_message(table, plan))
         forget(con, table, target, plan)
         accounting, rows_per_file = (
             _load_files(con, table, target, plan.load, loaded_at_sql, (mapping, rules))
@@ -280,6 +291,18 @@ def load_source_table(
         accounting=accounting,
         new_columns=tuple(c for c in columns if previous_columns and c not in previous_columns),
         forgotten_files=plan.forget,
+        later_days=tuple(sorted({f.landing_date for f in plan.ahead})),
+    )
+
+
+def _behind_message(table: SourceTable, plan: LoadPlan) -> str:
+    days = sorted({f.landing_date for f in plan.behind})
+    folders = sorted({str(f.path.parent) for f in plan.behind})
+    shown = ", ".join(folders[:3]) + (f" and {len(folders) - 3} more" if len(folders) > 3 else "")
+    return (
+        f"{table.raw_table}: {plan.describe()} asked for, but {len(days)} earlier landing "
+        f"day(s) from {days[0]} to {days[-1]} hold files never loaded or changed since their "
+        f"load ({shown}); load them first (run_pipeline --from {days[0]})"
     )
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.extraction.landing import LandingFile, table_files
+from dagster_project.extraction.landing import EARLIEST_LANDING_DAY, LandingFile, table_files
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
 from dagster_project.sql_text import sql_text
 
@@ -69,7 +69,8 @@ def survey_landing(landing_dir: Path) -> list[SourcePresence]:
     """Every catalogue table: how many files it has and whether any holds a record."""
     presence = []
     for table in SOURCE_TABLES:
-        files = table_files(table, landing_dir)
+        # Which day each file landed does not matter here, only whether any holds a record.
+        files = table_files(table, landing_dir, EARLIEST_LANDING_DAY)
         holds = any(_holds_records(table, file) for file in files)
         presence.append(SourcePresence(table, len(files), holds))
     return presence
