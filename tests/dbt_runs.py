@@ -47,16 +47,23 @@ def tables_in_load_order() -> list[SourceTable]:
     return [by_name[name] for name in graphlib.TopologicalSorter(graph).static_order()]
 
 
-def load_raw(database: Path, landing: Path, loaded_at: datetime, day: date | None = None) -> None:
+def load_raw(
+    database: Path,
+    landing: Path,
+    loaded_at: datetime,
+    day: date | None = None,
+    as_of: date | None = None,
+) -> None:
     """Bring raw up to date with the landing files; with `day`, events load that day only.
 
     The CRM mapping and reps file are written first, as the pipeline's crm_configuration does.
+    `as_of` dates an initial export without increments (default: dbt's `as_of_date`).
     """
     with duckdb.connect(str(database)) as con:
         write_crm_config(con, load_crm_mapping(landing), load_reps(landing))
         for table in tables_in_load_order():
             days = (day, day) if day and table.kind == "event" else None
-            load_source_table(con, table, landing, loaded_at, days)
+            load_source_table(con, table, landing, loaded_at, days, as_of=as_of)
 
 
 def dbt_build(database: Path, work: Path, as_of_date: str, *options: str) -> None:

@@ -18,10 +18,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.extraction.loader import load_source_table
 from generator import generate
 from generator.generate import MIN_HISTORY_DAYS, IncompleteCompany
-from tests.dbt_runs import dbt_build, tables_in_load_order
+from tests.dbt_runs import dbt_build, load_raw
 
 
 @dataclass(frozen=True)
@@ -66,11 +65,7 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> Callable[[Config], Comp
                 root / "landing", config.size, config.seed, config.start, config.end
             )
             database = root / "company.duckdb"
-            with duckdb.connect(str(database)) as con:
-                for table in tables_in_load_order():
-                    load_source_table(
-                        con, table, root / "landing", datetime(2027, 1, 1), as_of=config.end
-                    )
+            load_raw(database, root / "landing", datetime(2027, 1, 1), as_of=config.end)
             made[config] = Company(database, generated)
         return made[config]
 
