@@ -194,6 +194,7 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
     specs=[
         dg.AssetSpec(
             CRM_MAPPING_KEY,
+            deps=[PREFLIGHT_KEY],
             group_name="extract_crm",
             kinds={"duckdb", "yaml"},
             description=(
@@ -205,6 +206,7 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
         ),
         dg.AssetSpec(
             CRM_REPS_KEY,
+            deps=[PREFLIGHT_KEY],
             group_name="extract_crm",
             kinds={"duckdb", "csv"},
             description=(
