@@ -47,6 +47,7 @@ first_events as (
     select
         subscription_id,
         min(occurred_at) as first_event_at,
+        arg_min(started_at, occurred_at) as started_at,
         count(*) as events_held
 
     from subscription_events
@@ -153,25 +154,37 @@ evidence_spans as (
 
 ),
 
--- The stretch that must be covered: from the start (unless the subscription started before
--- var billing_history_start_date, when billing records had not begun) to the as-of date.
-required as (
+-- The stretch that must be covered: from the start (the object's, else the first event's; unless
+-- the subscription started before var billing_history_start_date, when billing records had not
+-- begun) to the as-of date.
+starts as (
 
     select
         subscriptions.subscription_id,
-        {% if history_start -%}
-            case
-                when objects.started_at >= cast('{{ history_start }}' as timestamp)
-                    then objects.started_at
-            end
-        {%- else -%}
-            objects.started_at
-        {%- endif %} as required_from,
-        {{ as_of_end_timestamp() }} as required_to
+        coalesce(objects.started_at, first_events.started_at) as started_at
 
     from subscriptions
     left join objects
         on subscriptions.subscription_id = objects.subscription_id
+    left join first_events
+        on subscriptions.subscription_id = first_events.subscription_id
+
+),
+
+required as (
+
+    select
+        subscription_id,
+        {% if history_start -%}
+            case
+                when started_at >= cast('{{ history_start }}' as timestamp) then started_at
+            end
+        {%- else -%}
+            started_at
+        {%- endif %} as required_from,
+        {{ as_of_end_timestamp() }} as required_to
+
+    from starts
 
 ),
 
@@ -321,7 +334,7 @@ final as (
     select
         subscriptions.subscription_id,
         objects.customer_id,
-        objects.started_at,
+        starts.started_at,
         first_events.first_event_at,
         coalesce(first_events.events_held, 0) as events_held,
         history.history_from,
@@ -350,6 +363,8 @@ final as (
     from subscriptions
     left join objects
         on subscriptions.subscription_id = objects.subscription_id
+    left join starts
+        on subscriptions.subscription_id = starts.subscription_id
     left join first_events
         on subscriptions.subscription_id = first_events.subscription_id
     left join history
