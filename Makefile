@@ -39,13 +39,17 @@ generate: install
 bench: install
 	$(BIN)/python -m bench.run --scale $(SCALE) --seed $(SEED)
 
+# One pytest worker per core; a test file stays on one worker, so its module fixtures (a story of
+# several runs) are built once (tests/shared_fixtures.py shares the session's across workers).
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
+
 ## test: the whole suite (what CI runs after lint)
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 
 ## test-fast: the inner loop, without the tests that run real pipelines (`e2e`)
 test-fast: install
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not e2e"
 
 ## lint: ruff on Python, sqlfluff on the dbt models, macros and tests
 lint: install

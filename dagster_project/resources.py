@@ -9,6 +9,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project.extraction.crm_mapping import load_crm_mapping
+from dagster_project.extraction.crm_reps import load_reps
 from dagster_project.metric_config import default_as_of_date
 from dagster_project.paths import warehouse_paths
 
@@ -27,6 +29,16 @@ class WarehouseResource(dg.ConfigurableResource):
     # The date every metric is computed "as of"; empty means dbt_project.yml's default, so a
     # rerun with the same as-of date reproduces history whatever day it runs.
     as_of_date: str = ""
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Validate the landing folder's configuration files (CRM mapping, reps) at run start.
+
+        Resources are set up before any step runs: a malformed file fails the run with its file
+        and line before anything loads, rather than after some tables already have.
+        """
+        landing_dir = Path(self.landing_dir)
+        load_crm_mapping(landing_dir)
+        load_reps(landing_dir)
 
     def effective_as_of_date(self) -> str:
         return self.as_of_date or default_as_of_date()

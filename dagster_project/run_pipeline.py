@@ -25,6 +25,7 @@ from dagster_project.extraction.landing import landing_dates
 from dagster_project.extraction.partitions import day_range_tags
 from dagster_project.metric_config import landing_start_date
 from dagster_project.paths import warehouse_paths
+from dagster_project.publishing.availability import availability_lines
 from dagster_project.publishing.headline import read_headline
 
 
@@ -82,10 +83,28 @@ def summary(database: str) -> str:
             "where schema_name in ('raw', 'marts') order by 1, 2"
         ).fetchall()
         headline = read_headline(con, version[1])
+        availability = availability_lines(con)
     lines = [f"published {database}", f"run {version[0]}, as of {version[1]}"]
     lines += [f"  {schema}.{table:<40} {rows:>12,}" for schema, table, rows in tables]
-    lines += ["headline metrics", *headline.lines()]
+    lines += [*availability, "headline metrics", *headline.lines()]
     return "\n".join(lines)
+
+
+def failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Each failed step with what it reported (a preflight names every missing table), and what
+    failed at start, in no step (a malformed CRM mapping or reps file)."""
+    lines = []
+    for event in result.all_events:
+        if event.event_type_value == "RESOURCE_INIT_FAILURE":
+            lines.append(f"at start: {event.event_specific_data.error.message.strip()}")
+        if not event.is_step_failure:
+            continue
+        data = event.step_failure_data
+        user = data.user_failure_data
+        error = data.error.message if data.error else "failed"
+        message = user.description if user and user.description else error
+        lines.append(f"{event.step_key}: {message.strip()}")
+    return lines
 
 
 def main() -> None:
@@ -100,8 +119,8 @@ def main() -> None:
     started = time.perf_counter()
     result = run(args.first, args.last, args.as_of, args.full_refresh)
     if not result.success:
-        failed = [event.step_key for event in result.all_events if event.is_step_failure]
-        sys.exit(f"pipeline failed at {failed}; the published warehouse is unchanged")
+        failures = "\n".join(failure_lines(result))
+        sys.exit(f"{failures}\npipeline failed; the published warehouse is unchanged")
     print(summary(str(warehouse_paths().published_db)))
     print(f"pipeline {time.perf_counter() - started:.1f}s")
 

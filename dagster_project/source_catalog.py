@@ -1,4 +1,5 @@
-"""The catalogue of source tables: what lands where, in which format, keyed by what.
+"""The catalogue of source tables: what lands where, in which format, keyed by what, and
+whether a company must deliver it.
 
 This is the machine-readable form of docs/sources.md. Extraction builds one asset per entry; the
 dbt sources (dbt/models/staging/*/_*__sources.yml) name the same raw tables.
@@ -13,6 +14,11 @@ FileFormat = Literal["jsonl", "csv", "parquet"]
 # event: immutable facts, loaded by landing date (a daily-partitioned asset); object: records that
 # change over time, every delivered version kept and the latest one served.
 TableKind = Literal["event", "object"]
+# required: the minimal company; a run stops before loading anything, naming every required table
+# that holds no records. optional: may be absent or empty; what is built from it is marked
+# unavailable (meta.metric_availability). none_if_empty: may be absent or empty, which means there
+# was none (no credit note issued), so what is built from it stays available.
+Availability = Literal["required", "optional", "none_if_empty"]
 
 _EXTENSIONS: dict[FileFormat, str] = {"jsonl": "jsonl", "csv": "csv", "parquet": "parquet"}
 
@@ -29,6 +35,19 @@ class SourceTable:
     # The column saying which version of an object is newer (HubSpot's `updatedAt`); without one,
     # the latest delivery wins.
     version_column: str | None = None
+    availability: Availability = "optional"
+    # Further columns of the contract that staging reads (the export may hold more).
+    other_columns: tuple[str, ...] = ()
+    # Raw types of the contract columns that are not text: nested objects and arrays are JSON,
+    # Parquet columns keep their own types. The empty table of an absent source has them.
+    column_types: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def contract_columns(self) -> dict[str, str]:
+        """Every column of the contract with its raw type, in contract order."""
+        types = dict(self.column_types)
+        names = dict.fromkeys((*self.required_columns, *self.other_columns))
+        return {name: types.get(name, "VARCHAR") for name in names}
 
     @property
     def raw_table(self) -> str:
@@ -72,12 +91,81 @@ ANALYTICS_SOURCES = (
     "OFFLINE",
 )
 TRACK_EVENTS = ("Signed Up", "Logged In", "Feature Used", "Dashboard Created")
+DEAL_ORIGINS = ("marketing", "outbound", "referral")
+OWNER_ROLES = ("SDR", "AE", "CSM", "AM")
+
+# The contract's own CRM properties: in a real HubSpot account they are custom properties (or,
+# for stages and sources, the account's own values), named by the account's CRM mapping
+# (extraction/crm_mapping.py). `values`: the contract's values the account's values map to;
+# `flag`: a yes/no checkbox; `timestamp`: an ISO 8601 time.
+CrmFieldKind = Literal["values", "flag", "timestamp"]
+
+
+@dataclass(frozen=True)
+class CrmField:
+    object_type: str  # the HubSpot object: contacts or deals
+    name: str  # the contract's property name (and the generator's)
+    kind: CrmFieldKind
+    values: tuple[str, ...] = ()
+    # How a quarantine reason names an unmapped value ("unmapped deal stage: X").
+    label: str = ""
+    # HubSpot exports the property's past values in `propertiesWithHistory.<property>`.
+    history: bool = False
+
+
+CRM_MAPPED_FIELDS: tuple[CrmField, ...] = (
+    CrmField("contacts", "lifecyclestage", "values", LIFECYCLE_STAGES, "lifecycle stage", True),
+    CrmField("contacts", "hs_analytics_source", "values", ANALYTICS_SOURCES, "source"),
+    *(CrmField("contacts", f"bant_{part}", "flag") for part in ("budget", "authority", "need")),
+    CrmField("contacts", "bant_timing", "flag"),
+    CrmField("contacts", "bant_qualified_at", "timestamp"),
+    CrmField("contacts", "bmanter_market", "flag"),
+    CrmField("contacts", "bmanter_reference", "flag"),
+    CrmField("deals", "dealstage", "values", DEAL_STAGES, "deal stage", True),
+    CrmField("deals", "deal_origin", "values", DEAL_ORIGINS, "deal origin"),
+    *(
+        CrmField("deals", f"meddic_{part}", "flag")
+        for part in (
+            "metrics",
+            "economic_buyer",
+            "decision_criteria",
+            "decision_process",
+            "identify_pain",
+            "champion",
+        )
+    ),
+    CrmField("deals", "meddpicc_paper_process", "flag"),
+    CrmField("deals", "meddpicc_competition", "flag"),
+)
 
 _HUBSPOT = ("id", "properties", "createdAt", "updatedAt", "archived")
-
+_HUBSPOT_JSON = (
+    ("properties", "JSON"),
+    ("associations", "JSON"),
+    ("propertiesWithHistory", "JSON"),
+)
+# The minimal company (availability="required"): its CRM companies, contacts and deals, and its
+# billing customers and subscriptions. docs/sources.md says what is unavailable without the others.
 SOURCE_TABLES: tuple[SourceTable, ...] = (
-    SourceTable("crm", "owners", "jsonl", ("id",), _HUBSPOT, version_column="updatedAt"),
-    SourceTable("crm", "companies", "jsonl", ("id",), _HUBSPOT, version_column="updatedAt"),
+    SourceTable(
+        "crm",
+        "owners",
+        "jsonl",
+        ("id",),
+        _HUBSPOT,
+        version_column="updatedAt",
+        column_types=_HUBSPOT_JSON,
+    ),
+    SourceTable(
+        "crm",
+        "companies",
+        "jsonl",
+        ("id",),
+        _HUBSPOT,
+        version_column="updatedAt",
+        availability="required",
+        column_types=_HUBSPOT_JSON,
+    ),
     SourceTable(
         "crm",
         "contacts",
@@ -85,6 +173,8 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         ("id",),
         (*_HUBSPOT, "propertiesWithHistory"),
         version_column="updatedAt",
+        availability="required",
+        column_types=_HUBSPOT_JSON,
     ),
     SourceTable(
         "crm",
@@ -93,6 +183,8 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         ("id",),
         (*_HUBSPOT, "associations", "propertiesWithHistory"),
         version_column="updatedAt",
+        availability="required",
+        column_types=_HUBSPOT_JSON,
     ),
     SourceTable(
         "crm",
@@ -101,6 +193,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         ("id",),
         (*_HUBSPOT, "associations"),
         version_column="updatedAt",
+        column_types=_HUBSPOT_JSON,
     ),
     SourceTable(
         "marketing",
@@ -169,6 +262,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
             "received_at",
         ),
         kind="event",
+        column_types=(("timestamp", "TIMESTAMP"), ("received_at", "TIMESTAMP")),
     ),
     SourceTable(
         "billing",
@@ -176,6 +270,9 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         "jsonl",
         ("id",),
         ("id", "object", "created", "currency", "metadata"),
+        availability="required",
+        other_columns=("email",),
+        column_types=(("metadata", "JSON"),),
     ),
     SourceTable(
         "billing",
@@ -183,6 +280,16 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         "jsonl",
         ("id",),
         ("id", "customer", "status", "created", "start_date", "currency", "items"),
+        availability="required",
+        other_columns=(
+            "canceled_at",
+            "ended_at",
+            "trial_start",
+            "trial_end",
+            "cancel_at_period_end",
+            "discount",
+        ),
+        column_types=(("items", "JSON"), ("discount", "JSON")),
     ),
     SourceTable(
         "billing",
@@ -191,6 +298,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         ("id",),
         ("id", "type", "created", "data"),
         kind="event",
+        column_types=(("data", "JSON"),),
     ),
     SourceTable(
         "billing",
@@ -198,6 +306,8 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         "jsonl",
         ("id",),
         ("id", "customer", "subscription", "status", "currency", "created", "total", "lines"),
+        other_columns=("period_start", "period_end", "subtotal", "tax", "amount_paid"),
+        column_types=(("lines", "JSON"),),
     ),
     SourceTable(
         "billing",
@@ -205,9 +315,16 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         "jsonl",
         ("id",),
         ("id", "invoice", "customer", "amount", "currency", "created"),
+        availability="none_if_empty",
+        other_columns=("reason", "status"),
     ),
     SourceTable(
-        "billing", "fx_rates", "csv", ("date", "currency"), ("date", "currency", "rate_to_eur")
+        "billing",
+        "fx_rates",
+        "csv",
+        ("date", "currency"),
+        ("date", "currency", "rate_to_eur"),
+        availability="none_if_empty",
     ),
     SourceTable(
         "success",
@@ -215,6 +332,7 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         "jsonl",
         ("id",),
         ("id", "organization_id", "requester_id", "priority", "status", "created_at", "solved_at"),
+        other_columns=("subject", "updated_at"),
     ),
     SourceTable(
         "success",

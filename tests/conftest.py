@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -18,6 +19,7 @@ import pytest
 
 from dagster_project.paths import DBT_PROJECT_DIR
 from dagster_project.resources import WarehouseResource
+from tests.shared_fixtures import build_once
 
 # A small company that still exercises every behaviour (churn, reactivation, PQLs, ...).
 SAMPLE_SIZE = 60
@@ -37,16 +39,41 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # build fixture hands each run its own file through the warehouse resource. The path is the
     # same every session (dbt never opens it to parse), so dbt's partial parse state stays valid
     # from one session to the next: a new path each time changed the profile and forced a full
-    # parse (16 s instead of 7 s). Tests that start pipelines in subprocesses give them their
-    # own DBT_TARGET_PATH, so they never overwrite that state.
+    # parse (16 s instead of 7 s).
     os.environ["REVOPS_DUCKDB_PATH"] = str(DBT_PROJECT_DIR / "target" / "parse.duckdb")
-    prepare_manifest()
+    # Under xdist the controller parses before it starts the workers; two workers parsing into
+    # one target folder at once would corrupt the manifest they read.
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        prepare_manifest()
+
+
+# Run first, heaviest first: with one file per worker at a time (`--dist loadfile`), a long
+# file started last would leave the other core idle while it finishes.
+HEAVY_FILES = (
+    "test_incremental_pipeline.py",
+    "test_health_incremental.py",
+    "test_write_audit_publish.py",
+    "test_incremental_dbt.py",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if E2E_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.e2e)
+
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return HEAVY_FILES.index(name) if name in HEAVY_FILES else len(HEAVY_FILES)
+
+    items.sort(key=rank)  # stable: the order within a file and among the rest is kept
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_run_target(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The pipeline runs of this session (one per xdist worker) write their dbt artifacts in a
+    folder of their own, not in dbt/target/run, which two workers would share."""
+    os.environ["DBT_TARGET_PATH"] = str(tmp_path_factory.mktemp("dbt_target"))
 
 
 @pytest.fixture(scope="session")
@@ -59,10 +86,13 @@ def dbt_manifest() -> Path:
 @pytest.fixture(scope="session")
 def landing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
     """Generated landing files and the generator's row count per table."""
-    from generator import generate
 
-    out = tmp_path_factory.mktemp("landing")
-    return out, generate(out, size=SAMPLE_SIZE, seed=SAMPLE_SEED)
+    def generate_company(folder: Path) -> dict[str, int]:
+        from generator import generate
+
+        return generate(folder, size=SAMPLE_SIZE, seed=SAMPLE_SEED)
+
+    return build_once(tmp_path_factory, "landing", generate_company)
 
 
 def make_warehouse(data_dir: Path, landing_dir: Path, as_of_date: str = "") -> WarehouseResource:
@@ -81,23 +111,39 @@ def run_full_build(warehouse: WarehouseResource) -> dg.ExecuteInProcessResult:
     return execute(warehouse, *landing_day_range(Path(warehouse.landing_dir)))
 
 
+@dataclass(frozen=True)
+class SessionBuild:
+    """The session's end-to-end build: its warehouses and how its run went."""
+
+    warehouse: WarehouseResource
+    success: bool
+    failures: list[str]
+    run_id: str
+
+
 @pytest.fixture(scope="session")
 def built(
     dbt_manifest: Path,
     landing: tuple[Path, dict[str, int]],
     tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[tuple[dg.ExecuteInProcessResult, WarehouseResource]]:
-    warehouse = make_warehouse(tmp_path_factory.mktemp("data"), landing[0])
-    yield run_full_build(warehouse), warehouse
+) -> SessionBuild:
+    def build(folder: Path) -> dict[str, object]:
+        result = run_full_build(make_warehouse(folder, landing[0]))
+        return {
+            "success": result.success,
+            "failures": [event.message for event in result.all_events if event.is_step_failure],
+            "run_id": result.run_id,
+        }
+
+    folder, outcome = build_once(tmp_path_factory, "session_build", build)
+    return SessionBuild(make_warehouse(folder, landing[0]), **outcome)
 
 
 @pytest.fixture(scope="session")
-def warehouse(built: tuple[dg.ExecuteInProcessResult, WarehouseResource]) -> Path:
+def warehouse(built: SessionBuild) -> Path:
     """The published warehouse of the session's end-to-end build (open it read-only)."""
-    result, resource = built
-    failures = [event.message for event in result.all_events if event.is_step_failure]
-    assert result.success, failures
-    return Path(resource.published_database)
+    assert built.success, built.failures
+    return Path(built.warehouse.published_database)
 
 
 @pytest.fixture(scope="session")
@@ -110,25 +156,24 @@ def first_dbt_build(
     write it."""
     from tests.dbt_runs import first_build
 
-    work = tmp_path_factory.mktemp("first_dbt_build")
-    database = work / "first.duckdb"
-    first_build(database, landing[0], work)
-    return database
+    folder, _ = build_once(
+        tmp_path_factory,
+        "first_dbt_build",
+        lambda work: first_build(work / "first.duckdb", landing[0], work),
+    )
+    return folder / "first.duckdb"
 
 
 @pytest.fixture
-def session_build_copy(
-    built: tuple[dg.ExecuteInProcessResult, WarehouseResource], tmp_path: Path
-) -> Path:
+def session_build_copy(built: SessionBuild, tmp_path: Path) -> Path:
     """A data dir holding copies of the session build's build and published warehouses
     (`<dir>/build/revops.duckdb`, `<dir>/revops.duckdb`): a run on it starts where the session
     build ended and only does what its own landing changes ask for, not a whole first load."""
-    result, resource = built
-    assert result.success
+    assert built.success, built.failures
     data_dir = tmp_path / "data"
     (data_dir / "build").mkdir(parents=True)
-    shutil.copyfile(resource.database, data_dir / "build" / "revops.duckdb")
-    shutil.copyfile(resource.published_database, data_dir / "revops.duckdb")
+    shutil.copyfile(built.warehouse.database, data_dir / "build" / "revops.duckdb")
+    shutil.copyfile(built.warehouse.published_database, data_dir / "revops.duckdb")
     return data_dir
 
 

@@ -14,6 +14,9 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.extraction.crm_config import write_crm_config
+from dagster_project.extraction.crm_mapping import load_crm_mapping
+from dagster_project.extraction.crm_reps import load_reps
 from dagster_project.extraction.loader import load_source_table
 from dagster_project.extraction.rules import parent_tables
 from dagster_project.paths import DBT_PROJECT_DIR
@@ -45,8 +48,12 @@ def tables_in_load_order() -> list[SourceTable]:
 
 
 def load_raw(database: Path, landing: Path, loaded_at: datetime, day: date | None = None) -> None:
-    """Bring raw up to date with the landing files; with `day`, events load that day only."""
+    """Bring raw up to date with the landing files; with `day`, events load that day only.
+
+    The CRM mapping and reps file are written first, as the pipeline's crm_configuration does.
+    """
     with duckdb.connect(str(database)) as con:
+        write_crm_config(con, load_crm_mapping(landing), load_reps(landing))
         for table in tables_in_load_order():
             days = (day, day) if day and table.kind == "event" else None
             load_source_table(con, table, landing, loaded_at, days)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.extraction.assets import CRM_MAPPING_KEY, CRM_REPS_KEY
 from dagster_project.source_catalog import SOURCE_TABLES
 from dagster_project.transformation.cli_args import dbt_build_args
 
@@ -31,7 +32,9 @@ def test_every_dbt_source_is_the_extraction_asset_that_loads_it(dbt_manifest) ->
         tuple(source["meta"]["dagster"]["asset_key"]) for source in manifest["sources"].values()
     }
     raw_keys = {("raw", table.raw_table) for table in SOURCE_TABLES}
-    assert source_keys == raw_keys
+    # The CRM mapping and reps file, which the CRM staging models join.
+    config_keys = {tuple(CRM_MAPPING_KEY.path), tuple(CRM_REPS_KEY.path)}
+    assert source_keys == raw_keys | config_keys
     for source in manifest["sources"].values():
         assert source["schema"] == "raw"
         # An object table's asset also writes every version (ledger.stored_table).
@@ -60,8 +63,14 @@ def test_full_build_job_selects_every_asset(dbt_manifest) -> None:
     assert job.executor_def.name == "in_process"
 
 
-def test_dbt_build_args_pass_the_as_of_date_once() -> None:
-    assert dbt_build_args("2026-06-30") == ["build", "--vars", '{"as_of_date": "2026-06-30"}']
+def test_dbt_build_args_pass_the_as_of_date_once_and_leave_unit_tests_out() -> None:
+    assert dbt_build_args("2026-06-30") == [
+        "build",
+        "--vars",
+        '{"as_of_date": "2026-06-30"}',
+        "--exclude-resource-type",
+        "unit_test",
+    ]
     assert dbt_build_args("2026-06-30", full_refresh=True)[-1] == "--full-refresh"
 
 

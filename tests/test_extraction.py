@@ -97,10 +97,85 @@ def test_missing_landing_folder_names_the_expected_path(tmp_path, con) -> None:
         load_source_table(con, DEALS, tmp_path, LOADED_AT)
 
 
-def test_empty_file_is_named(tmp_path, con) -> None:
-    path = _write(tmp_path, DEALS, "part-0000.jsonl", "")
-    with pytest.raises(ExtractionError, match=f"{path}: empty file"):
-        load_source_table(con, DEALS, tmp_path, LOADED_AT)
+def _raw_types(con, relation: str) -> dict[str, str]:
+    return dict(
+        con.execute(f"select column_name, column_type from (describe {relation})").fetchall()
+    )
+
+
+def test_files_without_records_give_the_contracts_empty_table(tmp_path, con) -> None:
+    _write(tmp_path, DEALS, "part-0000.jsonl", "")
+    _write(tmp_path, DEALS, "date=2026-10-01/part-0000.jsonl", "\n\n")
+
+    result = load_source_table(con, DEALS, tmp_path, LOADED_AT)
+
+    assert result.rows == 0 and result.accounting.rows_read == 0
+    assert result.rows_per_file == {
+        "crm/deals/part-0000.jsonl": 0,
+        "crm/deals/date=2026-10-01/part-0000.jsonl": 0,
+    }
+    assert con.execute("select count(*) from raw.crm_deals").fetchone() == (0,)
+    assert _raw_types(con, "raw.crm_deals") == {
+        "id": "VARCHAR",
+        "properties": "JSON",
+        "createdAt": "VARCHAR",
+        "updatedAt": "VARCHAR",
+        "archived": "VARCHAR",
+        "associations": "JSON",
+        "propertiesWithHistory": "JSON",
+        "_source_file": "VARCHAR",
+        "_source_line": "BIGINT",
+        "_loaded_at": "TIMESTAMP",
+        "_landing_date": "DATE",
+    }
+    # The ledger knows both files: an unchanged one is not read again.
+    assert con.execute(
+        "select count(*), sum(rows_read) from meta.loaded_files where source_table = 'crm_deals'"
+    ).fetchone() == (2, 0)
+    assert load_source_table(con, DEALS, tmp_path, LOADED_AT).files == ()
+
+
+def test_a_csv_header_without_rows_is_no_records_and_a_later_export_loads(tmp_path, con) -> None:
+    header = "campaign_id,name,channel,start_date,end_date\n"
+    _write(tmp_path, CAMPAIGNS, "part-0000.csv", header)
+
+    assert load_source_table(con, CAMPAIGNS, tmp_path, LOADED_AT).rows == 0
+    assert con.execute("select count(*) from raw.marketing_campaigns").fetchone() == (0,)
+
+    _write(tmp_path, CAMPAIGNS, "part-0000.csv", header + "c1,A,email,2025-01-01,2025-01-31\n")
+    assert load_source_table(con, CAMPAIGNS, tmp_path, LOADED_AT).rows == 1
+    assert con.execute("select campaign_id, name from raw.marketing_campaigns").fetchall() == [
+        ("c1", "A")
+    ]
+
+
+def test_a_csv_header_without_rows_must_still_name_the_required_columns(tmp_path, con) -> None:
+    path = _write(tmp_path, CAMPAIGNS, "part-0000.csv", "campaign_id,name\n")
+    with pytest.raises(ExtractionError, match=rf"{path}: required column 'channel' is missing"):
+        load_source_table(con, CAMPAIGNS, tmp_path, LOADED_AT)
+
+
+def test_an_absent_optional_table_is_the_contracts_empty_table(tmp_path, con) -> None:
+    tracks = next(t for t in SOURCE_TABLES if t.raw_table == "product_tracks")
+    credit_notes = next(t for t in SOURCE_TABLES if t.raw_table == "billing_credit_notes")
+
+    assert load_source_table(con, tracks, tmp_path, LOADED_AT).rows == 0
+    assert load_source_table(con, credit_notes, tmp_path, LOADED_AT).rows == 0
+
+    # Parquet keeps its types: staging reads the event times as timestamps.
+    assert _raw_types(con, "raw.product_tracks")["timestamp"] == "TIMESTAMP"
+    # Objects: the view of latest versions staging reads exists over the empty versions table.
+    assert list(_raw_types(con, "raw.billing_credit_notes"))[:8] == [
+        "id",
+        "invoice",
+        "customer",
+        "amount",
+        "currency",
+        "created",
+        "reason",
+        "status",
+    ]
+    assert con.execute("select count(*) from raw.billing_credit_notes").fetchone() == (0,)
 
 
 def test_truncated_jsonl_names_file_and_line(tmp_path, con) -> None:

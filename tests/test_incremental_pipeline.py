@@ -20,9 +20,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from dagster_project.resources import WarehouseResource
 from dagster_project.run_pipeline import execute
-from tests.conftest import make_warehouse
+from tests.conftest import SessionBuild, make_warehouse
 
 START, DAY_1, DAY_2 = date(2026, 9, 30), date(2026, 10, 1), date(2026, 10, 2)
 EXTRA_SEATS = 5
@@ -152,7 +151,7 @@ class Sequence:
 
 @pytest.fixture(scope="module")
 def sequence(
-    built: tuple[dg.ExecuteInProcessResult, WarehouseResource],
+    built: SessionBuild,
     landing: tuple[Path, dict[str, int]],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Sequence:
@@ -161,11 +160,10 @@ def sequence(
     # copytree keeps modification times: the session build's file ledger sees the initial
     # export as loaded already, exactly as in the warehouse it built.
     shutil.copytree(landing[0], files)
-    session_result, session = built
-    assert session_result.success
+    assert built.success, built.failures
     (root / "daily" / "build").mkdir(parents=True)
-    shutil.copyfile(session.database, root / "daily" / "build" / "revops.duckdb")
-    shutil.copyfile(session.published_database, root / "daily" / "revops.duckdb")
+    shutil.copyfile(built.warehouse.database, root / "daily" / "build" / "revops.duckdb")
+    shutil.copyfile(built.warehouse.published_database, root / "daily" / "revops.duckdb")
     _page_views_for(files, DAY_1)
     moved_deal = _deal_moves_on(files, DAY_1)
     late_event, correction = _late_seats_event(files)

@@ -96,13 +96,9 @@ def test_published_warehouse_opens_read_only_from_another_process(warehouse: Pat
 
 
 def test_published_version_records_run_and_as_of_date(con, built) -> None:
-    result, _ = built
     assert con.execute(
         "select run_id, as_of_date::varchar from meta.warehouse_version"
-    ).fetchone() == (
-        result.run_id,
-        "2026-09-30",
-    )
+    ).fetchone() == (built.run_id, "2026-09-30")
 
 
 def _landing_revenue(landing_dir: Path, as_of_date: str) -> tuple[float, float, int]:

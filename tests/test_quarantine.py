@@ -43,7 +43,7 @@ LINES = [
     (_deal("3", created="yesterday"), ("createdAt", "unparseable timestamp: yesterday")),
     (_deal("4", amount="12k"), ("amount", "unparseable number: 12k")),
     (_deal("5", amount="-10"), ("amount", "negative amount: -10")),
-    (_deal("6", dealstage="won"), ("dealstage", "unknown value: won")),
+    (_deal("6", dealstage="won"), ("dealstage", "unmapped deal stage: won")),
     (_deal("7", company="99"), ("associations.companies", "orphan reference to crm_companies: 99")),
     (_deal("8", deal_currency_code="JPY"), ("deal_currency_code", "unknown currency: JPY")),
     (_deal("9", closedate="31/12/2025"), ("closedate", "unparseable timestamp: 31/12/2025")),
@@ -173,4 +173,30 @@ def test_parquet_rows_are_checked_on_their_own_types(tmp_path: Path) -> None:
     ]
     assert con.execute("select message_id from raw.product_tracks").fetchall() == [("m1",)]
     assert result.accounting.rows_read == 4
+    con.close()
+
+
+def test_references_into_a_source_without_records_are_not_checked(tmp_path: Path) -> None:
+    """No owners delivered (an optional source): deals keep their owner ids; a company id that
+    the delivered companies lack is still an orphan."""
+    landing = tmp_path / "landing"
+    (landing / "crm" / "deals").mkdir(parents=True)
+    lines = [_deal("1"), _deal("2", company="99")]
+    (landing / "crm" / "deals" / "part-0000.jsonl").write_text("\n".join(lines) + "\n")
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("create schema raw")
+    con.execute("create table raw.crm_companies as select '7' as id")
+    con.execute("create table raw.crm_owners as select '9' as id where false")
+    con.execute(
+        "create table raw.billing_fx_rates as select '2025-01-02' as date, 'USD' as currency"
+    )
+
+    load_source_table(con, DEALS, landing, datetime(2026, 9, 30))
+
+    assert con.execute("select field, reason from quarantine.rejected_rows").fetchall() == [
+        ("associations.companies", "orphan reference to crm_companies: 99")
+    ]
+    assert con.execute(
+        "select id, properties->>'hubspot_owner_id' from raw.crm_deals"
+    ).fetchall() == [("1", "9")]
     con.close()

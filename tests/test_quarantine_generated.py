@@ -64,7 +64,7 @@ def _inject_bad_rows(landing: Path) -> list[tuple[str, str, str, str]]:
         ("crm_deals", first_deal_id, "id", "duplicate key: a later record wins"),
         ("crm_deals", "990000001", "amount", "negative amount: -5"),
         ("crm_deals", "990000002", "amount", "unparseable number: lots"),
-        ("crm_deals", "990000003", "dealstage", "unknown value: won_maybe"),
+        ("crm_deals", "990000003", "dealstage", "unmapped deal stage: won_maybe"),
         ("crm_deals", "990000004", "deal_currency_code", "unknown currency: JPY"),
         ("crm_deals", "990000005", "closedate", "unparseable timestamp: next tuesday"),
         (

@@ -35,8 +35,9 @@ def mf_project(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
     # Same file name as the published warehouse: dbt names the catalog after it.
     database = root / warehouse.name
     shutil.copy(warehouse, database)
+    # Not the session's DBT_TARGET_PATH: MetricFlow reads <project>/target.
     env = {
-        **os.environ,
+        **{key: value for key, value in os.environ.items() if key != "DBT_TARGET_PATH"},
         "REVOPS_DUCKDB_PATH": str(database),
         "DBT_PROFILES_DIR": str(project),
         "DBT_PROJECT_DIR": str(project),

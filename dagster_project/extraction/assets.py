@@ -1,4 +1,5 @@
-"""One Dagster asset per source table: landing files -> `raw.<system>_<table>`.
+"""One Dagster asset per source table: landing files -> `raw.<system>_<table>`, after a
+preflight that the landing folder holds every required table (extraction/preflight.py).
 
 Event sources are partitioned by landing day (partitions.py): a run loads the days it is asked
 for, and a backfill of many days is one run (single-run backfill policy), one load. Object
@@ -15,18 +16,59 @@ from typing import Any
 
 import dagster as dg
 
+from dagster_project.extraction.config_files import ConfigFileError
+from dagster_project.extraction.crm_config import write_crm_config
+from dagster_project.extraction.crm_mapping import load_crm_mapping
+from dagster_project.extraction.crm_reps import load_reps
 from dagster_project.extraction.landing import LandingLayoutError
 from dagster_project.extraction.ledger import stored_table
 from dagster_project.extraction.loader import ExtractionError, LoadResult, load_source_table
 from dagster_project.extraction.partitions import LANDING_DAYS, days_of
+from dagster_project.extraction.preflight import MissingSourcesError, check_required_sources
 from dagster_project.extraction.rules import parent_tables
 from dagster_project.metric_config import metric_vars
 from dagster_project.resources import WarehouseResource
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
 
+# The landing folder's CRM mapping and reps file, as tables staging joins (crm_config.py).
+CRM_MAPPING_KEY = dg.AssetKey(["raw", "crm_mapping"])
+CRM_REPS_KEY = dg.AssetKey(["raw", "crm_reps"])
+# The CRM tables whose row rules read the mapping.
+_MAPPED_TABLES = ("crm_contacts", "crm_deals", "crm_companies", "crm_engagements")
+PREFLIGHT_KEY = dg.AssetKey(["landing_preflight"])
+
 
 class RejectShareExceeded(Exception):
     """Too many rows of one source table were quarantined for the run to go on."""
+
+
+@dg.asset(
+    key=PREFLIGHT_KEY,
+    group_name="extract",
+    kinds={"python"},
+    description=(
+        "The landing folder holds every required source table (docs/sources.md): fails naming "
+        "all that hold no records, before any table loads; lists the optional ones absent."
+    ),
+)
+def landing_preflight(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    try:
+        presence = check_required_sources(Path(warehouse.landing_dir))
+    except (MissingSourcesError, LandingLayoutError) as error:
+        raise dg.Failure(
+            description=f"{type(error).__name__}: {error}", allow_retries=False
+        ) from error
+    absent = {p.table.raw_table: p.problem for p in presence if not p.holds_records}
+    for table, problem in absent.items():
+        context.log.warning(f"{table}: {problem}; loaded as an empty table")
+    return dg.MaterializeResult(
+        metadata={
+            "files": dg.MetadataValue.json({p.table.raw_table: p.files for p in presence}),
+            "absent_sources": dg.MetadataValue.json(absent),
+        }
+    )
 
 
 def raw_asset_key(table: SourceTable) -> dg.AssetKey:
@@ -70,9 +112,12 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
     by_name = {t.raw_table: t for t in SOURCE_TABLES}
     partitioned = table.kind == "event"
 
+    parents = [raw_asset_key(by_name[parent]) for parent in sorted(parent_tables(table.raw_table))]
+    mapping = [CRM_MAPPING_KEY] if table.raw_table in _MAPPED_TABLES else []
+
     @dg.asset(
         key=raw_asset_key(table),
-        deps=[raw_asset_key(by_name[parent]) for parent in sorted(parent_tables(table.raw_table))],
+        deps=[PREFLIGHT_KEY, *parents, *mapping],
         group_name=f"extract_{table.system}",
         kinds={"duckdb", table.file_format},
         description=(
@@ -115,7 +160,7 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
                     f"{', '.join(result.new_columns)}"
                 )
             check_reject_share(result, float(metric_vars()["quarantine_max_reject_share"]))
-        except (ExtractionError, LandingLayoutError, RejectShareExceeded) as error:
+        except (ExtractionError, LandingLayoutError, RejectShareExceeded, ConfigFileError) as error:
             # Bad input fails the same way on every try: report it once, skip the job's retries.
             raise dg.Failure(
                 description=f"{type(error).__name__}: {error}", allow_retries=False
@@ -135,5 +180,55 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
     return _extract
 
 
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            CRM_MAPPING_KEY,
+            group_name="extract_crm",
+            kinds={"duckdb", "yaml"},
+            description=(
+                "The CRM mapping (<landing>/crm/mapping.yml, or the identity on the contract's "
+                "names) in raw.crm_mapping: the account's property and values for each contract "
+                "field, and the custom properties asked for as typed staging columns."
+            ),
+            tags={"layer": "raw", "source_system": "crm"},
+        ),
+        dg.AssetSpec(
+            CRM_REPS_KEY,
+            group_name="extract_crm",
+            kinds={"duckdb", "csv"},
+            description=(
+                "The reps file (<landing>/crm/reps.csv, optional) in raw.crm_reps: each owner's "
+                "role, team and quarterly quota, matched by email."
+            ),
+            tags={"layer": "raw", "source_system": "crm"},
+        ),
+    ],
+)
+def crm_configuration(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.MaterializeResult]:
+    landing_dir = Path(warehouse.landing_dir)
+    try:
+        mapping, reps = load_crm_mapping(landing_dir), load_reps(landing_dir)
+    except ConfigFileError as error:
+        raise dg.Failure(description=f"ConfigFileError: {error}", allow_retries=False) from error
+    with warehouse.connect() as con:
+        write_crm_config(con, mapping, reps)
+    yield dg.MaterializeResult(
+        asset_key=CRM_MAPPING_KEY,
+        metadata={
+            "mapping_file": mapping.source,
+            "mapped_values": len(mapping.values),
+            "typed_columns": dg.MetadataValue.json([c.column for c in mapping.columns]),
+        },
+    )
+    yield dg.MaterializeResult(asset_key=CRM_REPS_KEY, metadata={"dagster/row_count": len(reps)})
+
+
 def build_extraction_assets() -> list[dg.AssetsDefinition]:
-    return [_build_extraction_asset(table) for table in SOURCE_TABLES]
+    return [
+        landing_preflight,
+        crm_configuration,
+        *(_build_extraction_asset(table) for table in SOURCE_TABLES),
+    ]

@@ -42,6 +42,14 @@ LEDGER_DDL = (
         modified_ns bigint, rows_read bigint, rows_loaded bigint, rows_quarantined bigint,
         loaded_at timestamp, primary key (source_table, source_file))""",
 )
+# The row rules each object table was last checked with (a digest): when they change (a new CRM
+# mapping, a new rule), every file of the table is loaded again, so a row quarantined under the old
+# rules (an unmapped deal stage) comes back once the new ones accept it.
+RULES_LEDGER = "meta.table_rules"
+RULES_LEDGER_DDL = (
+    f"create table if not exists {RULES_LEDGER} (source_table varchar primary key, "
+    "rules_digest varchar, loaded_at timestamp)",
+)
 # Where warehouses built before the rename keep their ledger.
 OLD_LEDGER = "quarantine.load_audit"
 
@@ -117,11 +125,13 @@ def record_files(con: duckdb.DuckDBPyConnection, table: SourceTable, loaded_at_s
         f"""
         insert into {LEDGER}
         select {sql_text(table.raw_table)}, f.source_file, f.landing_date, f.size_bytes,
-            f.modified_ns, r.rows_read, r.rows_read - coalesce(q.rows_quarantined, 0),
+            f.modified_ns, coalesce(r.rows_read, 0),
+            coalesce(r.rows_read, 0) - coalesce(q.rows_quarantined, 0),
             coalesce(q.rows_quarantined, 0), {loaded_at_sql}
         from _batch_files as f
-        join (select _source_file as source_file, count(*) as rows_read from _loaded group by 1)
-            as r using (source_file)
+        -- Left: a file without records is in the ledger too, with its zero counts.
+        left join (select _source_file as source_file, count(*) as rows_read
+            from _loaded group by 1) as r using (source_file)
         left join (select _source_file as source_file, count(*) as rows_quarantined
             from _rejects group by 1) as q using (source_file)
         """
@@ -136,19 +146,42 @@ def _ledger(con: duckdb.DuckDBPyConnection, table: SourceTable) -> dict[str, tup
     return {path: (size, modified, day) for path, size, modified, day in rows}
 
 
+def rules_changed(con: duckdb.DuckDBPyConnection, table: SourceTable, digest: str) -> bool:
+    """Whether the table was loaded before under other row rules (or before they were recorded)."""
+    stored = con.execute(
+        f"select rules_digest from {RULES_LEDGER} where source_table = '{table.raw_table}'"
+    ).fetchone()
+    return bool(_ledger(con, table)) and (stored is None or stored[0] != digest)
+
+
+def record_rules(
+    con: duckdb.DuckDBPyConnection, table: SourceTable, digest: str, loaded_at_sql: str
+) -> None:
+    con.execute(
+        f"insert or replace into {RULES_LEDGER} "
+        f"values ('{table.raw_table}', '{digest}', {loaded_at_sql})"
+    )
+
+
 def plan_load(
     con: duckdb.DuckDBPyConnection,
     table: SourceTable,
     files: list[LandingFile],
     days: tuple[date, date] | None,
+    reload_objects: bool = False,
 ) -> LoadPlan:
+    """`reload_objects`: load every file of an object table again (its rules changed)."""
     ledger = _ledger(con, table)
     if table.kind == "event":
+        if not files and not days:
+            return LoadPlan((), ())
         first, last = days or (files[0].landing_date, files[-1].landing_date)
         load = tuple(f for f in files if first <= f.landing_date <= last)
         forget = tuple(path for path, (_, _, day) in ledger.items() if first <= day <= last)
         return LoadPlan(load, forget, (first, last))
-    load = tuple(f for f in files if ledger.get(f.relative, ())[:2] != f.fingerprint)
+    load = tuple(
+        f for f in files if reload_objects or ledger.get(f.relative, ())[:2] != f.fingerprint
+    )
     present = {f.relative for f in files} - {f.relative for f in load}
     return LoadPlan(load, tuple(path for path in ledger if path not in present))
 

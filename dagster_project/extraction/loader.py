@@ -3,25 +3,35 @@
 Raw keeps exports as they were: JSON-lines scalars as VARCHAR and nested objects as JSON, CSV as
 VARCHAR, Parquet as typed. Staging casts. Every row carries its file and 1-based record number, so
 any later error or quarantine can name where a value came from.
+
+A file with no records (empty, blank lines, a CSV header only) is a valid "no records". A source
+table that is absent or holds no records gets an empty table with its contract's columns and raw
+types (source_catalog.py), so staging builds on it; required tables never get that far (the run's
+preflight, extraction/preflight.py, stops first).
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
+from dagster_project.extraction.crm_mapping import CrmMapping, load_crm_mapping
 from dagster_project.extraction.landing import LandingFile, table_files
 from dagster_project.extraction.ledger import (
     LEDGER_DDL,
+    RULES_LEDGER_DDL,
     forget,
     latest_version_sql,
     migrate_ledger,
     plan_load,
     record_files,
+    record_rules,
+    rules_changed,
     stored_table,
     table_exists,
 )
@@ -29,10 +39,21 @@ from dagster_project.extraction.quarantine import (
     QUARANTINE_DDL,
     Accounting,
     accounting,
+    no_rejects,
     quarantine_rejects,
 )
+from dagster_project.extraction.rules import Rule, table_rules
 from dagster_project.source_catalog import SourceTable
 from dagster_project.sql_text import sql_identifier, sql_text
+
+# What every raw row carries besides the export's own columns.
+LINEAGE_COLUMNS = {
+    "_source_file": "VARCHAR",
+    "_source_line": "BIGINT",
+    "_loaded_at": "TIMESTAMP",
+    "_landing_date": "DATE",
+}
+_NO_RECORDS = "select cast(null as bigint) as _source_line where false"
 
 
 class ExtractionError(Exception):
@@ -118,7 +139,7 @@ def _csv_select(path: Path) -> str:
     with path.open(newline="", encoding="utf-8") as handle:
         header = next(csv.reader(handle), None)
     if not header:
-        raise ExtractionError(f"{path}: empty file (no header line)")
+        return _NO_RECORDS
     columns = ", ".join(f"{sql_text(name)}: 'VARCHAR'" for name in header)
     return (
         f"select *, row_number() over () as _source_line from read_csv({sql_text(str(path))}, "
@@ -136,7 +157,7 @@ def _parquet_select(path: Path) -> str:
 
 def _file_select(con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path) -> str:
     if path.stat().st_size == 0:
-        raise ExtractionError(f"{path}: empty file")
+        return _NO_RECORDS
     if table.file_format == "jsonl":
         return _jsonl_select(con, path)
     if table.file_format == "csv":
@@ -147,7 +168,7 @@ def _file_select(con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path)
 def _stage_file(
     con: duckdb.DuckDBPyConnection, table: SourceTable, file: LandingFile, temp_name: str
 ) -> int:
-    """Parse one file into a temp relation; return its row count.
+    """Parse one file into a temp relation; return its row count (0: a file with no records).
 
     Parquet stays a view over the file: it is columnar, typed and cheap to scan again, so
     copying it (the largest tables are Parquet) would only double the work. Text formats are
@@ -165,10 +186,11 @@ def _stage_file(
         rows = con.execute(f"select count(*) from {temp_name}").fetchone()[0]
     except duckdb.Error as error:
         raise ExtractionError(f"{path}: cannot be parsed: {error}") from error
-    if rows == 0:
-        raise ExtractionError(f"{path}: no records (empty export)")
-    missing = [c for c in table.required_columns if c not in _columns(con, temp_name)]
-    if missing:
+    columns = _columns(con, temp_name)
+    # A JSON-lines file without records declares no columns; a CSV header or Parquet schema does.
+    declares_columns = set(columns) - {*LINEAGE_COLUMNS, "_source_line"}
+    missing = [c for c in table.required_columns if c not in columns]
+    if missing and (rows or declares_columns):
         raise ExtractionError(
             f"{path}: required column '{missing[0]}' is missing "
             f"({table.raw_table} needs {', '.join(table.required_columns)})"
@@ -195,37 +217,55 @@ def load_source_table(
     now. Objects: files new or changed since the ledger (meta.loaded_files) are loaded and
     files gone from the landing folder are forgotten; every version is kept. Rows breaking a rule
     go to quarantine (extraction/quarantine.py) in the same transaction; a file that cannot be
-    parsed at all rolls everything back and names the file and line.
+    parsed at all rolls everything back and names the file and line. CRM tables are read under
+    the landing folder's CRM mapping (extraction/crm_mapping.py); when an object table's rules
+    change, all of its files load again.
     """
+    mapping = load_crm_mapping(landing_dir)
+    rules = table_rules(table.raw_table, mapping)
+    digest = hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
     files = table_files(table, landing_dir)
-    if not files:
+    if not files and table.availability == "required":
         folder = landing_dir / table.landing_subdir
         raise ExtractionError(
             f"{table.raw_table}: no *.{table.extension} files in {folder} "
-            f"(expected layout: <landing>/{table.landing_subdir}/<name>.{table.extension})"
+            f"(expected layout: <landing>/{table.landing_subdir}/<name>.{table.extension}); "
+            "a required source table"
         )
     migrate_ledger(con)
-    for statement in (*QUARANTINE_DDL, *LEDGER_DDL, "create schema if not exists raw"):
+    for statement in (
+        *QUARANTINE_DDL,
+        *LEDGER_DDL,
+        *RULES_LEDGER_DDL,
+        "create schema if not exists raw",
+    ):
         con.execute(statement)
     target = stored_table(table)
-    previous_columns = _existing_columns(con, target)
+    previous_columns = _existing_columns(con, target) if _has_rows(con, target) else set()
+    loaded_at_sql = f"{sql_text(loaded_at.isoformat(sep=' '))}::timestamp"
     con.execute("begin transaction")
     try:
-        plan = plan_load(con, table, files, days)
+        reload_objects = table.kind == "object" and rules_changed(con, table, digest)
+        plan = plan_load(con, table, files, days, reload_objects)
         forget(con, table, target, plan)
         accounting, rows_per_file = (
-            _load_files(con, table, target, plan.load, loaded_at)
+            _load_files(con, table, target, plan.load, loaded_at_sql, (mapping, rules))
             if plan.load
             else (Accounting(0, 0, 0, ()), {})
         )
-        if table.kind == "object" and plan.load:
+        if table.kind == "object":
+            record_rules(con, table, digest, loaded_at_sql)
+        if not _existing_columns(con, target):
+            if files and not plan.load:
+                raise ExtractionError(
+                    f"{table.raw_table}: nothing has landed for {plan.describe()} and the table "
+                    f"was never loaded; load from {files[0].landing_date} first"
+                )
+            # Absent, or every file without records: the contract's empty table.
+            _create_empty_table(con, table, target)
+        if table.kind == "object" and (plan.load or not files):
             con.execute(
                 f"create or replace view raw.{table.raw_table} as {latest_version_sql(table)}"
-            )
-        if not _existing_columns(con, target):
-            raise ExtractionError(
-                f"{table.raw_table}: nothing has landed for {plan.describe()} and the table was "
-                f"never loaded; load from {files[0].landing_date} first"
             )
         columns = _columns(con, target)
         con.execute("commit")
@@ -248,7 +288,8 @@ def _load_files(
     table: SourceTable,
     target: str,
     files: tuple[LandingFile, ...],
-    loaded_at: datetime,
+    loaded_at_sql: str,
+    mapping_rules: tuple[CrmMapping, tuple[Rule, ...]],
 ) -> tuple[Accounting, dict[str, int]]:
     temp_names = [f"_file_{index}" for index in range(len(files))]
     rows_per_file = {
@@ -268,9 +309,13 @@ def _load_files(
     # A view: the rows are read where they already are, not copied once more.
     union = " union all by name ".join(f"select * from {name}" for name in temp_names)
     con.execute(f"create or replace temp view _loaded as {union}")
-    loaded_at_sql = f"{sql_text(loaded_at.isoformat(sep=' '))}::timestamp"
-    rejected = quarantine_rejects(con, table, target, loaded_at_sql)
-    _write_accepted(con, target, loaded_at_sql, rejected > 0)
+    if sum(rows_per_file.values()):
+        mapping, rules = mapping_rules
+        _check_mapped_properties(con, table, files, mapping)
+        rejected = quarantine_rejects(con, table, rules, target, loaded_at_sql)
+        _write_accepted(con, target, loaded_at_sql, rejected > 0)
+    else:
+        no_rejects(con)
     record_files(con, table, loaded_at_sql)
     counts = accounting(con)
     con.execute("drop view _loaded")
@@ -281,6 +326,40 @@ def _load_files(
     return counts, rows_per_file
 
 
+def _check_mapped_properties(
+    con: duckdb.DuckDBPyConnection,
+    table: SourceTable,
+    files: tuple[LandingFile, ...],
+    mapping: CrmMapping,
+) -> None:
+    """Every property a landing folder's CRM mapping names is in the export.
+
+    A misspelt property would otherwise read as null on every record: a funnel without SQLs, or
+    no MEDDIC score, published without a word. Only a mapping file is checked: without one, the
+    export is the generator's shape, where a property may be left out (it reads as null).
+    """
+    object_type = table.raw_table.removeprefix("crm_")
+    named = mapping.checked_properties(object_type) if mapping.from_file else []
+    if table.system != "crm" or not named:
+        return
+    exported = {
+        row[0]
+        for row in con.execute(
+            "select distinct unnest(json_keys(properties)) from _loaded"
+        ).fetchall()
+    }
+    for account_property, entry, line in named:
+        if account_property in exported:
+            continue
+        where = f"line {line}" if line else "not in the file: the contract's own name"
+        raise ExtractionError(
+            f"{mapping.source} ({where}): {entry} names the property '{account_property}', "
+            f"absent from the export {table.raw_table} "
+            f"({', '.join(f.relative for f in files)}); map the account's property, "
+            "or null if the account does not track it"
+        )
+
+
 def _write_accepted(
     con: duckdb.DuckDBPyConnection, target: str, loaded_at_sql: str, any_rejected: bool
 ) -> None:
@@ -288,8 +367,10 @@ def _write_accepted(
     # Without rejects (the usual export) nothing is joined: raw is one straight copy.
     rejected = "anti join _rejects as r using (_source_file, _source_line)" if any_rejected else ""
     accepted = f"select l.*, {loaded_at_sql} as _loaded_at from _loaded as l {rejected}"
-    if not table_exists(con, target):
-        con.execute(f"create table {target} as {accepted}")
+    if not _has_rows(con, target):
+        # A first load, or the empty table of a source that had no records: the export's own
+        # columns and types, as any first load.
+        con.execute(f"create or replace table {target} as {accepted}")
     elif _has_new_columns(con, target):
         # Schema drift: the table is rewritten with the new column, earlier rows null. DuckDB
         # cannot ALTER a table this transaction already deleted from; drift is rare, so a
@@ -306,6 +387,19 @@ def _has_new_columns(con: duckdb.DuckDBPyConnection, target: str) -> bool:
     existing = con.execute(f"select column_name from (describe {target})").fetchall()
     loaded = con.execute("select column_name from (describe _loaded)").fetchall()
     return bool({row[0] for row in loaded} - {row[0] for row in existing})
+
+
+def _has_rows(con: duckdb.DuckDBPyConnection, target: str) -> bool:
+    return table_exists(con, target) and bool(
+        con.execute(f"select count(*) from (select 1 from {target} limit 1)").fetchone()[0]
+    )
+
+
+def _create_empty_table(con: duckdb.DuckDBPyConnection, table: SourceTable, target: str) -> None:
+    """The raw table of a source without records: the contract's columns and raw types."""
+    columns = {**table.contract_columns, **LINEAGE_COLUMNS}
+    typed = ", ".join(f"{sql_identifier(name)} {kind}" for name, kind in columns.items())
+    con.execute(f"create table {target} ({typed})")
 
 
 def _existing_columns(con: duckdb.DuckDBPyConnection, target: str) -> set[str]:

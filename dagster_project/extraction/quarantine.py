@@ -1,10 +1,10 @@
 """Decide which loaded records are rejected, and record them in quarantine, in SQL.
 
 Works on the temp table `_loaded` (every record of every file of one source table, with
-`_source_file`, `_source_line` and `_landing_date`). Each record breaking a rule of
-extraction/rules.py lands once in `quarantine.rejected_rows`, blamed on the first rule it breaks,
-with the record itself as JSON. The loader writes the other records to raw; the temp table
-`_rejects` it leaves says which.
+`_source_file`, `_source_line` and `_landing_date`). Each record breaking a rule of its table
+(extraction/rules.py `table_rules`) lands once in `quarantine.rejected_rows`, blamed on the
+first rule it breaks, with the record itself as JSON. The loader writes the other records to
+raw; the temp table `_rejects` it leaves says which.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from dagster_project.extraction.ledger import table_exists
-from dagster_project.extraction.rules import FX_TABLE, RULES, Rule
+from dagster_project.extraction.rules import FX_TABLE, Rule
 from dagster_project.source_catalog import SourceTable
 from dagster_project.sql_text import sql_text
 
@@ -92,12 +92,32 @@ def _violation(rule: Rule, typed: bool = False) -> tuple[str, str]:
             f"{present} and {e} not in ({allowed})",
             f"'unknown value: ' || {v}",
         )
+    if rule.kind in ("mapped", "mapped_list"):
+        return _unmapped(rule, e, present, v)
     if rule.kind == "currency":
         known = f"select 'EUR' union select distinct upper(currency) from raw.{FX_TABLE}"
         return f"{present} and upper({e}) not in ({known})", f"'unknown currency: ' || {v}"
+    # A parent without records is an optional source the company does not deliver (owners,
+    # product workspaces): there is nothing to check the reference against.
     return (
-        f"{present} and {e} not in (select {rule.parent_key} from raw.{rule.parent})",
+        f"{present} and exists (select 1 from raw.{rule.parent}) "
+        f"and {e} not in (select {rule.parent_key} from raw.{rule.parent})",
         f"'orphan reference to {rule.parent}: ' || {v}",
+    )
+
+
+def _unmapped(rule: Rule, e: str, present: str, v: str) -> tuple[str, str]:
+    """A value (or any value of a list) that the CRM mapping does not map."""
+    mapped = ", ".join(sql_text(value) for value in rule.values)
+    if rule.kind == "mapped":
+        predicate = f"{present} and {e} not in ({mapped})" if mapped else present
+        return predicate, f"'unmapped {rule.label}: ' || {v}"
+    # Blank entries are a property cleared in the CRM, not a value to map.
+    outside = f" and x not in ({mapped})" if mapped else ""
+    unmapped = f"list_filter({e}, lambda x: trim(x) <> ''{outside})"
+    return (
+        f"coalesce(len({unmapped}) > 0, false)",
+        f"'unmapped {rule.label}: ' || {unmapped}[1]",
     )
 
 
@@ -152,13 +172,16 @@ def _duplicates_sql(table: SourceTable, key: str, target: str | None) -> str:
 
 
 def _rejects_sql(
-    table: SourceTable, typed_columns: frozenset[str] = frozenset(), target: str | None = None
+    table: SourceTable,
+    rules: tuple[Rule, ...],
+    typed_columns: frozenset[str] = frozenset(),
+    target: str | None = None,
 ) -> str:
     """Rejected records with the first rule each breaks; `typed_columns` as in `_violation`,
     `target` the raw table already holding other days' events (None on a first load)."""
     key = _key_expr(table)
     branches = []
-    for order, rule in enumerate(RULES.get(table.raw_table, ())):
+    for order, rule in enumerate(rules):
         predicate, reason = _violation(rule, rule.expr.strip('"') in typed_columns)
         branches.append(
             f"select _source_file, _source_line, {key} as record_id, "
@@ -175,7 +198,11 @@ def _rejects_sql(
 
 
 def quarantine_rejects(
-    con: duckdb.DuckDBPyConnection, table: SourceTable, target: str, loaded_at_sql: str
+    con: duckdb.DuckDBPyConnection,
+    table: SourceTable,
+    rules: tuple[Rule, ...],
+    target: str,
+    loaded_at_sql: str,
 ) -> int:
     """Find the rejects of `_loaded` (temp table `_rejects`), record them in quarantine, and
     return how many there are. `target` is the raw table, for duplicates of earlier deliveries."""
@@ -184,7 +211,7 @@ def quarantine_rejects(
         "select column_name from (describe _loaded) where column_type not in ('VARCHAR', 'JSON')"
     ).fetchall()
     rejects = _rejects_sql(
-        table, frozenset(row[0] for row in typed), target if target_exists else None
+        table, rules, frozenset(row[0] for row in typed), target if target_exists else None
     )
     con.execute(f"create or replace temp table _rejects as {rejects}")
     rows_quarantined = con.execute("select count(*) from _rejects").fetchone()[0]
@@ -196,6 +223,15 @@ def quarantine_rejects(
             "join _loaded as l using (_source_file, _source_line)"
         )
     return rows_quarantined
+
+
+def no_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    """The `_rejects` of a load whose files hold no records: there is nothing to check (a
+    JSON-lines file without records has not even its columns for the rules to read)."""
+    con.execute(
+        "create or replace temp table _rejects (_source_file varchar, _source_line bigint, "
+        "record_id varchar, field varchar, reason varchar)"
+    )
 
 
 def accounting(con: duckdb.DuckDBPyConnection) -> Accounting:

@@ -4,7 +4,9 @@ A row that breaks a rule is not loaded into `raw`; it goes to `quarantine.reject
 file, line, record id, field and reason. Rules are data, compiled to one set-based SQL pass per
 table (no row-by-row Python). `ref` rules check foreign keys against the parent raw table, so
 the parent's extraction asset runs first (see extraction/assets.py) and a row whose parent was
-itself quarantined is rejected too, rather than dangling in the warehouse.
+itself quarantined is rejected too, rather than dangling in the warehouse. The CRM's own fields
+(stages, sources, flags) are read under the account's names and values, from the CRM mapping
+(extraction/crm_mapping.py): a value it does not map is quarantined as unmapped.
 """
 
 from __future__ import annotations
@@ -12,12 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from dagster_project.source_catalog import (
-    ANALYTICS_SOURCES,
-    DEAL_STAGES,
-    LIFECYCLE_STAGES,
-    TRACK_EVENTS,
-)
+from dagster_project.extraction.crm_mapping import CrmMapping
+from dagster_project.source_catalog import CRM_MAPPED_FIELDS, OWNER_ROLES, TRACK_EVENTS
 
 RuleKind = Literal[
     "required",
@@ -30,6 +28,10 @@ RuleKind = Literal[
     "enum",
     "currency",
     "ref",
+    # A CRM value the mapping must know (`values`: the account's values it maps).
+    "mapped",
+    # The same for a list of values (a property's history).
+    "mapped_list",
 ]
 
 
@@ -43,6 +45,8 @@ class Rule:
     # For `ref`: the parent raw table and the SQL giving its key.
     parent: str = ""
     parent_key: str = ""
+    # For `mapped`: what the reason calls the value ("deal stage").
+    label: str = ""
 
 
 def prop(name: str) -> str:
@@ -97,7 +101,7 @@ def _first_association(kind: str) -> str:
 
 RULES: dict[str, tuple[Rule, ...]] = {
     "crm_owners": _hubspot(
-        enum("role", ("SDR", "AE", "CSM", "AM"), prop("role")),
+        enum("role", OWNER_ROLES, prop("role")),
         non_negative("quarterly_quota_eur", prop("quarterly_quota_eur")),
     ),
     "crm_companies": _hubspot(
@@ -105,17 +109,14 @@ RULES: dict[str, tuple[Rule, ...]] = {
         non_negative("annualrevenue", prop("annualrevenue")),
         ref("hubspot_owner_id", "crm_owners", expr=prop("hubspot_owner_id")),
     ),
+    # Contacts and deals also have the rules of their mapped fields (`table_rules`).
     "crm_contacts": _hubspot(
-        enum("lifecyclestage", LIFECYCLE_STAGES, prop("lifecyclestage")),
-        enum("hs_analytics_source", ANALYTICS_SOURCES, prop("hs_analytics_source")),
-        timestamp("bant_qualified_at", prop("bant_qualified_at")),
         ref("associatedcompanyid", "crm_companies", expr=prop("associatedcompanyid")),
         ref("hubspot_owner_id", "crm_owners", expr=prop("hubspot_owner_id")),
     ),
     "crm_deals": _hubspot(
         non_negative("amount", prop("amount")),
         currency("deal_currency_code", prop("deal_currency_code")),
-        enum("dealstage", DEAL_STAGES, prop("dealstage")),
         timestamp("closedate", prop("closedate")),
         ref("hubspot_owner_id", "crm_owners", expr=prop("hubspot_owner_id")),
         ref("associations.companies", "crm_companies", expr=_first_association("companies")),
@@ -260,6 +261,33 @@ RULES: dict[str, tuple[Rule, ...]] = {
 
 # Currencies are known when an FX rate exists for them (EUR, the reporting currency, is implicit).
 FX_TABLE = "billing_fx_rates"
+
+
+def table_rules(raw_table: str, mapping: CrmMapping) -> tuple[Rule, ...]:
+    """Every row rule of a table: its own, then those of the CRM fields the mapping names."""
+    return (*RULES.get(raw_table, ()), *_mapped_rules(raw_table, mapping))
+
+
+def _mapped_rules(raw_table: str, mapping: CrmMapping) -> list[Rule]:
+    rules = []
+    for field in CRM_MAPPED_FIELDS:
+        account_property = mapping.property_of(field).property
+        if f"crm_{field.object_type}" != raw_table or account_property is None:
+            continue
+        expr = prop(account_property)
+        if field.kind == "timestamp":
+            rules.append(timestamp(account_property, expr))
+            continue
+        values_of = field.name if field.kind == "values" else "flag"
+        values = mapping.account_values(field.object_type, values_of)
+        label = field.label or "flag value"
+        rules.append(Rule(account_property, expr, "mapped", values=values, label=label))
+        if field.history:
+            history = f"propertiesWithHistory.{account_property}"
+            path = f'$."{account_property}"[*].value'
+            list_expr = f"json_extract_string(\"propertiesWithHistory\", '{path}')"
+            rules.append(Rule(history, list_expr, "mapped_list", values=values, label=label))
+    return rules
 
 
 def parent_tables(raw_table: str) -> set[str]:

@@ -4,10 +4,13 @@ BI tools open `data/warehouse/revops.duckdb` read-only. A run never writes that 
 `build/revops.duckdb`, and only when every upstream asset (and its blocking checks) succeeded does
 this asset copy the build next to the serving file and rename it into place. A rename is atomic
 on one filesystem, so a reader sees the old warehouse or the new one, never half of either, and
-a reader that holds the old file open keeps reading it undisturbed.
+a reader that holds the old file open keeps reading it undisturbed. Before the copy, the build
+records what it can and cannot say (meta.source_availability, meta.metric_availability:
+publishing/availability.py) and which run and as-of date it is (meta.warehouse_version).
 """
 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
+import json
 import os
 import shutil
 from datetime import UTC, datetime
@@ -16,11 +19,13 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from dagster_project.extraction.assets import raw_asset_key
+from dagster_project.extraction.assets import CRM_MAPPING_KEY, CRM_REPS_KEY, raw_asset_key
+from dagster_project.publishing.availability import record_availability
 from dagster_project.quality.engine.report import report_dir
 from dagster_project.resources import WarehouseResource
 from dagster_project.source_catalog import SOURCE_TABLES
 from dagster_project.transformation.assets import revops_dbt_assets
+from dagster_project.transformation.project import DBT_PROJECT
 
 SERVED_SCHEMAS = ("raw", "staging", "marts", "config", "meta")
 
@@ -79,7 +84,12 @@ def publish_quality_report(build: Path, published: Path) -> Path | None:
 @dg.asset(
     key=dg.AssetKey(["published_warehouse"]),
     # Every mart and every raw table: blocking checks on either keep a bad build unpublished.
-    deps=[*revops_dbt_assets.keys, *(raw_asset_key(table) for table in SOURCE_TABLES)],
+    deps=[
+        *revops_dbt_assets.keys,
+        *(raw_asset_key(table) for table in SOURCE_TABLES),
+        CRM_MAPPING_KEY,
+        CRM_REPS_KEY,
+    ],
     group_name="publish",
     kinds={"duckdb"},
     description="The serving warehouse BI tools read, replaced atomically after a good build.",
@@ -88,7 +98,13 @@ def published_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     as_of_date = warehouse.effective_as_of_date()
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
     with warehouse.connect() as con:
+        record_availability(con, manifest)
+        unavailable = con.execute(
+            "select kind || ' ' || name || ': ' || status || ' (' || reason || ')' "
+            "from meta.metric_availability where status <> 'available' order by kind, name"
+        ).fetchall()
         record_version(con, context.run.run_id, as_of_date)
     publish_file(Path(warehouse.database), Path(warehouse.published_database), context.run.run_id)
     report = publish_quality_report(Path(warehouse.database), Path(warehouse.published_database))
@@ -99,6 +115,7 @@ def published_warehouse(
             "as_of_date": as_of_date,
             "tables_per_schema": dg.MetadataValue.json(counts),
             "size_mb": round(Path(warehouse.published_database).stat().st_size / 1e6, 1),
+            "not_available": dg.MetadataValue.json([line for (line,) in unavailable]),
             **({"quality_report": dg.MetadataValue.path(str(report))} if report else {}),
         }
     )

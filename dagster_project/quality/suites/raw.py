@@ -3,9 +3,10 @@
 Row validity (required ids, unique keys, enumerations, currencies, non-negative amounts,
 parseable values, parents) is extraction's: its row rules (extraction/rules.py) quarantine every
 row that breaks them, so nothing here checks those again. What these suites add is what the
-metric definitions need of raw values and the landing contract does not state: BANT flags are
-booleans, survey scores lie on their scale, a "Feature Used" event names its feature, a ticket
-is solved after it was opened.
+metric definitions need of raw values and the landing contract does not state: survey scores
+lie on their scale, a "Feature Used" event names its feature, a ticket is solved after it was
+opened. (CRM flags such as BANT are read through the CRM mapping's yes/no values: a value it does
+not map is quarantined at extraction, so no suite checks them again.)
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from dagster_project.extraction.loader import LINEAGE_COLUMNS
 from dagster_project.quality.engine import landing_scope
 from dagster_project.quality.engine.suite import (
     Frame,
@@ -20,22 +22,14 @@ from dagster_project.quality.engine.suite import (
     Suite,
     Where,
     between,
-    in_set,
     not_null,
     ordered,
 )
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
 from dagster_project.sql_text import sql_identifier
 
-LINEAGE_COLUMNS = {
-    "_source_file": "VARCHAR",
-    "_source_line": "BIGINT",
-    "_loaded_at": "TIMESTAMP",
-    "_landing_date": "DATE",
-}
 # HubSpot objects carry every property in one JSON object; staging reads it with ->>.
 JSON_COLUMNS = {"crm": ("properties",)}
-BOOLEAN_TEXT = ("true", "false")
 
 
 def raw_suites(config: Mapping[str, Any]) -> list[Suite]:
@@ -113,17 +107,6 @@ def _definition_rules(raw_table: str) -> tuple[dict[str, str], list[Rule]]:
 
     Returns the frame columns (alias -> SQL) the rules read, and the rules.
     """
-    if raw_table == "crm_contacts":
-        parts = ("budget", "authority", "need", "timing")
-        return {f"bant_{part}": f"properties->>'bant_{part}'" for part in parts}, [
-            in_set(
-                f"bant_{part}_is_boolean",
-                f"bant_{part}",
-                BOOLEAN_TEXT,
-                f"BANT {part} is 'true', 'false' or empty: an SQL needs all four 'true'.",
-            )
-            for part in parts
-        ]
     if raw_table == "product_tracks":
         return {"event": '"event"', "feature_name": "feature_name"}, [
             not_null(

@@ -1,6 +1,8 @@
 {#- FX policy: an amount dated D converts at the rate of D; on a day without a published rate
     (weekend, holiday, or after the last export) the last known rate applies. One row per calendar
-    day and currency from the first rate date to the as-of date, EUR included at 1. -#}
+    day and currency from the first rate date to the as-of date, EUR included at 1. A company that
+    delivers no rates (it bills in euros only) gets EUR alone, from the Unix epoch: no Stripe
+    amount is older. -#}
 with
 
 fx_rates as (
@@ -15,7 +17,7 @@ calendar as (
 
     from (
         select
-            min(rate_date) as first_date,
+            coalesce(min(rate_date), date '1970-01-01') as first_date,
             greatest(max(rate_date), cast('{{ var("as_of_date") }}' as date)) as last_date
 
         from fx_rates

@@ -6,26 +6,45 @@ source as (
 
 ),
 
+-- The account's yes/no values, for typed flag columns (the CRM mapping): one row.
+account as (
+
+    select
+        {{ crm_flags() }},
+        {{ crm_mapped_properties() }}
+
+    from {{ source('crm', 'crm_mapping') }}
+    where object_type = 'companies'
+
+),
+
 renamed as (
 
     select
-        id as company_id,
+        source.id as company_id,
         -- `name` and `domain` are the column names downstream models use (the staging contract).
-        properties ->> 'name' as name,  -- noqa: RF04
-        properties ->> 'domain' as domain,  -- noqa: RF04
-        properties ->> 'industry' as industry,
-        properties ->> 'country' as country,
-        cast(properties ->> 'numberofemployees' as integer) as employees,
-        cast(properties ->> 'annualrevenue' as decimal(18, 2)) as annual_revenue,
-        properties ->> 'hubspot_owner_id' as owner_id,
+        source.properties ->> 'name' as name,  -- noqa: RF04
+        source.properties ->> 'domain' as domain,  -- noqa: RF04
+        source.properties ->> 'industry' as industry,
+        source.properties ->> 'country' as country,
+        cast(source.properties ->> 'numberofemployees' as integer) as employees,
+        cast(source.properties ->> 'annualrevenue' as decimal(18, 2)) as annual_revenue,
+        source.properties ->> 'hubspot_owner_id' as owner_id,
         -- `createdate` is the CRM record's creation, editable on import; the object's own
         -- `createdAt` is the fallback when the property is empty.
-        {{ iso_to_utc_timestamp("coalesce(properties ->> 'createdate', \"createdAt\")") }} as created_at,
-        {{ iso_to_utc_timestamp('"updatedAt"') }} as updated_at,
-        cast(archived as boolean) as is_archived,
-        _loaded_at as loaded_at
+        {{ iso_to_utc_timestamp("coalesce(source.properties ->> 'createdate', source.\"createdAt\")") }}
+            as created_at,
+        {{ crm_custom_properties(
+            "['name', 'domain', 'industry', 'country', 'numberofemployees', 'annualrevenue',
+            'hubspot_owner_id', 'createdate']"
+        ) }} as custom_properties,
+        {{ crm_typed_columns(source('crm', 'crm_mapping'), 'companies') }}
+        {{ iso_to_utc_timestamp('source."updatedAt"') }} as updated_at,
+        cast(source.archived as boolean) as is_archived,
+        source._loaded_at as loaded_at
 
     from source
+    cross join account
 
 )
 

@@ -6,17 +6,30 @@ source as (
 
 ),
 
+-- The account's lifecycle stage property and its stages (the CRM mapping): one row.
+account as (
+
+    select
+        {{ crm_property('lifecyclestage') }},
+        {{ crm_values('lifecyclestage') }}
+
+    from {{ source('crm', 'crm_mapping') }}
+    where object_type = 'contacts'
+
+),
+
 -- HubSpot lists every value the property ever had, newest first; one row per change.
 unnested as (
 
     select
         source.id as contact_id,
-        lifecycle_change.value ->> 'value' as lifecycle_stage,
+        account.lifecyclestage_values[lifecycle_change.value ->> 'value'] as lifecycle_stage,
         {{ iso_to_utc_timestamp("lifecycle_change.value ->> 'timestamp'") }} as changed_at,
         lifecycle_change.value ->> 'sourceType' as source_type
 
     from source
-    cross join json_each(source.propertieswithhistory -> 'lifecyclestage') as lifecycle_change
+    cross join account
+    cross join json_each(source.propertieswithhistory -> account.lifecyclestage) as lifecycle_change
 
 )
 

@@ -6,31 +6,61 @@ source as (
 
 ),
 
+-- The account's names for the contract's contact fields and values (the CRM mapping): one row.
+account as (
+
+    select
+        {{ crm_property('lifecyclestage') }},
+        {{ crm_property('hs_analytics_source') }},
+        {{ crm_property('bant_budget') }},
+        {{ crm_property('bant_authority') }},
+        {{ crm_property('bant_need') }},
+        {{ crm_property('bant_timing') }},
+        {{ crm_property('bant_qualified_at') }},
+        {{ crm_property('bmanter_market') }},
+        {{ crm_property('bmanter_reference') }},
+        {{ crm_values('lifecyclestage') }},
+        {{ crm_values('hs_analytics_source') }},
+        {{ crm_flags() }},
+        {{ crm_mapped_properties() }}
+
+    from {{ source('crm', 'crm_mapping') }}
+    where object_type = 'contacts'
+
+),
+
 renamed as (
 
     select
-        id as contact_id,
-        properties ->> 'associatedcompanyid' as company_id,
-        properties ->> 'hubspot_owner_id' as owner_id,
-        properties ->> 'email' as email,
-        properties ->> 'firstname' as first_name,
-        properties ->> 'lastname' as last_name,
-        properties ->> 'jobtitle' as job_title,
-        properties ->> 'hs_analytics_source' as source_channel,
-        properties ->> 'lifecyclestage' as lifecycle_stage,
-        {{ iso_to_utc_timestamp("coalesce(properties ->> 'createdate', \"createdAt\")") }} as created_at,
-        cast(properties ->> 'bant_budget' as boolean) as bant_budget,
-        cast(properties ->> 'bant_authority' as boolean) as bant_authority,
-        cast(properties ->> 'bant_need' as boolean) as bant_need,
-        cast(properties ->> 'bant_timing' as boolean) as bant_timing,
-        {{ iso_to_utc_timestamp("properties ->> 'bant_qualified_at'") }} as bant_qualified_at,
-        cast(properties ->> 'bmanter_market' as boolean) as bmanter_market,
-        cast(properties ->> 'bmanter_reference' as boolean) as bmanter_reference,
-        {{ iso_to_utc_timestamp('"updatedAt"') }} as updated_at,
-        cast(archived as boolean) as is_archived,
-        _loaded_at as loaded_at
+        source.id as contact_id,
+        source.properties ->> 'associatedcompanyid' as company_id,
+        source.properties ->> 'hubspot_owner_id' as owner_id,
+        source.properties ->> 'email' as email,
+        source.properties ->> 'firstname' as first_name,
+        source.properties ->> 'lastname' as last_name,
+        source.properties ->> 'jobtitle' as job_title,
+        {{ crm_value('hs_analytics_source') }} as source_channel,
+        {{ crm_value('lifecyclestage') }} as lifecycle_stage,
+        {{ iso_to_utc_timestamp("coalesce(source.properties ->> 'createdate', source.\"createdAt\")") }}
+            as created_at,
+        {{ crm_flag('bant_budget') }} as bant_budget,
+        {{ crm_flag('bant_authority') }} as bant_authority,
+        {{ crm_flag('bant_need') }} as bant_need,
+        {{ crm_flag('bant_timing') }} as bant_timing,
+        {{ iso_to_utc_timestamp(crm_text('bant_qualified_at')) }} as bant_qualified_at,
+        {{ crm_flag('bmanter_market') }} as bmanter_market,
+        {{ crm_flag('bmanter_reference') }} as bmanter_reference,
+        {{ crm_custom_properties(
+            "['associatedcompanyid', 'hubspot_owner_id', 'email', 'firstname', 'lastname',
+            'jobtitle', 'createdate']"
+        ) }} as custom_properties,
+        {{ crm_typed_columns(source('crm', 'crm_mapping'), 'contacts') }}
+        {{ iso_to_utc_timestamp('source."updatedAt"') }} as updated_at,
+        cast(source.archived as boolean) as is_archived,
+        source._loaded_at as loaded_at
 
     from source
+    cross join account
 
 )
 

@@ -6,17 +6,30 @@ source as (
 
 ),
 
+-- The account's deal stage property and its stage ids (the CRM mapping): one row.
+account as (
+
+    select
+        {{ crm_property('dealstage') }},
+        {{ crm_values('dealstage') }}
+
+    from {{ source('crm', 'crm_mapping') }}
+    where object_type = 'deals'
+
+),
+
 -- HubSpot lists every stage the deal entered, newest first; one row per stage entry.
 unnested as (
 
     select
         source.id as deal_id,
-        stage_change.value ->> 'value' as deal_stage,
+        account.dealstage_values[stage_change.value ->> 'value'] as deal_stage,
         {{ iso_to_utc_timestamp("stage_change.value ->> 'timestamp'") }} as entered_at,
         stage_change.value ->> 'sourceType' as source_type
 
     from source
-    cross join json_each(source.propertieswithhistory -> 'dealstage') as stage_change
+    cross join account
+    cross join json_each(source.propertieswithhistory -> account.dealstage) as stage_change
 
 )
 

@@ -6,36 +6,67 @@ source as (
 
 ),
 
+-- The account's names for the contract's deal fields and values (the CRM mapping): one row.
+account as (
+
+    select
+        {{ crm_property('dealstage') }},
+        {{ crm_property('deal_origin') }},
+        {{ crm_property('meddic_metrics') }},
+        {{ crm_property('meddic_economic_buyer') }},
+        {{ crm_property('meddic_decision_criteria') }},
+        {{ crm_property('meddic_decision_process') }},
+        {{ crm_property('meddic_identify_pain') }},
+        {{ crm_property('meddic_champion') }},
+        {{ crm_property('meddpicc_paper_process') }},
+        {{ crm_property('meddpicc_competition') }},
+        {{ crm_values('dealstage') }},
+        {{ crm_values('deal_origin') }},
+        {{ crm_flags() }},
+        {{ crm_mapped_properties() }}
+
+    from {{ source('crm', 'crm_mapping') }}
+    where object_type = 'deals'
+
+),
+
 renamed as (
 
     select
-        id as deal_id,
+        source.id as deal_id,
         -- HubSpot returns the primary association first.
-        associations -> 'companies' -> 'results' -> 0 ->> 'id' as company_id,
-        associations -> 'contacts' -> 'results' -> 0 ->> 'id' as contact_id,
-        properties ->> 'hubspot_owner_id' as owner_id,
-        properties ->> 'dealname' as deal_name,
-        cast(properties ->> 'amount' as decimal(18, 2)) as amount,
-        upper(properties ->> 'deal_currency_code') as currency,
-        properties ->> 'pipeline' as pipeline,
-        properties ->> 'dealstage' as deal_stage,
-        {{ iso_to_utc_timestamp("coalesce(properties ->> 'createdate', \"createdAt\")") }} as created_at,
-        cast({{ iso_to_utc_timestamp("properties ->> 'closedate'") }} as date) as close_date,
-        properties ->> 'deal_origin' as deal_origin,
-        cast(properties ->> 'meddic_metrics' as boolean) as meddic_metrics,
-        cast(properties ->> 'meddic_economic_buyer' as boolean) as meddic_economic_buyer,
-        cast(properties ->> 'meddic_decision_criteria' as boolean) as meddic_decision_criteria,
-        cast(properties ->> 'meddic_decision_process' as boolean) as meddic_decision_process,
-        cast(properties ->> 'meddic_identify_pain' as boolean) as meddic_identify_pain,
-        cast(properties ->> 'meddic_champion' as boolean) as meddic_champion,
-        cast(properties ->> 'meddpicc_paper_process' as boolean) as meddpicc_paper_process,
-        cast(properties ->> 'meddpicc_competition' as boolean) as meddpicc_competition,
-        properties ->> 'closed_lost_reason' as closed_lost_reason,
-        {{ iso_to_utc_timestamp('"updatedAt"') }} as updated_at,
-        cast(archived as boolean) as is_archived,
-        _loaded_at as loaded_at
+        source.associations -> 'companies' -> 'results' -> 0 ->> 'id' as company_id,
+        source.associations -> 'contacts' -> 'results' -> 0 ->> 'id' as contact_id,
+        source.properties ->> 'hubspot_owner_id' as owner_id,
+        source.properties ->> 'dealname' as deal_name,
+        cast(source.properties ->> 'amount' as decimal(18, 2)) as amount,
+        upper(source.properties ->> 'deal_currency_code') as currency,
+        source.properties ->> 'pipeline' as pipeline,
+        {{ crm_value('dealstage') }} as deal_stage,
+        {{ iso_to_utc_timestamp("coalesce(source.properties ->> 'createdate', source.\"createdAt\")") }}
+            as created_at,
+        cast({{ iso_to_utc_timestamp("source.properties ->> 'closedate'") }} as date) as close_date,
+        {{ crm_value('deal_origin') }} as deal_origin,
+        {{ crm_flag('meddic_metrics') }} as meddic_metrics,
+        {{ crm_flag('meddic_economic_buyer') }} as meddic_economic_buyer,
+        {{ crm_flag('meddic_decision_criteria') }} as meddic_decision_criteria,
+        {{ crm_flag('meddic_decision_process') }} as meddic_decision_process,
+        {{ crm_flag('meddic_identify_pain') }} as meddic_identify_pain,
+        {{ crm_flag('meddic_champion') }} as meddic_champion,
+        {{ crm_flag('meddpicc_paper_process') }} as meddpicc_paper_process,
+        {{ crm_flag('meddpicc_competition') }} as meddpicc_competition,
+        source.properties ->> 'closed_lost_reason' as closed_lost_reason,
+        {{ crm_custom_properties(
+            "['hubspot_owner_id', 'dealname', 'amount', 'deal_currency_code', 'pipeline',
+            'createdate', 'closedate', 'closed_lost_reason']"
+        ) }} as custom_properties,
+        {{ crm_typed_columns(source('crm', 'crm_mapping'), 'deals') }}
+        {{ iso_to_utc_timestamp('source."updatedAt"') }} as updated_at,
+        cast(source.archived as boolean) as is_archived,
+        source._loaded_at as loaded_at
 
     from source
+    cross join account
 
 )
 

@@ -6,25 +6,43 @@ source as (
 
 ),
 
+-- The account's yes/no values, for typed flag columns (the CRM mapping): one row.
+account as (
+
+    select
+        {{ crm_flags() }},
+        {{ crm_mapped_properties() }}
+
+    from {{ source('crm', 'crm_mapping') }}
+    where object_type = 'engagements'
+
+),
+
 renamed as (
 
     select
-        id as engagement_id,
-        properties ->> 'hs_engagement_type' as engagement_type,
-        {{ iso_to_utc_timestamp("properties ->> 'hs_timestamp'") }} as occurred_at,
-        properties ->> 'hubspot_owner_id' as owner_id,
+        source.id as engagement_id,
+        source.properties ->> 'hs_engagement_type' as engagement_type,
+        {{ iso_to_utc_timestamp("source.properties ->> 'hs_timestamp'") }} as occurred_at,
+        source.properties ->> 'hubspot_owner_id' as owner_id,
         -- An activity can be logged against several records; the first of each kind is kept.
-        associations -> 'contacts' -> 'results' -> 0 ->> 'id' as contact_id,
-        associations -> 'companies' -> 'results' -> 0 ->> 'id' as company_id,
-        associations -> 'deals' -> 'results' -> 0 ->> 'id' as deal_id,
-        cast(properties ->> 'hs_call_duration' as bigint) as call_duration_ms,
-        properties ->> 'hs_email_direction' as email_direction,
-        {{ iso_to_utc_timestamp('"createdAt"') }} as created_at,
-        {{ iso_to_utc_timestamp('"updatedAt"') }} as updated_at,
-        cast(archived as boolean) as is_archived,
-        _loaded_at as loaded_at
+        source.associations -> 'contacts' -> 'results' -> 0 ->> 'id' as contact_id,
+        source.associations -> 'companies' -> 'results' -> 0 ->> 'id' as company_id,
+        source.associations -> 'deals' -> 'results' -> 0 ->> 'id' as deal_id,
+        cast(source.properties ->> 'hs_call_duration' as bigint) as call_duration_ms,
+        source.properties ->> 'hs_email_direction' as email_direction,
+        {{ crm_custom_properties(
+            "['hs_engagement_type', 'hs_timestamp', 'hubspot_owner_id', 'hs_call_duration',
+            'hs_email_direction']"
+        ) }} as custom_properties,
+        {{ crm_typed_columns(source('crm', 'crm_mapping'), 'engagements') }}
+        {{ iso_to_utc_timestamp('source."createdAt"') }} as created_at,
+        {{ iso_to_utc_timestamp('source."updatedAt"') }} as updated_at,
+        cast(source.archived as boolean) as is_archived,
+        source._loaded_at as loaded_at
 
     from source
+    cross join account
 
 )
 

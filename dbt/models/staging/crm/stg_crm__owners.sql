@@ -6,24 +6,35 @@ source as (
 
 ),
 
+-- The reps file: role, team and quota of owners whose export lacks them (empty without one).
+reps as (
+
+    select * from {{ source('crm', 'crm_reps') }}
+
+),
+
 renamed as (
 
     select
-        id as owner_id,
-        properties ->> 'email' as email,
-        properties ->> 'firstname' as first_name,
-        properties ->> 'lastname' as last_name,
-        concat_ws(' ', properties ->> 'firstname', properties ->> 'lastname') as full_name,
-        properties ->> 'role' as role,  -- noqa: RF04
-        properties ->> 'team' as team,
-        cast(properties ->> 'quarterly_quota_eur' as decimal(18, 2)) as quarterly_quota_eur,
-        cast(properties ->> 'hire_date' as date) as hired_date,
-        {{ iso_to_utc_timestamp('"createdAt"') }} as created_at,
-        {{ iso_to_utc_timestamp('"updatedAt"') }} as updated_at,
-        cast(archived as boolean) as is_archived,
-        _loaded_at as loaded_at
+        source.id as owner_id,
+        source.properties ->> 'email' as email,
+        source.properties ->> 'firstname' as first_name,
+        source.properties ->> 'lastname' as last_name,
+        concat_ws(' ', source.properties ->> 'firstname', source.properties ->> 'lastname') as full_name,
+        -- Where the reps file gives a value it wins: it is the one RevOps maintains.
+        coalesce(reps.role, source.properties ->> 'role') as role,  -- noqa: RF04
+        coalesce(reps.team, source.properties ->> 'team') as team,
+        coalesce(
+            reps.quarterly_quota_eur, cast(source.properties ->> 'quarterly_quota_eur' as decimal(18, 2))
+        ) as quarterly_quota_eur,
+        cast(source.properties ->> 'hire_date' as date) as hired_date,
+        {{ iso_to_utc_timestamp('source."createdAt"') }} as created_at,
+        {{ iso_to_utc_timestamp('source."updatedAt"') }} as updated_at,
+        cast(source.archived as boolean) as is_archived,
+        source._loaded_at as loaded_at
 
     from source
+    left join reps on lower(source.properties ->> 'email') = lower(reps.email)
 
 )
 

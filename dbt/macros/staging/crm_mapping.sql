@@ -1,0 +1,93 @@
+{#- The CRM mapping in staging. raw.crm_mapping (written by extraction from the landing folder's
+    crm/mapping.yml, or the identity on the contract's names) gives, for each contract field, the
+    account's property, and for each account value the contract value it stands for. A staging
+    model selects one row of it, `account`, with the macros below, and reads each record of
+    `source` through it: no property or value name of the account is typed into a model. -#}
+
+{#- In `account`: the account's property of a contract field (null: the account has none). -#}
+{% macro crm_property(field) -%}
+    max(account_property) filter (where entry = 'property' and field = '{{ field }}') as {{ field }}
+{%- endmacro %}
+
+{#- In `account`: account value -> contract value, for one field (`<field>_values`). -#}
+{% macro crm_values(field) -%}
+    map_from_entries(
+        list((account_value, contract_value)) filter (where entry = 'value' and field = '{{ field }}')
+    ) as {{ field }}_values
+{%- endmacro %}
+
+{#- In `account`: the account's yes/no values of its flags (checkboxes) -> true / false. -#}
+{% macro crm_flags() -%}
+    map_from_entries(
+        list((account_value, contract_value = 'true')) filter (where entry = 'value' and field = 'flag')
+    ) as flags
+{%- endmacro %}
+
+{#- In `account`: every property the mapped fields read, left out of `custom_properties`. -#}
+{% macro crm_mapped_properties() -%}
+    coalesce(list(account_property) filter (where entry = 'property' and account_property is not null), [])
+        as mapped_properties
+{%- endmacro %}
+
+{#- A record's text of a mapped field. -#}
+{% macro crm_text(field) -%}
+    source.properties ->> account.{{ field }}
+{%- endmacro %}
+
+{#- A record's contract value of a mapped field: null when the record has none (extraction
+    quarantines a value the mapping does not know). -#}
+{% macro crm_value(field) -%}
+    account.{{ field }}_values[source.properties ->> account.{{ field }}]
+{%- endmacro %}
+
+{#- A record's flag as a boolean (null when not yet answered). -#}
+{% macro crm_flag(field) -%}
+    account.flags[source.properties ->> account.{{ field }}]
+{%- endmacro %}
+
+{#- The record's other properties, as JSON: those that neither the model's own columns
+    (`standard`, a list of property names) nor the mapped fields read. -#}
+{% macro crm_custom_properties(standard) -%}
+    to_json(map_from_entries(list_filter(
+        map_entries(cast(source.properties as map(varchar, json))),
+        lambda property: not list_contains(
+            list_concat(account.mapped_properties, {{ standard }}), property.key
+        )
+    )))
+{%- endmacro %}
+
+{#- The custom properties the mapping asks for as typed columns (`columns:` of an object), one
+    `<value> as <column>,` line each. Read from the warehouse when the model runs, so the
+    columns follow the mapping without a change to the model or a new parse. A value that does
+    not parse as its type is null here and stays as text in `custom_properties`. -#}
+{% macro crm_typed_columns(mapping, object_type) -%}
+    {%- if execute -%}
+        {%- set relation = load_relation(mapping) -%}
+        {%- if relation is not none -%}
+            {%- set columns = run_query(
+                "select field, account_property, column_type from " ~ relation
+                ~ " where object_type = '" ~ object_type ~ "' and entry = 'column'"
+                ~ " order by mapping_line"
+            ) -%}
+            {%- for column in columns %}
+        {{ crm_typed_value("source.properties ->> '" ~ column[1] ~ "'", column[2]) }} as {{ column[0] }},
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro crm_typed_value(expression, column_type) -%}
+    {%- if column_type == 'boolean' -%}
+        account.flags[{{ expression }}]
+    {%- elif column_type == 'integer' -%}
+        try_cast({{ expression }} as bigint)
+    {%- elif column_type == 'decimal' -%}
+        try_cast({{ expression }} as decimal(38, 10))
+    {%- elif column_type == 'date' -%}
+        try_cast({{ expression }} as date)
+    {%- elif column_type == 'timestamp' -%}
+        timezone('UTC', try_cast({{ expression }} as timestamptz))
+    {%- else -%}
+        {{ expression }}
+    {%- endif -%}
+{%- endmacro %}
