@@ -31,7 +31,6 @@ GAP = "no event, invoice or subscription version covers "
 MARTS = ("marts.fct_mrr", "marts.metrics_revenue_monthly")
 # Columns that say when a row was built, not what it holds.
 BOOKKEEPING = {"_source_loaded_at"}
-NO_UNIT_TESTS = ("--exclude", "test_type:unit")
 INVOICE_MODELS = ("stg_billing__invoices", "stg_billing__invoice_lines")
 
 
@@ -66,8 +65,7 @@ def builds(
     kept = _cut_event_log(landing_dir / "billing" / "subscription_events" / "part-0000.jsonl")
     database = work / "warehouse.duckdb"
     load_raw(database, landing_dir, FIRST_LOAD)
-    # The two revenue marts compared and the gate's model, with their data tests (the unit
-    # tests are the session build's).
+    # The two revenue marts compared and the gate's model, with their data tests.
     dbt_build(
         database,
         work,
@@ -75,7 +73,6 @@ def builds(
         "--select",
         "+metrics_revenue_monthly",
         "int_subscription_evidence_summarized",
-        *NO_UNIT_TESTS,
     )
     truncated = work / "truncated.duckdb"
     shutil.copyfile(database, truncated)
@@ -91,7 +88,6 @@ def builds(
         "--select",
         *(f"{invoices}+,+int_subscription_evidence_summarized" for invoices in INVOICE_MODELS),
         "--exclude",
-        "test_type:unit",
         "test_type:data",
     )
     return Builds(truncated, database, kept)
