@@ -90,6 +90,17 @@ billed_lines as (
 
 ),
 
+-- An account that delivers neither subscription events nor invoices has no billing history to
+-- check: its MRR shows only what the subscription objects say on their landing day, and
+-- meta.metric_availability flags the marts built without those sources.
+delivered_history as (
+
+    select
+        exists (select 1 from first_events)
+        or exists (select 1 from billed_lines) as has_billing_history
+
+),
+
 subscriptions as (
 
     select subscription_id from objects
@@ -346,6 +357,7 @@ final as (
         coalesce(unexplained_invoices.unexplained_paid_invoices, 0) as unexplained_paid_invoices,
         unpriced.unpriced_price_ids,
         subscriptions.subscription_id || ': ' || case
+            when not delivered_history.has_billing_history then null
             when first_gaps.subscription_id is not null
                 then
                     'no event, invoice or subscription version covers '
@@ -375,6 +387,7 @@ final as (
         on subscriptions.subscription_id = unexplained_invoices.subscription_id
     left join unpriced
         on subscriptions.subscription_id = unpriced.subscription_id
+    cross join delivered_history
 
 )
 
