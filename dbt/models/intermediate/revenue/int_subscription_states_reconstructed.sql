@@ -370,7 +370,10 @@ items_per_state as (
 
 states as (
 
-    -- The trial, from the start the object gives to its trial end.
+    -- The trial, from the start the object gives to its trial end. A state holds until the next
+    -- one, so the trial stands only when evidence takes over at its end (the first invoice, the
+    -- end of a trial that did not convert, the first event) or it is still running; otherwise
+    -- what followed it is unknown and the history starts at the next evidence, truncated.
     select
         'trial:' || subscription_id as state_id,
         subscription_id,
@@ -385,7 +388,20 @@ states as (
         cast(null as varchar) as discount_duration
 
     from subscription_objects
-    where trial_end_at > started_at and started_at < reconstruct_before
+    where
+        trial_end_at > started_at
+        and started_at < reconstruct_before
+        and (
+            trial_end_at >= reconstruct_before
+            or trial_end_at = ended_at
+            or exists (
+                select 1
+                from regular_invoices
+                where
+                    regular_invoices.subscription_id = subscription_objects.subscription_id
+                    and regular_invoices.valid_from = subscription_objects.trial_end_at
+            )
+        )
 
     union all
 
