@@ -1,13 +1,15 @@
 """Stripe invoices, invoice lines and credit notes, derived from the subscription versions.
 
 One invoice per billing period, issued at the period start (in advance, as Stripe does), with
-the price and seats in force at that moment; a seat or tier change inside a period adds a
-proration line to the next invoice; sales-led subscriptions pay a one-off onboarding fee.
+the price and seats in force at that moment; a seat or tier change inside a period is billed as
+a pair of proration lines (see `_prorations`); sales-led subscriptions pay a one-off onboarding
+fee on their first invoice. Periods and prorations are worked out per subscription, then the
+invoices are numbered in the order they were created.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -66,7 +68,8 @@ def _key(sub: np.ndarray, at: np.ndarray, window: Window) -> np.ndarray:
 
 
 def _periods(subs: Subscriptions, window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every billing period that starts before the subscription stops: (sub, start, end)."""
+    """Every billing period that starts before the subscription stops: (sub, start, end), sorted
+    by subscription then start."""
     months = subs.plan.interval
     stop = np.where(subs.ended_at != NONE, subs.ended_at, window.end)
     bound = np.maximum(stop - subs.paid_start, 0) // (28 * DAY * months) + 1
@@ -79,12 +82,65 @@ def _periods(subs: Subscriptions, window: Window) -> tuple[np.ndarray, np.ndarra
     return sub, start, add_months(subs.paid_start[sub], (k + 1) * subs.plan.interval[sub])
 
 
+@dataclass
+class _Prorations:
+    """The credit and charge lines of the seat and tier changes made inside a period."""
+
+    change: np.ndarray  # the version after the change
+    period: np.ndarray  # the regular period the change falls in
+    credit: np.ndarray  # minor units, negative: the unused time of the items before
+    charge: np.ndarray  # the remaining time of the items after
+    regular: np.ndarray  # the regular invoice that bills them, or NONE
+    billed_at: np.ndarray  # when an invoice of their own bills them, else NONE
+
+
+def _prorations(
+    subs: Subscriptions, sub: np.ndarray, start: np.ndarray, end: np.ndarray, window: Window
+) -> _Prorations:
+    """Stripe bills a change as a pair of lines for the rest of the period: a credit for the
+    items before it and a charge for the items after. Monthly plans collect them on the next
+    invoice (Stripe's default), or on a final invoice when the subscription ends at that
+    period's end; an immediate cancellation drops them and a running one keeps them pending.
+    Yearly and quarterly plans invoice them at once (`proration_behavior: always_invoice`),
+    so seats added mid-term are not billed a year late."""
+    plan = subs.plan
+    changed = np.flatnonzero(subs.kind == CHANGED)
+    c_sub = subs.sub[changed]
+    period = np.searchsorted(_key(sub, start, window), _key(c_sub, subs.at[changed], window))
+    period = period - 1  # the last period starting before the change
+    inside = period >= 0
+    inside[inside] &= (sub[period[inside]] == c_sub[inside]) & (
+        subs.at[changed[inside]] < end[period[inside]]
+    )
+    changed, c_sub, period = changed[inside], c_sub[inside], period[inside]
+    at = subs.at[changed]
+    share = (end[period] - at) / (end[period] - start[period])
+    months, currency = plan.interval[c_sub], plan.currency[c_sub]
+    before = changed - 1  # the previous version of the same subscription
+
+    def remaining(version: np.ndarray) -> np.ndarray:
+        unit = seat_unit_amount(subs.tier[version], currency, months, subs.version[version])
+        return np.round(unit * subs.qty[version] * share).astype(np.int64)
+
+    nxt = period + 1
+    has_next = nxt < len(sub)
+    has_next[has_next] &= sub[nxt[has_next]] == c_sub[has_next]
+    monthly = months == 1
+    final = monthly & ~has_next & (subs.ended_at[c_sub] == end[period])
+    return _Prorations(
+        change=changed,
+        period=period,
+        credit=-remaining(before),
+        charge=remaining(changed),
+        regular=np.where(monthly & has_next, nxt, NONE),
+        billed_at=np.where(~monthly, at, np.where(final, end[period], NONE)),
+    )
+
+
 def make_invoices(subs: Subscriptions, companies: Companies, window: Window, seed: int) -> Invoices:
     rng = stream(seed, "invoices")
     plan = subs.plan
     sub, start, end = _periods(subs, window)
-    order = np.lexsort((sub, start))
-    sub, start, end = sub[order], start[order], end[order]
     n = len(sub)
     version_keys = _key(subs.sub, subs.at, window)
     in_force = np.searchsorted(version_keys, _key(sub, start, window), side="right") - 1
@@ -94,76 +150,95 @@ def make_invoices(subs: Subscriptions, companies: Companies, window: Window, see
     addon = plan.addon[sub]
     addon_amount = addon_unit_amount(currency[addon], months[addon])
 
-    # Prorations: a change inside a period is billed (or credited) on the next invoice.
-    changed = np.flatnonzero(subs.kind == CHANGED)
-    c_sub = subs.sub[changed]
-    before = changed - 1  # the previous version of the same subscription
-    delta_unit = (
-        seat_unit_amount(
-            subs.tier[changed], plan.currency[c_sub], plan.interval[c_sub], subs.version[changed]
-        )
-        * subs.qty[changed]
-        - seat_unit_amount(
-            subs.tier[before], plan.currency[c_sub], plan.interval[c_sub], subs.version[before]
-        )
-        * subs.qty[before]
+    pr = _prorations(subs, sub, start, end, window)
+    billed = (pr.regular != NONE) | (pr.billed_at != NONE)
+    pr = _Prorations(**{f.name: getattr(pr, f.name)[billed] for f in fields(_Prorations)})
+    # Invoices of their own (prorations invoiced at once, final invoices): one per moment.
+    own = pr.regular == NONE
+    own_keys, own_invoice = np.unique(
+        _key(subs.sub[pr.change[own]], pr.billed_at[own], window), return_inverse=True
     )
-    invoice_keys = _key(sub, start, window)
-    period = np.searchsorted(invoice_keys, _key(c_sub, subs.at[changed], window), side="right") - 1
-    nxt = period + 1
-    valid = (period >= 0) & (nxt < n)
-    valid[valid] &= (sub[period[valid]] == c_sub[valid]) & (sub[nxt[valid]] == c_sub[valid])
-    changed, period, nxt, delta_unit = changed[valid], period[valid], nxt[valid], delta_unit[valid]
-    share = (end[period] - subs.at[changed]) / (end[period] - start[period])
-    proration = np.round(delta_unit * share).astype(np.int64)
+    own_sub = np.empty(len(own_keys), dtype=np.int64)
+    own_at = np.empty(len(own_keys), dtype=np.int64)
+    own_sub[own_invoice] = subs.sub[pr.change[own]]
+    own_at[own_invoice] = pr.billed_at[own]
+    proration_invoice = pr.regular.copy()
+    proration_invoice[own] = n + own_invoice
 
+    all_sub = np.concatenate([sub, own_sub])
+    created = np.concatenate([start, own_at])
+    period_end = np.concatenate([end, own_at])
+    total_n = len(all_sub)
+
+    # Sales-led subscriptions pay an onboarding fee on their first invoice, half the time.
     first = np.r_[True, sub[1:] != sub[:-1]] if n else np.zeros(0, dtype=bool)
     onboarding = np.flatnonzero(first & (plan.origin[sub] == ORIGIN_SALES) & (rng.random(n) < 0.5))
-    # Lines are collected per kind, then sorted by invoice (subscription lines first).
     addon_rows = np.flatnonzero(addon)
-    line_invoice = np.concatenate([np.arange(n), addon_rows, nxt, onboarding])
-    line_kind = np.repeat(
-        [LINE_PLAN, LINE_ADDON, LINE_PRORATION, LINE_ONBOARDING],
-        [n, len(addon_rows), len(nxt), len(onboarding)],
+    m = len(pr.change)
+    line_invoice = np.concatenate(
+        [np.arange(n), addon_rows, proration_invoice, proration_invoice, onboarding]
     )
+    line_kind = np.repeat(
+        [LINE_PLAN, LINE_ADDON, LINE_PRORATION, LINE_PRORATION, LINE_ONBOARDING],
+        [n, len(addon_rows), m, m, len(onboarding)],
+    )
+    before = pr.change - 1
     line_amount = np.concatenate(
-        [
-            plan_amount,
-            addon_amount,
-            proration,
-            ONBOARDING_FEE[tier[onboarding]] * 100,
-        ]
+        [plan_amount, addon_amount, pr.credit, pr.charge, ONBOARDING_FEE[tier[onboarding]] * 100]
     )
     line_qty = np.concatenate(
         [
             qty,
             np.ones(len(addon_rows), dtype=np.int64),
-            subs.qty[changed],
+            subs.qty[before],
+            subs.qty[pr.change],
             np.ones(len(onboarding), dtype=np.int64),
         ]
     )
-    line_tier = np.concatenate([tier, tier[addon_rows], subs.tier[changed], tier[onboarding]])
-    line_version = np.concatenate(
-        [version, version[addon_rows], subs.version[changed], version[onboarding]]
+    line_tier = np.concatenate(
+        [tier, tier[addon_rows], subs.tier[before], subs.tier[pr.change], tier[onboarding]]
     )
-    line_start = np.concatenate([start, start[addon_rows], subs.at[changed], start[onboarding]])
-    line_end = np.concatenate([end, end[addon_rows], end[period], start[onboarding]])
-    line_order = np.lexsort((line_kind, line_invoice))
+    line_version = np.concatenate(
+        [
+            version,
+            version[addon_rows],
+            subs.version[before],
+            subs.version[pr.change],
+            version[onboarding],
+        ]
+    )
+    change_at = subs.at[pr.change]
+    line_start = np.concatenate([start, start[addon_rows], change_at, change_at, start[onboarding]])
+    line_end = np.concatenate(
+        [end, end[addon_rows], end[pr.period], end[pr.period], start[onboarding]]
+    )
 
-    subtotal = np.bincount(line_invoice, weights=line_amount, minlength=n).astype(np.int64)
-    recurring = plan_amount + np.bincount(addon_rows, weights=addon_amount, minlength=n)
-    discount = np.round(recurring * plan.discount[sub] / 100).astype(np.int64)
-    country = companies.country[plan.company[sub]]
+    subtotal = np.bincount(line_invoice, weights=line_amount, minlength=total_n).astype(np.int64)
+    recurring = np.zeros(total_n)
+    recurring[:n] = plan_amount + np.bincount(addon_rows, weights=addon_amount, minlength=n)
+    discount = np.round(recurring * plan.discount[all_sub] / 100).astype(np.int64)
+    country = companies.country[plan.company[all_sub]]
     tax = np.round((subtotal - discount) * COUNTRY_TAX_RATE[country]).astype(np.int64)
-    status = _statuses(rng, subs, sub, start, window)
-    invoices = Invoices(
-        sub=sub,
-        period_start=start,
-        period_end=end,
+
+    # Invoices in the order Stripe creates them (their ids follow it); lines by invoice, then
+    # kind, then the moment they bill from, credit before charge.
+    order = np.lexsort((all_sub, created))
+    rank = np.empty_like(order)
+    rank[order] = np.arange(total_n)
+    line_invoice = rank[line_invoice]
+    line_order = np.lexsort((line_amount > 0, line_start, line_kind, line_invoice))
+    all_sub, created, period_end = all_sub[order], created[order], period_end[order]
+    subtotal, discount, tax = subtotal[order], discount[order], tax[order]
+    status = _statuses(rng, subs, all_sub, created, window)
+    total = subtotal - discount + tax
+    return Invoices(
+        sub=all_sub,
+        period_start=created,
+        period_end=period_end,
         subtotal=subtotal,
         discount=discount,
         tax=tax,
-        total=subtotal - discount + tax,
+        total=total,
         status=status,
         line_invoice=line_invoice[line_order],
         line_kind=line_kind[line_order],
@@ -173,9 +248,8 @@ def make_invoices(subs: Subscriptions, companies: Companies, window: Window, see
         line_version=line_version[line_order],
         line_start=line_start[line_order],
         line_end=line_end[line_order],
-        **_credit_notes(rng, start, subtotal - discount + tax, status, window),
+        **_credit_notes(rng, created, total, status, window),
     )
-    return invoices
 
 
 def _statuses(

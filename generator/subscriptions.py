@@ -137,6 +137,13 @@ def _live(rng: np.random.Generator, plan: Plan, window: Window) -> _Life:
     sub = np.concatenate([sub, cut_sub])
     at = np.concatenate([at, uniform_time(rng, cut_low, request[cut_sub])])
     kind = np.concatenate([kind, np.ones(len(cut_sub), dtype=np.int64)])
+    # A seat reduction takes effect at the next renewal (no credit mid-period, as most B2B
+    # contracts run); one that would come after the customer leaves never happens.
+    cut = kind == 1
+    period = whole_months_between(paid_start[sub[cut]], at[cut]) // plan.interval[sub[cut]]
+    at[cut] = add_months(paid_start[sub[cut]], (period + 1) * plan.interval[sub[cut]])
+    keep = at < high[sub]
+    sub, at, kind = sub[keep], at[keep], kind[keep]
     q0 = plan.qty[sub]
     up = np.maximum(1, np.round(q0 * rng.uniform(0.1, 0.45, len(sub))))
     down = -np.maximum(1, np.round(q0 * rng.uniform(0.1, 0.3, len(sub))))

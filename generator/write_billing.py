@@ -208,7 +208,8 @@ def _invoices(w: LandingWriter, subs: Subscriptions, inv: Invoices) -> None:
     description = f"""case kind
         when 0 then qty::varchar || ' × ' || {label}
         when 1 then '1 × API add-on'
-        when 2 then 'Prorated adjustment: ' || qty::varchar || ' × ' || {label}
+        when 2 then case when amount < 0 then 'Unused time on ' else 'Remaining time on ' end
+            || qty::varchar || ' × ' || {label}
         else 'Onboarding package' end"""
     line_struct = f"""{{'id': {_stripe_id("il", "line_id", 11)}, 'object': 'line_item',
         'type': case when kind in (0, 1) then 'subscription' else 'invoiceitem' end,

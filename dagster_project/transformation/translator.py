@@ -13,13 +13,17 @@ class RevopsDbtTranslator(DagsterDbtTranslator):
     """Models are keyed `<layer>/<model>` (e.g. `marts/fct_mrr`) and grouped by folder.
 
     Sources keep the default behaviour, which reads `meta.dagster.asset_key` from each source
-    table: that is how a dbt source lands on the extraction asset that loads it.
+    table: that is how a dbt source lands on the extraction asset that loads it. An object
+    table's asset writes two relations (every version, and the view of the latest one), so two
+    sources may name one asset.
     """
 
     def __init__(self) -> None:
         super().__init__(
             settings=DagsterDbtTranslatorSettings(
-                enable_asset_checks=True, enable_source_tests_as_checks=True
+                enable_asset_checks=True,
+                enable_source_tests_as_checks=True,
+                enable_duplicate_source_asset_keys=True,
             )
         )
 

@@ -8,6 +8,7 @@ from typing import Any
 from dagster_project.quality.engine.suite import (
     CENT,
     Frame,
+    Rule,
     Suite,
     between,
     in_set,
@@ -70,8 +71,33 @@ def fct_mrr_suite(config: Mapping[str, Any]) -> Suite:
                     ),
                     within("arr_is_twelve_mrr", "arr_residual_eur", CENT, "ARR = 12 x MRR."),
                 ),
-            )
+            ),
+            mrr_history_frame(),
         ],
+    )
+
+
+def mrr_history_frame() -> Frame:
+    """The MRR gate: fct_mrr counts every subscription over its whole life. Its evidence is
+    checked by int_subscription_evidence_summarized (a history built from events, invoices and
+    subscription versions, in the order docs/metrics.md gives): a stretch no evidence covers, a
+    paid invoice billing while the history shows no payment, or a price nothing values stops
+    the run, each subscription named with its first problem."""
+    return Frame(
+        sql="""
+        select subscription_id, history_problem
+        from intermediate.int_subscription_evidence_summarized
+        """,
+        key=("subscription_id",),
+        rules=(
+            Rule(
+                "mrr_history_complete",
+                "Every subscription's MRR history is evidenced from its start to the as-of date "
+                "(events, invoices, subscription versions) and covers every paid invoice.",
+                "ExpectColumnValuesToBeNull",
+                {"column": "history_problem"},
+            ),
+        ),
     )
 
 

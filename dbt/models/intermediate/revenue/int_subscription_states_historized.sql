@@ -1,5 +1,8 @@
 {#- Every state a subscription has been in, with the period it was in force and its monthly
-    recurring amount at the prices of that time (never today's prices projected backwards). -#}
+    recurring amount at the prices of that time (never today's prices projected backwards).
+    The states come from the best evidence (fct_mrr's docs, billing history): the subscription's
+    events from its first event held on, and before it (or without events) the states
+    int_subscription_states_reconstructed builds from invoices and the subscription object. -#}
 {%- set paid_statuses = "'" ~ var('mrr_paid_statuses') | join("', '") ~ "'" -%}
 {%- set discount_durations = "'" ~ var('mrr_discount_durations') | join("', '") ~ "'" -%}
 {%- set flat_fee_products = "'" ~ var('billing_flat_fee_products') | join("', '") ~ "'" -%}
@@ -18,6 +21,12 @@ subscription_event_items as (
 
 ),
 
+reconstructed_states as (
+
+    select * from {{ ref('int_subscription_states_reconstructed') }}
+
+),
+
 customers as (
 
     select * from {{ ref('stg_billing__customers') }}
@@ -29,28 +38,19 @@ events_to_date as (
 
     select *
     from subscription_events
-    where occurred_at < cast('{{ var("as_of_date") }}' as date) + interval 1 day
+    where occurred_at < {{ as_of_end_timestamp() }}
 
 ),
 
--- Items without a recurring interval are one-off prices: never recurring revenue. The monthly
--- share is the amount per year over 12: quarterly is month x 3, so a price of `interval_count`
--- intervals bills (intervals per year / interval_count) times a year. One exact division, on
--- integers; the published amounts round once, in int_customer_mrr_months_converted.
+-- Items without a recurring interval are one-off prices: never recurring revenue.
 items_normalized as (
 
     select
         event_id,
         quantity,
         coalesce(product_id in ({{ flat_fee_products }}), false) as is_flat_fee,
-        {{ divide_exact(
-            "unit_amount * quantity * case billing_interval
-                when 'month' then 12
-                when 'year' then 1
-                when 'week' then 52
-                when 'day' then 365
-            end",
-            "12 * interval_count",
+        {{ monthly_recurring_amount(
+            'unit_amount * quantity', 'billing_interval', 'interval_count'
         ) }} as monthly_amount
 
     from subscription_event_items
@@ -71,26 +71,31 @@ items_per_event as (
 
 ),
 
--- Two events of one subscription in the same second are ordered by their lifecycle step.
-versions as (
+event_states as (
 
     select
+        events_to_date.event_id as state_id,
         events_to_date.event_id,
         events_to_date.subscription_id,
         events_to_date.customer_id,
-        customers.company_id,
-        events_to_date.event_type,
+        'event' as evidence,
+        events_to_date.event_type as state_source,
         events_to_date.occurred_at as valid_from,
-        lead(events_to_date.occurred_at) over subscription_history as valid_to,
-        row_number() over subscription_history as version_number,
-        first_value(events_to_date.event_type) over subscription_history as first_event_type,
+        -- Two events of one subscription in the same second are ordered by their lifecycle step.
+        case events_to_date.event_type
+            when 'customer.subscription.created' then 1
+            when 'customer.subscription.updated' then 2
+            when 'customer.subscription.deleted' then 3
+        end as lifecycle_step,
+        events_to_date.event_type = 'customer.subscription.created' as is_start,
         events_to_date.status,
         events_to_date.started_at,
-        events_to_date.trial_end_at,
         events_to_date.currency,
         events_to_date.discount_coupon_id,
         events_to_date.discount_percent_off,
         events_to_date.discount_duration,
+        coalesce(events_to_date.discount_duration in ({{ discount_durations }}), false)
+            as is_discount_in_mrr,
         coalesce(items_per_event.list_mrr_local, 0) as list_mrr_local,
         coalesce(items_per_event.recurring_quantity, 0) as recurring_quantity,
         coalesce(items_per_event.seat_quantity, 0) as seat_quantity
@@ -98,18 +103,118 @@ versions as (
     from events_to_date
     left join items_per_event
         on events_to_date.event_id = items_per_event.event_id
-    left join customers
-        on events_to_date.customer_id = customers.customer_id
-    window subscription_history as (
-        partition by events_to_date.subscription_id
+
+),
+
+other_states as (
+
+    select
+        state_id,
+        cast(null as varchar) as event_id,
+        subscription_id,
+        customer_id,
+        evidence,
+        state_source,
+        valid_from,
+        lifecycle_step,
+        coalesce(valid_from <= started_at, false) as is_start,
+        status,
+        started_at,
+        currency,
+        cast(null as varchar) as discount_coupon_id,
+        discount_percent_off,
+        discount_duration,
+        -- A discount read from invoices was billed for that period: it lowers its MRR whatever
+        -- the coupon's duration (which invoices do not carry).
+        evidence = 'invoice'
+        or coalesce(discount_duration in ({{ discount_durations }}), false) as is_discount_in_mrr,
+        list_mrr_local,
+        recurring_quantity,
+        seat_quantity
+
+    from reconstructed_states
+
+),
+
+-- percent_off is a decimal(5, 2): times 0.01 keeps the product exact. A trial is never revenue,
+-- whatever price its items already show.
+valued as (
+
+    select
+        *,
+        status in ({{ paid_statuses }}) as is_paid,
+        case
+            when status in ({{ paid_statuses }})
+                then list_mrr_local * (
+                    100 - case when is_discount_in_mrr then coalesce(discount_percent_off, 0) else 0 end
+                ) * 0.01
+            else 0
+        end as mrr_local
+
+    from (
+        select * from event_states
+        union all by name
+        select * from other_states
+    ) as unioned
+
+),
+
+-- A delivered version that changes nothing the MRR reads (paid or not; amounts and quantities
+-- while paid) only repeats the evidence before it.
+sequenced as (
+
+    select
+        *,
+        lag(is_paid) over subscription_order as previous_is_paid,
+        lag(
+            case when is_paid then [list_mrr_local, mrr_local, recurring_quantity, seat_quantity] end
+        ) over subscription_order as previous_paid_terms,
+        case when is_paid then [list_mrr_local, mrr_local, recurring_quantity, seat_quantity] end
+            as paid_terms
+
+    from valued
+    window subscription_order as (
+        partition by subscription_id
         order by
-            events_to_date.occurred_at,
-            case events_to_date.event_type
-                when 'customer.subscription.created' then 1
-                when 'customer.subscription.updated' then 2
-                when 'customer.subscription.deleted' then 3
-            end,
-            events_to_date.event_id
+            valid_from,
+            lifecycle_step,
+            case evidence when 'event' then 1 when 'invoice' then 2 else 3 end,
+            state_id
+    )
+
+),
+
+kept as (
+
+    select *
+    from sequenced
+    where not (
+        state_source = 'version'
+        and is_paid is not distinct from previous_is_paid
+        and paid_terms is not distinct from previous_paid_terms
+    )
+
+),
+
+versions as (
+
+    select
+        kept.*,
+        customers.company_id,
+        lead(kept.valid_from) over subscription_history as valid_to,
+        row_number() over subscription_history as version_number,
+        first_value(kept.is_start) over subscription_history as history_starts_at_start
+
+    from kept
+    left join customers
+        on kept.customer_id = customers.customer_id
+    window subscription_history as (
+        partition by kept.subscription_id
+        order by
+            kept.valid_from,
+            kept.lifecycle_step,
+            case kept.evidence when 'event' then 1 when 'invoice' then 2 else 3 end,
+            kept.state_id
         rows between unbounded preceding and unbounded following
     )
 
@@ -118,41 +223,31 @@ versions as (
 final as (
 
     select
+        state_id,
         event_id,
         subscription_id,
         customer_id,
         company_id,
-        event_type,
+        evidence,
+        state_source,
         version_number,
         valid_from,
         valid_to,
         status,
-        -- A trial is never revenue, whatever price its items already show.
-        status in ({{ paid_statuses }}) as is_paid,
+        is_paid,
         started_at,
-        -- The first event we hold is not the creation: the history before it is unknown.
-        first_event_type <> 'customer.subscription.created' as is_history_truncated,
+        -- The first state we hold is not the subscription's start: the history before it is
+        -- unknown (int_subscription_evidence_summarized says whether that is allowed).
+        not history_starts_at_start as is_history_truncated,
         currency,
         discount_coupon_id,
         discount_percent_off,
         discount_duration,
-        coalesce(discount_duration in ({{ discount_durations }}), false)
-            as is_discount_in_mrr,
+        is_discount_in_mrr,
         list_mrr_local,
         recurring_quantity,
         seat_quantity,
-        case
-            when status in ({{ paid_statuses }})
-                -- percent_off is a decimal(5, 2): times 0.01 keeps the product exact.
-                then list_mrr_local * (
-                    100 - case
-                        when discount_duration in ({{ discount_durations }})
-                            then coalesce(discount_percent_off, 0)
-                        else 0
-                    end
-                ) * 0.01
-            else 0
-        end as mrr_local
+        mrr_local
 
     from versions
 

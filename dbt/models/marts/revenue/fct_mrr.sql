@@ -12,18 +12,13 @@ subscription_states as (
 
 ),
 
-subscription_events as (
-
-    select * from {{ ref('stg_billing__subscription_events') }}
-
-),
-
--- The newest subscription-event load this build reads: stamped on every row it writes, it tells
--- the next incremental build which events arrived since (macro mrr_rebuild_scope).
+-- The newest load of billing evidence this build reads (subscription events, invoices,
+-- subscription versions): stamped on every row it writes, it tells the next incremental build
+-- what arrived since (macro mrr_rebuild_scope).
 source_watermark as (
 
     select max(loaded_at) as source_loaded_at
-    from subscription_events
+    from ({{ billing_evidence_loads() }}) as evidence_loads
 
 ),
 

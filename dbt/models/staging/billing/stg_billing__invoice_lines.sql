@@ -11,6 +11,7 @@ unnested as (
     select
         invoice_line.value ->> 'id' as invoice_line_id,
         source.id as invoice_id,
+        source.subscription as subscription_id,
         invoice_line.value ->> 'type' as line_type,
         {{ minor_units_to_amount("invoice_line.value ->> 'amount'") }} as amount,
         upper(invoice_line.value ->> 'currency') as currency,

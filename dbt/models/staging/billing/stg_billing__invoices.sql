@@ -20,6 +20,9 @@ renamed as (
         {{ minor_units_to_amount('subtotal') }} as subtotal,
         {{ minor_units_to_amount('tax') }} as tax,
         {{ minor_units_to_amount('total') }} as total,
+        -- Stripe: total = subtotal - discounts + tax, so the discounts are what that leaves.
+        {{ minor_units_to_amount('subtotal') }} + coalesce({{ minor_units_to_amount('tax') }}, 0)
+        - {{ minor_units_to_amount('total') }} as discount_amount,
         {{ minor_units_to_amount('amount_paid') }} as amount_paid,
         _loaded_at as loaded_at
 

@@ -1,0 +1,31 @@
+with
+
+source as (
+
+    select * from {{ source('billing', 'billing_subscriptions__versions') }}
+
+),
+
+-- One row per delivered version and item: the prices and quantities the version shows.
+unnested as (
+
+    select
+        source.id || '@' || source._source_file || ':' || source._source_line as version_id,
+        source.id as subscription_id,
+        subscription_item.value ->> 'id' as subscription_item_id,
+        subscription_item.value -> 'price' ->> 'id' as price_id,
+        subscription_item.value -> 'price' ->> 'product' as product_id,
+        cast(subscription_item.value ->> 'quantity' as integer) as quantity,
+        {{ minor_units_to_amount("subscription_item.value -> 'price' ->> 'unit_amount'") }} as unit_amount,
+        upper(subscription_item.value -> 'price' ->> 'currency') as currency,
+        subscription_item.value -> 'price' -> 'recurring' ->> 'interval' as billing_interval,
+        cast(
+            subscription_item.value -> 'price' -> 'recurring' ->> 'interval_count' as integer
+        ) as interval_count
+
+    from source
+    cross join json_each(source.items -> 'data') as subscription_item
+
+)
+
+select * from unnested

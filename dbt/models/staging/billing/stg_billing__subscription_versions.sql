@@ -1,0 +1,37 @@
+with
+
+source as (
+
+    select * from {{ source('billing', 'billing_subscriptions__versions') }}
+
+),
+
+-- Every delivered version of a subscription object, as it stood when its export was taken.
+renamed as (
+
+    select
+        id || '@' || _source_file || ':' || _source_line as version_id,
+        id as subscription_id,
+        customer as customer_id,
+        status,
+        {{ epoch_to_utc_timestamp('created') }} as created_at,
+        {{ epoch_to_utc_timestamp('start_date') }} as started_at,
+        {{ epoch_to_utc_timestamp('canceled_at') }} as canceled_at,
+        {{ epoch_to_utc_timestamp('ended_at') }} as ended_at,
+        {{ epoch_to_utc_timestamp('trial_start') }} as trial_start_at,
+        {{ epoch_to_utc_timestamp('trial_end') }} as trial_end_at,
+        upper(currency) as currency,
+        discount -> 'coupon' ->> 'id' as discount_coupon_id,
+        cast(discount -> 'coupon' ->> 'percent_off' as decimal(5, 2)) as discount_percent_off,
+        discount -> 'coupon' ->> 'duration' as discount_duration,
+        cast(cancel_at_period_end as boolean) as cancel_at_period_end,
+        _landing_date as landing_date,
+        _source_file as source_file,
+        _source_line as source_line,
+        _loaded_at as loaded_at
+
+    from source
+
+)
+
+select * from renamed
