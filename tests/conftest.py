@@ -54,6 +54,9 @@ HEAVY_FILES = (
     "test_health_incremental.py",
     "test_write_audit_publish.py",
     "test_incremental_dbt.py",
+    "test_optional_sources.py",
+    "test_crm_mapping_renamed.py",
+    "test_billing_history.py",
 )
 
 
