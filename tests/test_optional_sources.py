@@ -265,10 +265,13 @@ def test_the_preflight_reads_presence_not_contents(tmp_path) -> None:
 def test_lineage_reads_marts_and_metrics_back_to_their_source_tables(dbt_manifest) -> None:
     manifest = json.loads(Path(dbt_manifest).read_text())
     marts = mart_sources(manifest)
+    # Events first, then invoices and the subscription objects' versions (billing history).
     assert marts["fct_mrr"] == {
         "billing_customers",
         "billing_fx_rates",
+        "billing_invoices",
         "billing_subscription_events",
+        "billing_subscriptions",
     }
     assert marts["metricflow_time_spine"] == set()
     metrics = metric_models(manifest)

@@ -57,7 +57,11 @@ class Availability:
 def mart_sources(manifest: Mapping[str, Any]) -> dict[str, frozenset[str]]:
     """Each model of schema `marts`: the raw tables upstream of it, however far."""
     parents = manifest["parent_map"]
-    identifiers = {uid: source["identifier"] for uid, source in manifest["sources"].items()}
+    # A table's store of every delivered version (raw.<table>__versions) is the same source.
+    identifiers = {
+        uid: source["identifier"].removesuffix("__versions")
+        for uid, source in manifest["sources"].items()
+    }
     found: dict[str, frozenset[str]] = {}
 
     def upstream(uid: str) -> frozenset[str]:
