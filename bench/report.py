@@ -15,7 +15,7 @@ FULL_RUN_PHASES = ("extract", "dbt", "quality", "publish")
 
 @dataclass(frozen=True)
 class Target:
-    """A goal of issue 7, stated for scale L on this 2-core, 24 GB machine."""
+    """A goal of the bench, stated for scale L on this 2-core, 24 GB machine."""
 
     label: str
     metric: str

@@ -1,4 +1,4 @@
-"""What S, M and L mean: a generator size, and the volumes issue 7 asks each scale to reach.
+"""What S, M and L mean: a generator size, and the volumes each scale is meant to reach.
 
 The generator's one knob is `--size` (CRM companies); every other volume follows from its
 ratios. Measured on seed 42 over the default three-year window: ~10 contacts, ~525 product
@@ -17,7 +17,7 @@ class Scale:
     name: str
     size: int  # revops-generate --size
     postgres_peer: bool
-    # raw table -> the row count issue 7 asks for at this scale
+    # raw table -> the row count this scale is meant to reach
     targets: Mapping[str, int] = field(default_factory=dict)
 
 

@@ -347,7 +347,7 @@ def _load_order() -> list[SourceTable]:
 def test_extraction_of_export_and_increments_quarantines_nothing_and_passes_raw_suites(
     company, tmp_path: Path
 ) -> None:
-    """Needs the incremental loader (issue 6 point 2: it reads `date=` folders), in main."""
+    """Needs the incremental loader (it reads `date=` folders), in main."""
     root, _, rows = company
     con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
     for table in _load_order():

@@ -1,4 +1,4 @@
-"""Daily health incremental (issue 6) on real DuckDB files and real `dbt build` runs.
+"""Daily health incremental on real DuckDB files and real `dbt build` runs.
 
 The session's company is loaded and built as of 2026-09-30 (last scored week: 21 September).
 The landing date 2026-10-11 then brings a week of tracks (those of 21-27 September replayed

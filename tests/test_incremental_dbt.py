@@ -1,4 +1,4 @@
-"""Incremental dbt models (issue 6) on real DuckDB files and real `dbt build` runs.
+"""Incremental dbt models on real DuckDB files and real `dbt build` runs.
 
 One story, built once for the module: the session's generated company is loaded into raw and
 built (as of 2026-09-30); the landing date 2026-10-01 then brings new events and a late Stripe

@@ -1,7 +1,7 @@
 """Which landing dates of an event table still need validating: those loaded since they passed.
 
 Event tables only grow by landing date, and reprocessing a date replaces its rows with a newer
-`_loaded_at` (extraction contract, issue 6). So a date whose row count and latest `_loaded_at`
+`_loaded_at` (extraction contract). So a date whose row count and latest `_loaded_at`
 match what the ledger recorded when it last passed holds exactly the rows that passed: a daily
 run validates its new date, not the whole history. A date is recorded only when no blocking rule
 of its frame failed, so a bad date is validated (and fails) again on every run until it is

@@ -1,4 +1,4 @@
-{#- What an incremental build of the weekly health models recomputes (issue 6): every week from
+{#- What an incremental build of the weekly health models recomputes: every week from
     the Monday of (as_of_date - incremental_lookback_days - health_signal_window_days) on. A
     track or ticket arriving up to the lookback late changes the weeks whose windows reach back
     to it, all of them on or after that Monday; every later week is replaced too, so weeks after

@@ -1,4 +1,4 @@
-{#- The filter of an incremental event staging model (issue 6): on an incremental run, only the raw
+{#- The filter of an incremental event staging model: on an incremental run, only the raw
     rows loaded after the newest `_loaded_at` the model already holds. Loading or reprocessing a
     landing date rewrites all its raw rows with one new `_loaded_at`, so a changed day comes back
     whole and delete+insert on `landing_date` replaces it. An empty model (first build, or no row

@@ -1,4 +1,4 @@
-{#- What an incremental build of fct_mrr recomputes (issue 6), as a predicate on its rows.
+{#- What an incremental build of fct_mrr recomputes, as a predicate on its rows.
 
     - Months from the rebuild month on: the first month of (as_of_date - var
       incremental_lookback_days), pulled earlier to the first month of any subscription event

@@ -3,7 +3,7 @@
     the Monday after) over trailing windows ending there. Only complete weeks up to the as-of
     date are scored.
 
-    Cost (issue 7): joining events to a week spine on a date range compares every event of an
+    Cost: joining events to a week spine on a date range compares every event of an
     account with every week of that account (540 s at scale L). Here each user, feature,
     dashboard day and ticket is listed once for every week end whose window covers it (a handful
     for a 30-day window), then counted per account and week end: each track is aggregated once,

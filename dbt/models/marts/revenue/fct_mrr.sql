@@ -220,7 +220,7 @@ final as (
 
 )
 
--- Incremental (issue 6): only the rebuild scope (macro mrr_rebuild_scope); the strategy of the
+-- Incremental: only the rebuild scope (macro mrr_rebuild_scope); the strategy of the
 -- same name replaces exactly these rows.
 select * from final
 {% if is_incremental() -%}
