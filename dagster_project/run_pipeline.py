@@ -2,13 +2,17 @@
 
 Usage: python -m dagster_project.run_pipeline [--from DAY] [--to DAY] [--as-of YYYY-MM-DD]
                                               [--first-landing-day DAY] [--full-refresh]
+                                              [--publish] [--verbose]
 
 One run loads the event sources' landing days DAY..DAY (default: every day present in the
 landing folder), the object sources' new files, builds dbt and publishes. A range is the
-backfill: the days are replaced, never appended twice. The as-of date defaults to the last day.
+backfill: the days are replaced, never appended twice. The as-of date defaults to the last day
+(the last landed day when the range reaches past it). A run as of a date earlier than the served
+warehouse builds a side warehouse unless `--publish` is given (cli/history.py).
 `--first-landing-day` says which day the undated initial export landed (the setting
 REVOPS_FIRST_LANDING_DAY, for this run). `--full-refresh` rebuilds dbt's incremental models from
-raw.
+raw. The console shows phases and problems, the log file everything (`--verbose`: the console
+too); every run is recorded in the Dagster instance of DAGSTER_HOME (default `.dagster_home`).
 """
 
 from __future__ import annotations
@@ -17,12 +21,22 @@ import argparse
 import os
 import sys
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
-import duckdb
 
+from dagster_project.automation.run_config import AS_OF_TAG
+from dagster_project.cli.console import RunConsole, captured, console_logger, log_file, step_phases
+from dagster_project.cli.history import (
+    WAREHOUSE_TAG,
+    plan_run,
+    prepare_side_build,
+    served_as_of_date,
+)
+from dagster_project.cli.instance import dagster_home, run_instance
+from dagster_project.cli.summary import shown, summary_lines, where_lines
 from dagster_project.extraction.landing import (
     FIRST_LANDING_DAY_ENV,
     initial_export_day,
@@ -31,8 +45,6 @@ from dagster_project.extraction.landing import (
 from dagster_project.extraction.partitions import day_range_tags
 from dagster_project.metric_config import default_as_of_date
 from dagster_project.paths import warehouse_paths
-from dagster_project.publishing.availability import availability_lines
-from dagster_project.publishing.headline import read_headline
 
 
 def prepare_dbt_manifest() -> None:
@@ -59,48 +71,77 @@ def execute(
     last: date,
     instance: dg.DagsterInstance | None = None,
     full_refresh: bool = False,
+    console: RunConsole | None = None,
+    served: bool = True,
 ) -> dg.ExecuteInProcessResult:
-    """One in-process run of `full_build` over landing days first..last."""
+    """One in-process run of `full_build` over landing days first..last. With a console, the
+    run's log records go to it (cli/console.py) instead of Dagster's console logger."""
     from dagster_project.definitions import defs
 
-    return defs.resolve_job_def("full_build").execute_in_process(
-        run_config={"ops": {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}}},
+    job = defs.resolve_job_def("full_build")
+    run_config: dict[str, Any] = {
+        "ops": {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}}
+    }
+    if console:
+        console.expect(step_phases(defs))
+        job = job.with_logger_defs({"console": console_logger(console)})
+        # A run starts the loggers its run config names, else Dagster's default console one.
+        run_config["loggers"] = {"console": {}}
+    as_of_date = warehouse.as_of_date or default_as_of_date()
+    return job.execute_in_process(
+        run_config=run_config,
         instance=instance,
         resources={"warehouse": warehouse},
-        tags=day_range_tags(first, last),
+        tags={
+            **day_range_tags(first, last),
+            AS_OF_TAG: as_of_date,
+            WAREHOUSE_TAG: "served" if served else "side",
+        },
         raise_on_error=False,
     )
 
 
 def run(
-    first: date | None, last: date | None, as_of_date: str, full_refresh: bool = False
-) -> dg.ExecuteInProcessResult:
-    os.environ.setdefault("REVOPS_DUCKDB_PATH", str(warehouse_paths().build_db))
+    first: date | None,
+    last: date | None,
+    as_of_date: str,
+    full_refresh: bool = False,
+    publish: bool = False,
+    console: RunConsole | None = None,
+) -> tuple[dg.ExecuteInProcessResult, Path]:
+    """One command-line run, recorded in the Dagster instance; returns it and the warehouse it
+    published (the served one, or a side one: cli/history.py)."""
+    paths = warehouse_paths()
+    os.environ.setdefault("REVOPS_DUCKDB_PATH", str(paths.build_db))
     prepare_dbt_manifest()
-    from dagster_project.resources import default_warehouse
+    from dagster_project.resources import WarehouseResource, default_warehouse
 
     # The as-of date the run will have, when already known, dates a lone initial export.
-    known_as_of = date.fromisoformat(as_of_date) if as_of_date else last
-    default_first, default_last = landing_day_range(warehouse_paths().landing_dir, known_as_of)
-    first, last = first or default_first, last or default_last
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-    warehouse = default_warehouse(as_of_date or last.isoformat())
-    return execute(warehouse, first, last, instance, full_refresh)
-
-
-def summary(database: str) -> str:
-    with duckdb.connect(database, read_only=True) as con:
-        version = con.execute("select run_id, as_of_date from meta.warehouse_version").fetchone()
-        tables = con.execute(
-            "select schema_name, table_name, estimated_size from duckdb_tables() "
-            "where schema_name in ('raw', 'marts') order by 1, 2"
-        ).fetchall()
-        headline = read_headline(con, version[1])
-        availability = availability_lines(con)
-    lines = [f"published {database}", f"run {version[0]}, as of {version[1]}"]
-    lines += [f"  {schema}.{table:<40} {rows:>12,}" for schema, table, rows in tables]
-    lines += [*availability, "headline metrics", *headline.lines()]
-    return "\n".join(lines)
+    as_of = date.fromisoformat(as_of_date) if as_of_date else None
+    landed = landing_day_range(paths.landing_dir, as_of or last)
+    plan = plan_run(landed, first, last, as_of, served_as_of_date(paths.published_db), publish)
+    warehouse = default_warehouse(plan.as_of_date.isoformat())
+    if not plan.publish:
+        build, published = prepare_side_build(paths, plan.as_of_date)
+        # dbt's profile reads the build file from this variable (the dbt step sets it too).
+        os.environ["REVOPS_DUCKDB_PATH"] = str(build)
+        warehouse = WarehouseResource(
+            database=str(build),
+            landing_dir=warehouse.landing_dir,
+            published_database=str(published),
+            as_of_date=warehouse.as_of_date,
+        )
+    if console:
+        for warning in plan.warnings:
+            console.say(f"warning: {warning}")
+        target = "the served warehouse" if plan.publish else "a side warehouse"
+        console.say(
+            f"landing days {plan.first}..{plan.last}, as of {plan.as_of_date}, into {target}"
+        )
+    result = execute(
+        warehouse, plan.first, plan.last, run_instance(), full_refresh, console, plan.publish
+    )
+    return result, Path(warehouse.published_database)
 
 
 def failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -120,7 +161,7 @@ def failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     return lines
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--from", dest="first", type=date.fromisoformat, help="first landing day")
     parser.add_argument("--to", dest="last", type=date.fromisoformat, help="last landing day")
@@ -133,16 +174,40 @@ def main() -> None:
     parser.add_argument(
         "--full-refresh", action="store_true", help="rebuild dbt's incremental models from raw"
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--publish",
+        action="store_true",
+        help="replace the served warehouse even when the run is as of an earlier date",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="print Dagster's events and dbt's lines too"
+    )
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_args()
     if args.first_landing_day:
         os.environ[FIRST_LANDING_DAY_ENV] = args.first_landing_day.isoformat()
+    # The instance `make dev` shows, also when run without make (cli/instance.py).
+    os.environ.setdefault("DAGSTER_HOME", str(dagster_home()))
     started = time.perf_counter()
-    result = run(args.first, args.last, args.as_of, args.full_refresh)
-    if not result.success:
-        failures = "\n".join(failure_lines(result))
-        sys.exit(f"{failures}\npipeline failed; the published warehouse is unchanged")
-    print(summary(str(warehouse_paths().published_db)))
-    print(f"pipeline {time.perf_counter() - started:.1f}s")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    log_path = log_file(warehouse_paths().data_dir / "logs", stamp)
+    with log_path.open("w", encoding="utf-8") as log:
+        console = RunConsole(sys.stdout, log, verbose=args.verbose)
+        console.say(f"revops run: log in {shown(log_path)}")
+        with captured(console):
+            result, published = run(
+                args.first, args.last, args.as_of, args.full_refresh, args.publish, console
+            )
+        if not result.success:
+            console.say("\n".join(failure_lines(result)))
+            sys.exit(f"pipeline failed; the published warehouse is unchanged (log: {log_path})")
+        served = published == warehouse_paths().published_db
+        for line in summary_lines(published, served) + where_lines(published, log_path):
+            console.say(line)
+        console.say(f"pipeline {time.perf_counter() - started:.1f}s")
 
 
 if __name__ == "__main__":
