@@ -39,8 +39,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # build fixture hands each run its own file through the warehouse resource. The path is the
     # same every session (dbt never opens it to parse), so dbt's partial parse state stays valid
     # from one session to the next: a new path each time changed the profile and forced a full
-    # parse (16 s instead of 7 s).
-    os.environ["REVOPS_DUCKDB_PATH"] = str(DBT_PROJECT_DIR / "target" / "parse.duckdb")
+    # parse (16 s instead of 7 s). Named revops.duckdb: dbt-duckdb names the catalog after the
+    # file, and the manifest keeps it, so `mf` run in dbt/ after the tests still finds `revops`.
+    os.environ["REVOPS_DUCKDB_PATH"] = str(DBT_PROJECT_DIR / "target" / "parse" / "revops.duckdb")
     # Under xdist the controller parses before it starts the workers; two workers parsing into
     # one target folder at once would corrupt the manifest they read.
     if not os.environ.get("PYTEST_XDIST_WORKER"):
