@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import warnings
 
 import dagster as dg
@@ -140,3 +141,27 @@ def test_a_new_log_file_keeps_the_last_ones(tmp_path) -> None:
         "run-20261002T000000Z.log",
         "run-20261003T000000Z.log",
     ]
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_a_bar_follows_the_running_phase_and_gives_way_to_lines() -> None:
+    out, log = _Terminal(), io.StringIO()
+    console = RunConsole(out, log)
+    console.expect({"raw__crm_deals": "extract", "revops_dbt_assets": "transform"})
+    console.step_started("revops_dbt_assets")
+    with captured(console):
+        print("350 of 700 OK created sql table model marts.fct_mrr")
+
+    bar = "[" + "#" * 14 + "-" * 14 + "] 350/700 dbt nodes"
+    assert f"\r\x1b[K  transform  {bar}" in out.getvalue()
+    console.say("warning: a day waits")
+    # The bar is wiped before the line and drawn again under it.
+    assert re.search(
+        re.escape(f"\r\x1b[Kwarning: a day waits\n\r\x1b[K  transform  {bar}  ") + r"\d+s$",
+        out.getvalue(),
+    )
+    assert "#" not in log.getvalue()
