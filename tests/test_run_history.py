@@ -70,7 +70,7 @@ def test_an_as_of_past_the_landed_days_is_kept_with_a_warning() -> None:
     ]
 
 
-def test_the_served_version_and_a_side_build_copied_from_the_build(
+def test_the_served_version_and_where_a_side_warehouse_goes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("REVOPS_DUCKDB_PATH", raising=False)
@@ -82,15 +82,15 @@ def test_the_served_version_and_a_side_build_copied_from_the_build(
     assert served_as_of_date(paths.published_db) is None
     with duckdb.connect(str(paths.published_db)) as con:
         con.execute("create table meta.warehouse_version as select date '2026-10-01' as as_of_date")
-    paths.build_db.parent.mkdir(parents=True)
-    with duckdb.connect(str(paths.build_db)) as con:
-        con.execute("create table loaded as select 42 as answer")
+
+    left_by_a_failed_run = paths.warehouse_dir / "side" / "as-of-2026-06-30" / "build"
+    left_by_a_failed_run.mkdir(parents=True)
+    (left_by_a_failed_run / "revops.duckdb").write_bytes(b"half loaded")
 
     build, published = prepare_side_build(paths, date(2026, 6, 30))
 
     assert served_as_of_date(paths.published_db) == date(2026, 10, 1)
     side = tmp_path / "warehouse" / "side" / "as-of-2026-06-30"
     assert (build, published) == (side / "build" / "revops.duckdb", side / "revops.duckdb")
-    with duckdb.connect(str(build), read_only=True) as con:
-        assert con.execute("select answer from loaded").fetchone() == (42,)
-    assert not published.exists()
+    # The side build starts from the landing files alone, never from the served run's build.
+    assert build.parent.is_dir() and not build.exists() and not published.exists()

@@ -2,15 +2,14 @@
 replaces the served warehouse or builds a side one.
 
 The served warehouse is what BI tools read. A run as of a date earlier than the served version
-(`--as-of` in the past, or a backfill of past days) builds a side warehouse, a copy of the build
-warehouse under `warehouse/side/as-of-<date>/`, and leaves the served one alone, unless the
-person asks for it with `--publish`. A range reaching past the last landed day is as of the last
+(`--as-of` in the past, or a backfill of past days) builds a side warehouse of its own under
+`warehouse/side/as-of-<date>/` and leaves the served one and its build alone, unless the person
+asks for it with `--publish`. A range reaching past the last landed day is as of the last
 landed day, not of a day whose data has not arrived, and the run says so.
 """
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -90,17 +89,16 @@ def side_paths(paths: WarehousePaths, as_of: date) -> tuple[Path, Path]:
 
 
 def prepare_side_build(paths: WarehousePaths, as_of: date) -> tuple[Path, Path]:
-    """Start the side build from a copy of the build warehouse: the run then loads and rebuilds
-    only what a run of the build warehouse would, not every landing day from scratch."""
+    """The side warehouse's files, its build emptied: it is built from the landing files alone.
+
+    Not from the build warehouse: with no dated increments the initial export counts as landed
+    on the run's as-of date, so in a copy its events would sit under two landing days (the
+    served run's and this one's) and fail the staging keys. Nor from an earlier side build of
+    the same date, which a failed run may have left half loaded: history is rare, a clean build
+    costs one first load.
+    """
     build, published = side_paths(paths, as_of)
     build.parent.mkdir(parents=True, exist_ok=True)
-    for source, target in ((paths.build_db, build), (_wal(paths.build_db), _wal(build))):
-        target.unlink(missing_ok=True)
-        if source.exists():
-            shutil.copyfile(source, target)
+    for stale in (build, build.with_name(build.name + ".wal")):
+        stale.unlink(missing_ok=True)
     return build, published
-
-
-def _wal(database: Path) -> Path:
-    # DuckDB's write-ahead log: a file not checkpointed yet is the two together.
-    return database.with_name(database.name + ".wal")
