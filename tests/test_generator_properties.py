@@ -97,6 +97,7 @@ def test_every_generated_row_loads_and_no_row_rule_rejects_one(
     assert date.fromisoformat(last_campaign_start) <= config.end
 
 
+@pytest.mark.e2e  # a real dbt build: out of the inner loop
 def test_staging_builds_and_passes_every_staging_test(
     company: Callable[[Config], Company], tmp_path: Path
 ) -> None:
