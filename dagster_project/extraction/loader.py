@@ -1,8 +1,9 @@
 """Load one source table's landing files into `raw.<system>_<table>`, all or nothing.
 
 Raw keeps exports as they were: JSON-lines scalars as VARCHAR and nested objects as JSON, CSV as
-VARCHAR, Parquet as typed. Staging casts. Every row carries its file and 1-based record number, so
-any later error or quarantine can name where a value came from.
+VARCHAR, Parquet as typed. Staging casts. Every row carries its file and the file line its record
+starts on (for Parquet, the row number), so any later error or quarantine can name where a value
+came from (extraction/file_lines.py).
 
 A file with no records (empty, blank lines, a CSV header only) is a valid "no records". A source
 table that is absent or holds no records gets an empty table with its contract's columns and raw
@@ -21,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.extraction.crm_mapping import CrmMapping, load_crm_mapping
+from dagster_project.extraction.file_lines import first_problem, record_lines, without_bom
 from dagster_project.extraction.landing import LandingFile, initial_export_day, table_files
 from dagster_project.extraction.ledger import (
     LEDGER_DDL,
@@ -107,6 +109,12 @@ def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
         for position, key in enumerate(keys):
             seen = first_seen.get(key, (first_line, position))
             first_seen[key] = (min(seen[0], first_line), min(seen[1], position))
+    if "" in first_seen:
+        # A column needs a name; DuckDB cannot even address the value ("JSON path error").
+        raise ExtractionError(
+            f"{path}: line {_file_line(con, path, first_seen[''][0])}: a record has an empty "
+            'key ""; every key of a record names a column'
+        )
     keys = sorted(first_seen, key=first_seen.__getitem__)
     if not keys:
         return "select _source_line from _records"
@@ -140,7 +148,8 @@ def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
 
 def _csv_select(path: Path) -> str:
     """A select over one CSV file; the header read here, so DuckDB parses strictly by line."""
-    with path.open(newline="", encoding="utf-8") as handle:
+    # utf-8-sig: a byte-order mark is not part of the first column's name.
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         header = next(csv.reader(handle), None)
     if not header:
         return _NO_RECORDS
@@ -181,15 +190,23 @@ def _stage_file(
     kind = "view" if table.file_format == "parquet" else "table"
     path = file.path
     try:
-        select = _file_select(con, table, path)
-        con.execute(
-            f"create or replace temp {kind} {temp_name} as "
-            f"select *, {sql_text(file.relative)} as _source_file, "
-            f"date '{file.landing_date.isoformat()}' as _landing_date from ({select})"
-        )
+        with without_bom(path) as readable:
+            select = _file_select(con, table, readable)
+            con.execute(
+                f"create or replace temp {kind} {temp_name} as "
+                f"select *, {sql_text(file.relative)} as _source_file, "
+                f"date '{file.landing_date.isoformat()}' as _landing_date from ({select})"
+            )
         rows = con.execute(f"select count(*) from {temp_name}").fetchone()[0]
     except duckdb.Error as error:
-        raise ExtractionError(f"{path}: cannot be parsed: {error}") from error
+        problem = _parse_problem(table, path, error)
+        raise ExtractionError(f"{path}: cannot be parsed: {problem}") from error
+    except UnicodeDecodeError:
+        # The CSV header, read here: the same diagnosis names the line and the byte.
+        problem = first_problem(path, table.file_format)
+        raise ExtractionError(f"{path}: cannot be parsed: {problem}") from None
+    if rows and table.file_format != "parquet":
+        _number_file_lines(con, temp_name, path, table.file_format, rows)
     columns = _columns(con, temp_name)
     # A JSON-lines file without records declares no columns; a CSV header or Parquet schema does.
     declares_columns = set(columns) - {*LINEAGE_COLUMNS, "_source_line"}
@@ -200,6 +217,43 @@ def _stage_file(
             f"({table.raw_table} needs {', '.join(table.required_columns)})"
         )
     return rows
+
+
+def _parse_problem(table: SourceTable, path: Path, error: duckdb.Error) -> str:
+    """The first bad line of the file, found by reading it again; else DuckDB's own message,
+    its first line only (after an unbalanced quote it goes on with the rest of the file)."""
+    found = first_problem(path, table.file_format)
+    if found:
+        return found
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return first_line[:300]
+
+
+def _number_file_lines(
+    con: duckdb.DuckDBPyConnection, temp_name: str, path: Path, file_format: str, rows: int
+) -> None:
+    """Turn DuckDB's record numbers into the file's lines (extraction/file_lines.py)."""
+    lines = record_lines(path, file_format, rows)
+    if lines is None:
+        if file_format == "csv":
+            con.execute(f"update {temp_name} set _source_line = _source_line + 1")
+        return
+    con.execute(
+        "create or replace temp table _file_lines as "
+        "select unnest($lines) as line, generate_subscripts($lines, 1) as record",
+        {"lines": lines},
+    )
+    con.execute(
+        f"update {temp_name} set _source_line = l.line from _file_lines as l "
+        f"where {temp_name}._source_line = l.record"
+    )
+    con.execute("drop table _file_lines")
+
+
+def _file_line(con: duckdb.DuckDBPyConnection, path: Path, record: int) -> int:
+    """The file line of a record DuckDB numbered `record`."""
+    lines = record_lines(path, "jsonl", con.execute("select count(*) from _records").fetchone()[0])
+    return lines[record - 1] if lines else record
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
