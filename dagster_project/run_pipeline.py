@@ -69,10 +69,16 @@ def execute(
     run_id: str | None = None,
 ) -> dg.ExecuteInProcessResult:
     """One in-process run of `full_build` over landing days first..last."""
+    from dagster_project.automation.console_log import console_logger
     from dagster_project.definitions import defs
 
-    return defs.resolve_job_def("full_build").execute_in_process(
-        run_config={"ops": {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}}},
+    job = defs.resolve_job_def("full_build").with_logger_defs({"console": console_logger})
+    return job.execute_in_process(
+        run_config={
+            "ops": {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+            # A job's own loggers are used only when the run config names them.
+            "loggers": {"console": {}},
+        },
         instance=instance,
         resources={"warehouse": warehouse},
         tags=day_range_tags(first, last),
