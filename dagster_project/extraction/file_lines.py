@@ -49,10 +49,17 @@ def record_lines(path: Path, file_format: str, records: int) -> list[int] | None
         return None
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
         if file_format == "jsonl":
-            return [number for number, line in enumerate(handle, start=1) if line.strip()]
-        lines = _Lines(handle)
-        starts = [lines.record_start for row in csv.reader(lines, strict=True) if row]
-        return starts[header:]
+            starts = [number for number, line in enumerate(handle, start=1) if line.strip()]
+        else:
+            lines = _Lines(handle)
+            try:
+                starts = [lines.record_start for row in csv.reader(lines, strict=True) if row]
+            except csv.Error:
+                return None
+            starts = starts[header:]
+    # Read otherwise than DuckDB read it (a rare whitespace, a quoting corner): record numbers
+    # are better than lines that might belong to other records.
+    return starts if len(starts) == records else None
 
 
 @contextmanager
@@ -72,7 +79,10 @@ def without_bom(path: Path) -> Iterator[Path]:
 
 def first_problem(path: Path, file_format: str) -> str | None:
     """What is wrong with a file DuckDB could not parse, from its first bad line: the line, the
-    field where known, and that line quoted. None when nothing is found here."""
+    field where known, and that line quoted. None when nothing is found here (and for Parquet,
+    which has no lines)."""
+    if file_format not in ("jsonl", "csv"):
+        return None
     problem = _invalid_utf8(path, file_format)
     if problem is None and file_format == "jsonl":
         problem = _bad_json_line(path)

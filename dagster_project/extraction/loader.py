@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -88,7 +89,7 @@ def _json_path(key: str) -> str:
     return '$."' + key.replace('"', '\\"') + '"'
 
 
-def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path, shown: Path) -> str:
     """A select over one JSON-lines file with one column per top-level key.
 
     Each record is parsed three times whatever its number of keys (once for its keys, once for
@@ -112,7 +113,7 @@ def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
     if "" in first_seen:
         # A column needs a name; DuckDB cannot even address the value ("JSON path error").
         raise ExtractionError(
-            f"{path}: line {_file_line(con, path, first_seen[''][0])}: a record has an empty "
+            f"{shown}: line {_file_line(con, path, first_seen[''][0])}: a record has an empty "
             'key ""; every key of a record names a column'
         )
     keys = sorted(first_seen, key=first_seen.__getitem__)
@@ -168,11 +169,14 @@ def _parquet_select(path: Path) -> str:
     )
 
 
-def _file_select(con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path) -> str:
+def _file_select(
+    con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path, shown: Path
+) -> str:
+    """A select over the file at `path`, named `shown` in errors (`path` may be a copy)."""
     if path.stat().st_size == 0:
         return _NO_RECORDS
     if table.file_format == "jsonl":
-        return _jsonl_select(con, path)
+        return _jsonl_select(con, path, shown)
     if table.file_format == "csv":
         return _csv_select(path)
     return _parquet_select(path)
@@ -190,8 +194,10 @@ def _stage_file(
     kind = "view" if table.file_format == "parquet" else "table"
     path = file.path
     try:
-        with without_bom(path) as readable:
-            select = _file_select(con, table, readable)
+        # DuckDB's CSV reader skips a byte-order mark itself; its JSON reader does not.
+        bom_free = without_bom(path) if table.file_format == "jsonl" else nullcontext(path)
+        with bom_free as readable:
+            select = _file_select(con, table, readable, path)
             con.execute(
                 f"create or replace temp {kind} {temp_name} as "
                 f"select *, {sql_text(file.relative)} as _source_file, "
