@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -244,11 +245,16 @@ def _number_file_lines(
         if file_format == "csv":
             con.execute(f"update {temp_name} set _source_line = _source_line + 1")
         return
-    con.execute(
-        "create or replace temp table _file_lines as "
-        "select unnest($lines) as line, generate_subscripts($lines, 1) as record",
-        {"lines": lines},
-    )
+    # Through a file: a Python list as a parameter makes DuckDB import pandas, and a list
+    # literal of many numbers is slow to parse (seconds for 300k lines).
+    with tempfile.TemporaryDirectory(prefix="revops-lines-") as folder:
+        numbers = Path(folder) / "lines.csv"
+        numbers.write_text("\n".join(map(str, lines)) + "\n", encoding="utf-8")
+        con.execute(
+            "create or replace temp table _file_lines as select line, "
+            "row_number() over () as record from read_csv("
+            f"{sql_text(str(numbers))}, header = false, columns = {{'line': 'BIGINT'}})"
+        )
     con.execute(
         f"update {temp_name} set _source_line = l.line from _file_lines as l "
         f"where {temp_name}._source_line = l.record"
