@@ -1,5 +1,5 @@
 """Messages a person can act on: the file's own line for every format, byte-order marks,
-invalid UTF-8, empty JSON keys, unbalanced quotes and the reject share's examples.
+invalid UTF-8, empty JSON keys, unbalanced quotes and each reject reason's first rows.
 
 Tiny hand-written landing files, raw loads on a temporary DuckDB file (tests/conftest.py `con`).
 """
@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.extraction.assets import check_reject_share
 from dagster_project.extraction.loader import ExtractionError, load_source_table
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
 
@@ -141,14 +140,12 @@ def test_an_unbalanced_quote_quotes_only_its_own_line(tmp_path, con) -> None:
     )
 
 
-def test_the_reject_share_message_cites_the_first_bad_rows_in_file_order(tmp_path, con) -> None:
-    # Bad scores on lines 2, 10 and 11 (of 12): a text sort would put line 10 first.
+def test_each_reason_cites_its_first_bad_rows_in_file_order(tmp_path, con) -> None:
+    # Bad scores on lines 2, 10, 11 and 12: a text sort would put line 10 first.
     lines = [_survey(str(n), "x" if n in (2, 10, 11, 12) else 9) for n in range(1, 13)]
     _write(tmp_path, SURVEYS, "\n".join(lines) + "\n")
     result = load_source_table(con, SURVEYS, tmp_path, LOADED_AT)
-    with pytest.raises(Exception, match="reject") as error:
-        check_reject_share(result, 0.02)
     source = "success/survey_responses/part-0000.jsonl"
-    assert f"score: unparseable number x4 (e.g. {source}:2, {source}:10, {source}:11)" in str(
-        error.value
+    assert result.accounting.top_reasons == (
+        ("score: unparseable number", 4, f"{source}:2, {source}:10, {source}:11"),
     )
