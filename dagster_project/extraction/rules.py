@@ -25,6 +25,10 @@ RuleKind = Literal[
     "date",
     "month",
     "number",
+    # A value staging casts (extraction/typed_fields.py): `sql_type` is what it must parse as.
+    "typed",
+    # The same for each value of a list (an invoice's lines).
+    "typed_list",
     "non_negative",
     "enum",
     "currency",
@@ -33,10 +37,6 @@ RuleKind = Literal[
     "mapped",
     # The same for a list of values (a property's history).
     "mapped_list",
-    # A value staging casts (extraction/typed_fields.py): `sql_type` is what it must parse as.
-    "typed",
-    # The same for each value of a list (an invoice's lines).
-    "typed_list",
 ]
 
 
