@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import tempfile
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -401,6 +402,7 @@ def _load_files(
     if sum(rows_per_file.values()):
         mapping, rules = mapping_rules
         _check_mapped_properties(con, table, files, mapping)
+        rules = _rules_for_columns(rules, set(_columns(con, "_loaded")))
         rejected = quarantine_rejects(con, table, rules, target, loaded_at_sql)
         _write_accepted(con, target, loaded_at_sql, rejected > 0)
     else:
@@ -413,6 +415,17 @@ def _load_files(
     for name in ("_records", "_rejects", "_batch_files"):
         con.execute(f"drop table if exists {name}")
     return counts, rows_per_file
+
+
+def _rules_for_columns(rules: tuple[Rule, ...], columns: set[str]) -> tuple[Rule, ...]:
+    """The rules a load can apply: a parse rule of an optional column the export leaves out
+    (an invoice without `period_start`) has nothing to parse."""
+    return tuple(
+        rule
+        for rule in rules
+        if rule.kind not in ("typed", "typed_list")
+        or re.match(r'(?:json_extract_string\()?"([^"]+)"', rule.expr)[1] in columns
+    )
 
 
 def _check_mapped_properties(
