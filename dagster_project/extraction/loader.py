@@ -211,7 +211,7 @@ def _stage_file(
         raise ExtractionError(f"{path}: cannot be parsed: {problem}") from error
     except UnicodeDecodeError:
         # The CSV header, read here: the same diagnosis names the line and the byte.
-        problem = first_problem(path, table.file_format)
+        problem = first_problem(path, table.file_format) or "not valid UTF-8"
         raise ExtractionError(f"{path}: cannot be parsed: {problem}") from None
     if rows and table.file_format != "parquet":
         _number_file_lines(con, temp_name, path, table.file_format, rows)
