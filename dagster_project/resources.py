@@ -47,7 +47,8 @@ class WarehouseResource(dg.ConfigurableResource):
     def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
         """The run's writer lock around the whole run (a run of `run_pipeline` holds it already)."""
         say = context.log.warning if context.log else print
-        with writer_lock(Path(self.database), context.run_id or "unknown", say=say):
+        run_id = context.run.run_id if context.run else "unknown"
+        with writer_lock(Path(self.database), run_id, say=say):
             self.setup_for_execution(context)
             yield self
 
