@@ -2,7 +2,7 @@
 
 Usage: python -m dagster_project.run_pipeline [--from DAY] [--to DAY] [--as-of YYYY-MM-DD]
                                               [--first-landing-day DAY] [--full-refresh]
-                                              [--publish] [--verbose]
+                                              [--publish] [--verbose] [--lock-timeout SECONDS]
 
 One run loads the event sources' landing days DAY..DAY (default: every day present in the
 landing folder), the object sources' new files, builds dbt and publishes. A range is the
@@ -11,8 +11,11 @@ backfill: the days are replaced, never appended twice. The as-of date defaults t
 warehouse builds a side warehouse unless `--publish` is given (cli/history.py).
 `--first-landing-day` says which day the undated initial export landed (the setting
 REVOPS_FIRST_LANDING_DAY, for this run). `--full-refresh` rebuilds dbt's incremental models from
-raw. The console shows phases and problems, the log file everything (`--verbose`: the console
-too); every run is recorded in the Dagster instance of DAGSTER_HOME (default `.dagster_home`).
+raw. A run first takes the warehouse's writer lock (automation/writer_lock.py), before anything
+else: while another run holds it, this one waits up to `--lock-timeout` seconds (the setting
+REVOPS_WRITER_LOCK_TIMEOUT, default an hour), then stops without having started. The console
+shows phases and problems, the log file everything (`--verbose`: the console too); every run is
+recorded in the Dagster instance of DAGSTER_HOME (default `.dagster_home`).
 """
 
 from __future__ import annotations
@@ -21,13 +24,15 @@ import argparse
 import os
 import sys
 import time
+import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
+import duckdb
 
 from dagster_project.automation.run_config import AS_OF_TAG
+from dagster_project.automation.writer_lock import WarehouseBusy, writer_lock
 from dagster_project.cli.console import RunConsole, captured, console_logger, log_file, step_phases
 from dagster_project.cli.history import (
     WAREHOUSE_TAG,
@@ -37,8 +42,10 @@ from dagster_project.cli.history import (
 )
 from dagster_project.cli.instance import dagster_home, run_instance
 from dagster_project.cli.summary import shown, summary_lines, where_lines
+from dagster_project.extraction.config_files import ConfigFileError
 from dagster_project.extraction.landing import (
     FIRST_LANDING_DAY_ENV,
+    LandingLayoutError,
     initial_export_day,
     landing_dates,
 )
@@ -71,25 +78,27 @@ def execute(
     last: date,
     instance: dg.DagsterInstance | None = None,
     full_refresh: bool = False,
+    run_id: str | None = None,
     console: RunConsole | None = None,
     served: bool = True,
 ) -> dg.ExecuteInProcessResult:
-    """One in-process run of `full_build` over landing days first..last. With a console, the
-    run's log records go to it (cli/console.py) instead of Dagster's console logger."""
+    """One in-process run of `full_build` over landing days first..last. Its log records go to
+    `console` (cli/console.py) when given, else to Dagster's console log."""
+    from dagster_project.automation.console_log import console_logger as dagster_console
     from dagster_project.definitions import defs
 
-    job = defs.resolve_job_def("full_build")
-    run_config: dict[str, Any] = {
-        "ops": {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}}
-    }
+    logger = dagster_console
     if console:
         console.expect(step_phases(defs))
-        job = job.with_logger_defs({"console": console_logger(console)})
-        # A run starts the loggers its run config names, else Dagster's default console one.
-        run_config["loggers"] = {"console": {}}
+        logger = console_logger(console)
+    job = defs.resolve_job_def("full_build").with_logger_defs({"console": logger})
     as_of_date = warehouse.as_of_date or default_as_of_date()
     return job.execute_in_process(
-        run_config=run_config,
+        run_config={
+            "ops": {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+            # A job's own loggers are used only when the run config names them.
+            "loggers": {"console": {}},
+        },
         instance=instance,
         resources={"warehouse": warehouse},
         tags={
@@ -98,7 +107,22 @@ def execute(
             WAREHOUSE_TAG: "served" if served else "side",
         },
         raise_on_error=False,
+        run_id=run_id,
     )
+
+
+def published_version(database: Path) -> tuple[str, str] | None:
+    """(run id, as-of date) of the published warehouse; None when nothing is published."""
+    if not database.exists():
+        return None
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            run_id, as_of = con.execute(
+                "select run_id, as_of_date from meta.warehouse_version"
+            ).fetchone()
+    except (duckdb.Error, TypeError):
+        return None
+    return str(run_id), str(as_of)
 
 
 def run(
@@ -106,42 +130,69 @@ def run(
     last: date | None,
     as_of_date: str,
     full_refresh: bool = False,
+    lock_timeout: float | None = None,
     publish: bool = False,
     console: RunConsole | None = None,
-) -> tuple[dg.ExecuteInProcessResult, Path]:
-    """One command-line run, recorded in the Dagster instance; returns it and the warehouse it
-    published (the served one, or a side one: cli/history.py)."""
+) -> tuple[dg.ExecuteInProcessResult, tuple[str, str] | None, Path]:
+    """Run `full_build` under the warehouse's writer lock, recorded in the Dagster instance;
+    return the result, the version published when the run started (under the lock: what a
+    failed run leaves in place) and the warehouse the run publishes (the served one, or a side
+    one: cli/history.py)."""
     paths = warehouse_paths()
     os.environ.setdefault("REVOPS_DUCKDB_PATH", str(paths.build_db))
-    prepare_dbt_manifest()
-    from dagster_project.resources import WarehouseResource, default_warehouse
+    run_id = str(uuid.uuid4())
+    # The lock comes first: two processes creating the Dagster instance of a fresh DAGSTER_HOME
+    # at once collide on its schema, and two parsing the dbt project on one manifest. A side
+    # run takes it too: it shares both.
+    with writer_lock(paths.build_db, run_id, lock_timeout):
+        published = published_version(paths.published_db)
+        # The as-of date the run will have, when already known, dates a lone initial export.
+        as_of = date.fromisoformat(as_of_date) if as_of_date else None
+        landed = landing_day_range(paths.landing_dir, as_of or last)
+        served = served_as_of_date(paths.published_db)
+        plan = plan_run(landed, first, last, as_of, served, publish)
+        prepare_dbt_manifest()
+        from dagster_project.resources import WarehouseResource, default_warehouse
 
-    # The as-of date the run will have, when already known, dates a lone initial export.
-    as_of = date.fromisoformat(as_of_date) if as_of_date else None
-    landed = landing_day_range(paths.landing_dir, as_of or last)
-    plan = plan_run(landed, first, last, as_of, served_as_of_date(paths.published_db), publish)
-    warehouse = default_warehouse(plan.as_of_date.isoformat())
-    if not plan.publish:
-        build, published = prepare_side_build(paths, plan.as_of_date)
-        # dbt's profile reads the build file from this variable (the dbt step sets it too).
-        os.environ["REVOPS_DUCKDB_PATH"] = str(build)
-        warehouse = WarehouseResource(
-            database=str(build),
-            landing_dir=warehouse.landing_dir,
-            published_database=str(published),
-            as_of_date=warehouse.as_of_date,
+        warehouse = default_warehouse(plan.as_of_date.isoformat())
+        if not plan.publish:
+            build, side = prepare_side_build(paths, plan.as_of_date)
+            warehouse = WarehouseResource(
+                database=str(build),
+                landing_dir=warehouse.landing_dir,
+                published_database=str(side),
+                as_of_date=warehouse.as_of_date,
+            )
+        if console:
+            for warning in plan.warnings:
+                console.say(f"warning: {warning}")
+            target = "the served warehouse" if plan.publish else "a side warehouse"
+            console.say(
+                f"landing days {plan.first}..{plan.last}, as of {plan.as_of_date}, into {target}"
+            )
+        result = execute(
+            warehouse,
+            plan.first,
+            plan.last,
+            run_instance(),
+            full_refresh,
+            run_id,
+            console,
+            plan.publish,
         )
-    if console:
-        for warning in plan.warnings:
-            console.say(f"warning: {warning}")
-        target = "the served warehouse" if plan.publish else "a side warehouse"
-        console.say(
-            f"landing days {plan.first}..{plan.last}, as of {plan.as_of_date}, into {target}"
-        )
-    result = execute(
-        warehouse, plan.first, plan.last, run_instance(), full_refresh, console, plan.publish
-    )
-    return result, Path(warehouse.published_database)
+        return result, published, Path(warehouse.published_database)
+
+
+def published_after_failure(run_id: str, before: tuple[str, str] | None, database: Path) -> str:
+    """What a failed run can say of the published warehouse, from what it holds now."""
+    now = published_version(database)
+    if now == before:
+        shown = f"run {now[0]}, as of {now[1]}" if now else "nothing published yet"
+        return f"the published warehouse is unchanged ({shown})"
+    if now and now[0] == run_id:
+        return f"this run published the warehouse (as of {now[1]}) before a later step failed"
+    shown = f"run {now[0]}, as of {now[1]}" if now else "nothing"
+    return f"the published warehouse changed during this run, by another run: it holds {shown}"
 
 
 def failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -182,6 +233,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--verbose", action="store_true", help="print Dagster's events and dbt's lines too"
     )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        help="seconds to wait for a run holding the warehouse (default: "
+        "REVOPS_WRITER_LOCK_TIMEOUT, else 3600)",
+    )
     return parser.parse_args(argv)
 
 
@@ -197,13 +254,24 @@ def main() -> None:
     with log_path.open("w", encoding="utf-8") as log:
         console = RunConsole(sys.stdout, log, verbose=args.verbose)
         console.say(f"revops run: log in {shown(log_path)}")
-        with captured(console):
-            result, published = run(
-                args.first, args.last, args.as_of, args.full_refresh, args.publish, console
-            )
+        try:
+            with captured(console):
+                result, before, published = run(
+                    args.first,
+                    args.last,
+                    args.as_of,
+                    args.full_refresh,
+                    args.lock_timeout,
+                    args.publish,
+                    console,
+                )
+        except (WarehouseBusy, LandingLayoutError, ConfigFileError) as error:
+            # Found before the run started: one line, no traceback; nothing was written.
+            sys.exit(f"pipeline not started: {error}")
         if not result.success:
             console.say("\n".join(failure_lines(result)))
-            sys.exit(f"pipeline failed; the published warehouse is unchanged (log: {log_path})")
+            state = published_after_failure(result.run_id, before, warehouse_paths().published_db)
+            sys.exit(f"pipeline failed; {state} (log: {shown(log_path)})")
         served = published == warehouse_paths().published_db
         for line in summary_lines(published, served) + where_lines(published, log_path):
             console.say(line)

@@ -5,9 +5,9 @@ A run's ~4,000 lines (Dagster's DEBUG events, one dbt line per node) go to the l
 to the console too with `--verbose`. The console shows the phases (extract, transform, checks,
 publish) as they finish, a progress bar while one runs (on a terminal), and, in full, every
 warning and error a person must read: Dagster's WARNING and ERROR records (a failed step with its
-error), dbt's failing or warning nodes with their details, and Python warnings except the
-libraries' notices about their own API (beta, preview, superseded, deprecated), which go to the
-log file.
+error; a data error without its stack trace, as automation/console_log.py shows it), dbt's
+failing or warning nodes with their details, and Python warnings except the libraries' notices
+about their own API (beta, preview, superseded, deprecated), which go to the log file.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import dagster as dg
+
+from dagster_project.automation.console_log import without_data_error_stack
 
 PHASES = ("extract", "transform", "checks", "publish")
 # One Dagster step is the whole `dbt build`: its progress is counted in dbt nodes.
@@ -192,8 +194,10 @@ class RunConsole:
         if record.levelno >= logging.WARNING and not self.verbose and not notice:
             original = meta.get("orig_message") or message
             step = f"{meta['step_key']}: " if meta.get("step_key") else ""
-            # Dagster appends a failed step's error (with its cause) after a blank line.
-            error = message[message.find("\n\n") :] if "\n\n" in message else ""
+            # Dagster appends a failed step's error (with its cause) after a blank line; a data
+            # error is its message alone (the log keeps the stack).
+            shown = without_data_error_stack(message)
+            error = shown[shown.find("\n\n") :] if "\n\n" in shown else ""
             self.say(f"{record.levelname.lower()}: {step}{original}{error}")
 
     def python_warning(self, text: str, category: type[Warning]) -> None:
