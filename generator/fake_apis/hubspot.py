@@ -134,7 +134,7 @@ class FakeHubSpot(FakeApi):
         start = int(body.get("after") or 0)
         if limit > 200:
             return self._bad_request("limit must be at most 200")
-        if start + limit > self.search_limit:
+        if start >= self.search_limit:
             return self._bad_request(
                 f"Search results are limited to {self.search_limit} records per query."
             )
@@ -156,10 +156,10 @@ class FakeHubSpot(FakeApi):
                 "updatedAt": r["updatedAt"],
                 "archived": r["archived"],
             }
-            for r in rows[start : start + limit]
+            for r in rows[start : min(start + limit, self.search_limit)]
         ]
         answer: dict[str, Any] = {"total": len(rows), "results": page}
-        if start + limit < len(rows):
+        if start + limit < min(len(rows), self.search_limit):
             answer["paging"] = {"next": {"after": str(start + limit)}}
         return Answer(200, answer)
 

@@ -33,7 +33,7 @@ class Faults:
     daily_limit: bool = False  # HubSpot: every request 429 with the DAILY policy
     server_errors: int = 0  # next N requests: 503
     connection_resets: int = 0  # next N requests: the connection closes with no answer
-    malformed: int = 0  # next N requests: 200 with a truncated JSON body
+    malformed_at: int | None = None  # the Nth answered request: 200 with a truncated JSON body
     slow_seconds: float = 0.0  # every answer waits this long
     # After this many answered requests, every request fails with 503 (a sync dying mid-way).
     fail_after: int | None = None
@@ -73,6 +73,12 @@ class FakeApi:
         self.answered = 0
         self._lock = threading.Lock()
 
+    def reset(self, token: str) -> None:
+        """No fault but the token check, and no request counted yet."""
+        self.faults = Faults(token=token)
+        self.requests.clear()
+        self.answered = 0
+
     def route(self, request: Request) -> Answer:  # pragma: no cover - each API routes
         raise NotImplementedError
 
@@ -110,7 +116,7 @@ class FakeApi:
             if faults.take("connection_resets"):
                 return "reset"
             self.answered += 1
-            return "malformed" if faults.take("malformed") else None
+            return "malformed" if self.answered == faults.malformed_at else None
 
 
 def _handler(api: FakeApi, touched: Callable[[], None]) -> type[BaseHTTPRequestHandler]:

@@ -38,6 +38,7 @@ class FakeStripe(FakeApi):
 
     def __init__(self, state: dict[str, list[Record]], day: date) -> None:
         super().__init__()
+        self.embedded_lines = EMBEDDED_LINES
         self.load(state, day)
 
     def load(self, state: dict[str, list[Record]], day: date) -> None:
@@ -94,7 +95,8 @@ class FakeStripe(FakeApi):
                 rows = [r for r in rows if not types or r["type"] in types]
             rows = [r for r in rows if _created_matches(r, query)]
             if parts[1] == "invoices":
-                return self._page(f"/v1/{parts[1]}", [_embed_lines(r) for r in rows], query)
+                embedded = [_embed_lines(r, self.embedded_lines) for r in rows]
+                return self._page(f"/v1/{parts[1]}", embedded, query)
             return self._page(f"/v1/{parts[1]}", rows, query)
         if len(parts) == 3 and parts[1] == "subscriptions" and parts[2] in self.subscriptions:
             return Answer(200, self.subscriptions[parts[2]])
@@ -120,13 +122,13 @@ class FakeStripe(FakeApi):
         return Answer(200, {"object": "list", "url": url, "has_more": more, "data": page})
 
 
-def _embed_lines(invoice: Record) -> Record:
+def _embed_lines(invoice: Record, count: int) -> Record:
     embedded = copy.copy(invoice)
     lines = invoice["lines"]["data"]
     embedded["lines"] = {
         "object": "list",
-        "data": lines[:EMBEDDED_LINES],
-        "has_more": len(lines) > EMBEDDED_LINES,
+        "data": lines[:count],
+        "has_more": len(lines) > count,
         "url": f"/v1/invoices/{invoice['id']}/lines",
     }
     return embedded
