@@ -41,7 +41,7 @@ def test_a_synced_run_publishes_without_leaking_secrets_and_a_failed_sync_change
         urls = (hubspot_url, stripe_url)
         synced = sync_and_build(data_dir, landing, HISTORY_END, urls, quick)
         assert synced.success, failure_lines(synced)
-        assert hubspot.total_requests() == 19 and stripe.total_requests() == 5
+        assert hubspot.total_requests() == 27 and stripe.total_requests() == 5
 
         published = (data_dir / "revops.duckdb").read_bytes()
         landed = landing_bytes(landing)
