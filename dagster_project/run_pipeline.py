@@ -2,13 +2,16 @@
 
 Usage: python -m dagster_project.run_pipeline [--from DAY] [--to DAY] [--as-of YYYY-MM-DD]
                                               [--first-landing-day DAY] [--full-refresh]
+                                              [--lock-timeout SECONDS]
 
 One run loads the event sources' landing days DAY..DAY (default: every day present in the
 landing folder), the object sources' new files, builds dbt and publishes. A range is the
 backfill: the days are replaced, never appended twice. The as-of date defaults to the last day.
 `--first-landing-day` says which day the undated initial export landed (the setting
 REVOPS_FIRST_LANDING_DAY, for this run). `--full-refresh` rebuilds dbt's incremental models from
-raw.
+raw. A run first takes the warehouse's writer lock (automation/writer_lock.py), before anything
+else: while another run holds it, this one waits up to `--lock-timeout` seconds (the setting
+REVOPS_WRITER_LOCK_TIMEOUT, default an hour), then stops without having started.
 """
 
 from __future__ import annotations
@@ -17,14 +20,18 @@ import argparse
 import os
 import sys
 import time
+import uuid
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
+from dagster_project.automation.writer_lock import WarehouseBusy, writer_lock
+from dagster_project.extraction.config_files import ConfigFileError
 from dagster_project.extraction.landing import (
     FIRST_LANDING_DAY_ENV,
+    LandingLayoutError,
     initial_export_day,
     landing_dates,
 )
@@ -59,33 +66,79 @@ def execute(
     last: date,
     instance: dg.DagsterInstance | None = None,
     full_refresh: bool = False,
+    run_id: str | None = None,
 ) -> dg.ExecuteInProcessResult:
     """One in-process run of `full_build` over landing days first..last."""
+    from dagster_project.automation.console_log import console_logger
     from dagster_project.definitions import defs
 
-    return defs.resolve_job_def("full_build").execute_in_process(
-        run_config={"ops": {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}}},
+    job = defs.resolve_job_def("full_build").with_logger_defs({"console": console_logger})
+    return job.execute_in_process(
+        run_config={
+            "ops": {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+            # A job's own loggers are used only when the run config names them.
+            "loggers": {"console": {}},
+        },
         instance=instance,
         resources={"warehouse": warehouse},
         tags=day_range_tags(first, last),
         raise_on_error=False,
+        run_id=run_id,
     )
 
 
-def run(
-    first: date | None, last: date | None, as_of_date: str, full_refresh: bool = False
-) -> dg.ExecuteInProcessResult:
-    os.environ.setdefault("REVOPS_DUCKDB_PATH", str(warehouse_paths().build_db))
-    prepare_dbt_manifest()
-    from dagster_project.resources import default_warehouse
+def published_version(database: Path) -> tuple[str, str] | None:
+    """(run id, as-of date) of the published warehouse; None when nothing is published."""
+    if not database.exists():
+        return None
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            run_id, as_of = con.execute(
+                "select run_id, as_of_date from meta.warehouse_version"
+            ).fetchone()
+    except (duckdb.Error, TypeError):
+        return None
+    return str(run_id), str(as_of)
 
-    # The as-of date the run will have, when already known, dates a lone initial export.
-    known_as_of = date.fromisoformat(as_of_date) if as_of_date else last
-    default_first, default_last = landing_day_range(warehouse_paths().landing_dir, known_as_of)
-    first, last = first or default_first, last or default_last
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-    warehouse = default_warehouse(as_of_date or last.isoformat())
-    return execute(warehouse, first, last, instance, full_refresh)
+
+def run(
+    first: date | None,
+    last: date | None,
+    as_of_date: str,
+    full_refresh: bool = False,
+    lock_timeout: float | None = None,
+) -> tuple[dg.ExecuteInProcessResult, tuple[str, str] | None]:
+    """Run `full_build` under the warehouse's writer lock; return the result and the version
+    published when the run started (under the lock: what a failed run leaves in place)."""
+    paths = warehouse_paths()
+    os.environ.setdefault("REVOPS_DUCKDB_PATH", str(paths.build_db))
+    run_id = str(uuid.uuid4())
+    # The lock comes first: two processes creating the Dagster instance of a fresh DAGSTER_HOME
+    # at once collide on its schema, and two parsing the dbt project on one manifest.
+    with writer_lock(paths.build_db, run_id, lock_timeout):
+        published = published_version(paths.published_db)
+        # The as-of date the run will have, when already known, dates a lone initial export.
+        known_as_of = date.fromisoformat(as_of_date) if as_of_date else last
+        default_first, default_last = landing_day_range(paths.landing_dir, known_as_of)
+        first, last = first or default_first, last or default_last
+        prepare_dbt_manifest()
+        from dagster_project.resources import default_warehouse
+
+        instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
+        warehouse = default_warehouse(as_of_date or last.isoformat())
+        return execute(warehouse, first, last, instance, full_refresh, run_id), published
+
+
+def published_after_failure(run_id: str, before: tuple[str, str] | None, database: Path) -> str:
+    """What a failed run can say of the published warehouse, from what it holds now."""
+    now = published_version(database)
+    if now == before:
+        shown = f"run {now[0]}, as of {now[1]}" if now else "nothing published yet"
+        return f"the published warehouse is unchanged ({shown})"
+    if now and now[0] == run_id:
+        return f"this run published the warehouse (as of {now[1]}) before a later step failed"
+    shown = f"run {now[0]}, as of {now[1]}" if now else "nothing"
+    return f"the published warehouse changed during this run, by another run: it holds {shown}"
 
 
 def summary(database: str) -> str:
@@ -133,14 +186,27 @@ def main() -> None:
     parser.add_argument(
         "--full-refresh", action="store_true", help="rebuild dbt's incremental models from raw"
     )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        help="seconds to wait for a run holding the warehouse (default: "
+        "REVOPS_WRITER_LOCK_TIMEOUT, else 3600)",
+    )
     args = parser.parse_args()
     if args.first_landing_day:
         os.environ[FIRST_LANDING_DAY_ENV] = args.first_landing_day.isoformat()
     started = time.perf_counter()
-    result = run(args.first, args.last, args.as_of, args.full_refresh)
+    try:
+        result, published = run(
+            args.first, args.last, args.as_of, args.full_refresh, args.lock_timeout
+        )
+    except (WarehouseBusy, LandingLayoutError, ConfigFileError) as error:
+        # Found before the run started: one line, no traceback; nothing was written.
+        sys.exit(f"pipeline not started: {error}")
     if not result.success:
         failures = "\n".join(failure_lines(result))
-        sys.exit(f"{failures}\npipeline failed; the published warehouse is unchanged")
+        state = published_after_failure(result.run_id, published, warehouse_paths().published_db)
+        sys.exit(f"{failures}\npipeline failed; {state}")
     print(summary(str(warehouse_paths().published_db)))
     print(f"pipeline {time.perf_counter() - started:.1f}s")
 
