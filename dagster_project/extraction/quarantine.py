@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import duckdb
 
 from dagster_project.extraction.ledger import table_exists
+from dagster_project.extraction.references import checkable, reference_violation
 from dagster_project.extraction.rules import FX_TABLE, Rule
 from dagster_project.source_catalog import SourceTable
 from dagster_project.sql_text import sql_text
@@ -97,13 +98,7 @@ def _violation(rule: Rule, typed: bool = False) -> tuple[str, str]:
     if rule.kind == "currency":
         known = f"select 'EUR' union select distinct upper(currency) from raw.{FX_TABLE}"
         return f"{present} and upper({e}) not in ({known})", f"'unknown currency: ' || {v}"
-    # A parent without records is an optional source the company does not deliver (owners,
-    # product workspaces): there is nothing to check the reference against.
-    return (
-        f"{present} and exists (select 1 from raw.{rule.parent}) "
-        f"and {e} not in (select {rule.parent_key} from raw.{rule.parent})",
-        f"'orphan reference to {rule.parent}: ' || {v}",
-    )
+    return reference_violation(rule, e, present, v)
 
 
 def _unmapped(rule: Rule, e: str, present: str, v: str) -> tuple[str, str]:
@@ -211,7 +206,10 @@ def quarantine_rejects(
         "select column_name from (describe _loaded) where column_type not in ('VARCHAR', 'JSON')"
     ).fetchall()
     rejects = _rejects_sql(
-        table, rules, frozenset(row[0] for row in typed), target if target_exists else None
+        table,
+        checkable(con, rules),
+        frozenset(row[0] for row in typed),
+        target if target_exists else None,
     )
     con.execute(f"create or replace temp table _rejects as {rejects}")
     rows_quarantined = con.execute("select count(*) from _rejects").fetchone()[0]

@@ -120,12 +120,16 @@ RULES: dict[str, tuple[Rule, ...]] = {
         timestamp("closedate", prop("closedate")),
         ref("hubspot_owner_id", "crm_owners", expr=prop("hubspot_owner_id")),
         ref("associations.companies", "crm_companies", expr=_first_association("companies")),
+        ref("associations.contacts", "crm_contacts", expr=_first_association("contacts")),
     ),
     "crm_engagements": _hubspot(
         required("hs_timestamp", prop("hs_timestamp")),
         timestamp("hs_timestamp", prop("hs_timestamp")),
         enum("hs_engagement_type", ("CALL", "EMAIL", "MEETING"), prop("hs_engagement_type")),
         ref("hubspot_owner_id", "crm_owners", expr=prop("hubspot_owner_id")),
+        ref("associations.contacts", "crm_contacts", expr=_first_association("contacts")),
+        ref("associations.companies", "crm_companies", expr=_first_association("companies")),
+        ref("associations.deals", "crm_deals", expr=_first_association("deals")),
     ),
     "marketing_campaigns": (
         required("campaign_id"),
@@ -215,6 +219,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
         ),
         epoch("created"),
         required("data.object.id", "data->'object'->>'id'"),
+        ref("data.object.id", "billing_subscriptions", expr="data->'object'->>'id'"),
+        ref("data.object.customer", "billing_customers", expr="data->'object'->>'customer'"),
     ),
     "billing_invoices": (
         required("id"),
@@ -248,6 +254,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
         timestamp("created_at"),
         timestamp("solved_at"),
         ref("organization_id", "crm_companies"),
+        ref("requester_id", "crm_contacts"),
     ),
     "success_survey_responses": (
         required("id"),
@@ -256,6 +263,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
         non_negative("score"),
         timestamp("responded_at"),
         ref("company_id", "crm_companies"),
+        ref("contact_id", "crm_contacts"),
     ),
 }
 
