@@ -25,6 +25,11 @@ from dagster_project.extraction.ledger import stored_table
 from dagster_project.extraction.loader import ExtractionError, LoadResult, load_source_table
 from dagster_project.extraction.partitions import LANDING_DAYS, days_of
 from dagster_project.extraction.preflight import MissingSourcesError, check_required_sources
+from dagster_project.extraction.reject_gate import (
+    RejectShareExceeded,
+    check_reject_share,
+    table_share,
+)
 from dagster_project.extraction.rules import parent_tables
 from dagster_project.metric_config import metric_vars
 from dagster_project.resources import WarehouseResource
@@ -36,10 +41,6 @@ CRM_REPS_KEY = dg.AssetKey(["raw", "crm_reps"])
 # The CRM tables whose row rules read the mapping.
 _MAPPED_TABLES = ("crm_contacts", "crm_deals", "crm_companies", "crm_engagements")
 PREFLIGHT_KEY = dg.AssetKey(["landing_preflight"])
-
-
-class RejectShareExceeded(Exception):
-    """Too many rows of one source table were quarantined for the run to go on."""
 
 
 @dg.asset(
@@ -74,21 +75,6 @@ def landing_preflight(
 def raw_asset_key(table: SourceTable) -> dg.AssetKey:
     """The key dbt sources name in `meta.dagster.asset_key`, so lineage is one graph."""
     return dg.AssetKey(["raw", table.raw_table])
-
-
-def check_reject_share(result: LoadResult, max_share: float) -> None:
-    accounting = result.accounting
-    if accounting.reject_share <= max_share:
-        return
-    reasons = "; ".join(
-        f"{summary} x{count} (e.g. {example})" for summary, count, example in accounting.top_reasons
-    )
-    raise RejectShareExceeded(
-        f"{result.table}: {accounting.rows_quarantined} of {accounting.rows_read} rows "
-        f"({accounting.reject_share:.1%}) quarantined, above the limit of {max_share:.1%} "
-        f"(quarantine_max_reject_share), from {', '.join(result.files)}. Top reasons: {reasons}. "
-        "Rows are in quarantine.rejected_rows of the build warehouse."
-    )
 
 
 def _metadata(result: LoadResult, loaded_at: datetime) -> dict[str, Any]:
@@ -158,6 +144,7 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
                     f"quarantine.rejected_rows where source_table = '{table.raw_table}' "
                     f"and loaded_at = {this_load})"
                 ).fetchone()
+                share = table_share(con, table.raw_table)
             if result.new_columns:
                 context.log.warning(
                     f"raw.{table.raw_table}: new columns in the export, carried into raw: "
@@ -169,7 +156,7 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
                     f"yet, left for the run that covers them: "
                     f"{', '.join(map(str, result.later_days))}"
                 )
-            check_reject_share(result, float(metric_vars()["quarantine_max_reject_share"]))
+            check_reject_share(share, float(metric_vars()["quarantine_max_reject_share"]))
         except (ExtractionError, LandingLayoutError, RejectShareExceeded, ConfigFileError) as error:
             # Bad input fails the same way on every try: report it once, skip the job's retries.
             raise dg.Failure(
