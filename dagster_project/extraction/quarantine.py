@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import duckdb
 
 from dagster_project.extraction.ledger import table_exists
-from dagster_project.extraction.references import checkable, reference_violation
+from dagster_project.extraction.nested_keys import nested_duplicates_sql
+from dagster_project.extraction.plausibility import future_violation
+from dagster_project.extraction.references import checkable, reference_violation, relation_exists
 from dagster_project.extraction.rules import FX_TABLE, Rule
 from dagster_project.source_catalog import SourceTable
 from dagster_project.sql_text import sql_text
@@ -63,6 +65,8 @@ def _violation(rule: Rule, typed: bool = False) -> tuple[str, str]:
     # Parenthesised: `->>` binds looser than `not in` and comparisons in DuckDB.
     e = f"({rule.expr})"
     v = _value(e)
+    if rule.kind == "happened":
+        return future_violation(rule.label, e, int(rule.values[0]), typed, _value(e))
     if typed and rule.kind in ("required", "timestamp", "epoch", "date", "month", "number"):
         return (f"{e} is null" if rule.kind == "required" else "false"), "'missing value'"
     present = _present(e)
@@ -171,9 +175,11 @@ def _rejects_sql(
     rules: tuple[Rule, ...],
     typed_columns: frozenset[str] = frozenset(),
     target: str | None = None,
+    served: str | None = None,
 ) -> str:
     """Rejected records with the first rule each breaks; `typed_columns` as in `_violation`,
-    `target` the raw table already holding other days' events (None on a first load)."""
+    `target` the raw table already holding other days' events (None on a first load), `served`
+    the raw relation staging reads (None on a first load), for nested keys."""
     key = _key_expr(table)
     branches = []
     for order, rule in enumerate(rules):
@@ -184,6 +190,7 @@ def _rejects_sql(
             f"from _loaded where {predicate}"
         )
     branches.append(_duplicates_sql(table, key, target))
+    branches.extend(nested_duplicates_sql(table.raw_table, key, served))
     union = "\nunion all\n".join(branches)
     first_broken_rule = "partition by _source_file, _source_line order by rule_order"
     return (
@@ -205,11 +212,13 @@ def quarantine_rejects(
     typed = con.execute(
         "select column_name from (describe _loaded) where column_type not in ('VARCHAR', 'JSON')"
     ).fetchall()
+    served = f"raw.{table.raw_table}"
     rejects = _rejects_sql(
         table,
         checkable(con, rules),
         frozenset(row[0] for row in typed),
         target if target_exists else None,
+        served if target_exists and relation_exists(con, served) else None,
     )
     con.execute(f"create or replace temp table _rejects as {rejects}")
     rows_quarantined = con.execute("select count(*) from _rejects").fetchone()[0]

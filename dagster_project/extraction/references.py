@@ -34,13 +34,23 @@ def reference_violation(rule: Rule, e: str, present: str, v: str) -> tuple[str, 
     return predicate, reason
 
 
-def checkable(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
-    """The rules without references into a raw table that was never loaded (a table loaded on
-    its own, before its parents): there is nothing to check those against yet."""
-    relations = {
+def raw_relations(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables and views of schema raw."""
+    return {
         row[0]
         for row in con.execute(
             "select table_name from information_schema.tables where table_schema = 'raw'"
         ).fetchall()
     }
+
+
+def relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
+    """Whether `raw.<name>` is a table or a view."""
+    return relation.removeprefix("raw.") in raw_relations(con)
+
+
+def checkable(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
+    """The rules without references into a raw table that was never loaded (a table loaded on
+    its own, before its parents): there is nothing to check those against yet."""
+    relations = raw_relations(con)
     return tuple(rule for rule in rules if rule.kind != "ref" or rule.parent in relations)

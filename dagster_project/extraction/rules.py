@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dagster_project.extraction.crm_mapping import CrmMapping
+from dagster_project.extraction.plausibility import HAPPENED_FIELDS, margin_days
 from dagster_project.source_catalog import CRM_MAPPED_FIELDS, OWNER_ROLES, TRACK_EVENTS
 
 RuleKind = Literal[
@@ -32,6 +33,9 @@ RuleKind = Literal[
     "mapped",
     # The same for a list of values (a property's history).
     "mapped_list",
+    # A moment that had happened when the file landed (extraction/plausibility.py): `label` is
+    # its unit (timestamp or epoch), `values` the margin in days.
+    "happened",
 ]
 
 
@@ -272,8 +276,17 @@ FX_TABLE = "billing_fx_rates"
 
 
 def table_rules(raw_table: str, mapping: CrmMapping) -> tuple[Rule, ...]:
-    """Every row rule of a table: its own, then those of the CRM fields the mapping names."""
-    return (*RULES.get(raw_table, ()), *_mapped_rules(raw_table, mapping))
+    """Every row rule of a table: its own, those of the CRM fields the mapping names, then the
+    times that cannot lie after the file's landing day."""
+    return (*RULES.get(raw_table, ()), *_mapped_rules(raw_table, mapping), *_happened(raw_table))
+
+
+def _happened(raw_table: str) -> list[Rule]:
+    margin = str(margin_days())
+    return [
+        Rule(field, expr or f'"{field}"', "happened", values=(margin,), label=unit)
+        for field, expr, unit in HAPPENED_FIELDS.get(raw_table, ())
+    ]
 
 
 def _mapped_rules(raw_table: str, mapping: CrmMapping) -> list[Rule]:
