@@ -16,6 +16,7 @@ from typing import Any
 
 import dagster as dg
 
+from dagster_project.automation.faults import fail_once_unless_transient
 from dagster_project.extraction.config_files import ConfigFileError
 from dagster_project.extraction.crm_config import write_crm_config
 from dagster_project.extraction.crm_mapping import load_crm_mapping
@@ -131,7 +132,8 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
         days = days_of(context) if partitioned else None
         as_of = date.fromisoformat(warehouse.effective_as_of_date())
         try:
-            with warehouse.connect() as con:
+            # Other exceptions: a fault of the machine is retried, anything else fails once.
+            with fail_once_unless_transient(), warehouse.connect() as con:
                 result = load_source_table(
                     con, table, Path(warehouse.landing_dir), loaded_at, days, as_of
                 )
@@ -212,7 +214,7 @@ def crm_configuration(
         mapping, reps = load_crm_mapping(landing_dir), load_reps(landing_dir)
     except ConfigFileError as error:
         raise dg.Failure(description=f"ConfigFileError: {error}", allow_retries=False) from error
-    with warehouse.connect() as con:
+    with fail_once_unless_transient(), warehouse.connect() as con:
         write_crm_config(con, mapping, reps)
     yield dg.MaterializeResult(
         asset_key=CRM_MAPPING_KEY,
