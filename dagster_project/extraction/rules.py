@@ -4,7 +4,8 @@ A row that breaks a rule is not loaded into `raw`; it goes to `quarantine.reject
 file, line, record id, field and reason. Rules are data, compiled to one set-based SQL pass per
 table (no row-by-row Python). `ref` rules check foreign keys against the parent raw table, so
 the parent's extraction asset runs first (see extraction/assets.py) and a row whose parent was
-itself quarantined is rejected too, rather than dangling in the warehouse. The CRM's own fields
+itself quarantined is rejected too, rather than dangling in the warehouse (the reason says which:
+extraction/references.py). The CRM's own fields
 (stages, sources, flags) are read under the account's names and values, from the CRM mapping
 (extraction/crm_mapping.py): a value it does not map is quarantined as unmapped.
 """
