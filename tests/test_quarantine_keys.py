@@ -123,3 +123,35 @@ def test_a_time_after_the_landing_day_plus_the_margin_is_quarantined(tmp_path: P
         ("pv_2", "occurred_at", f"future time: 2099-01-01T00:00:00Z, {margin}")
     ]
     con.close()
+
+
+def test_events_of_one_subscription_share_item_ids_but_one_event_lists_each_once(
+    tmp_path: Path,
+) -> None:
+    def event(event_id: str, items: list[str]) -> dict:
+        subscription = {"id": "sub_1", "items": {"data": [{"id": item} for item in items]}}
+        return {
+            "id": event_id,
+            "type": "customer.subscription.updated",
+            "created": "1788000000",
+            "data": {"object": subscription},
+        }
+
+    landing = tmp_path / "landing"
+    _write(
+        landing / "billing" / "subscription_events" / "date=2026-09-01",
+        [event("evt_1", ["si_1"]), event("evt_2", ["si_1", "si_2", "si_1"])],
+    )
+    con = _warehouse(tmp_path)
+
+    table = TABLES["billing_subscription_events"]
+    load_source_table(con, table, landing, datetime(2026, 9, 30), None, AS_OF)
+
+    assert _rejected(con, "billing_subscription_events") == [
+        (
+            "evt_2",
+            "data.object.items.data.id",
+            "duplicate subscription item si_1: twice in the event",
+        )
+    ]
+    con.close()

@@ -22,6 +22,9 @@ class NestedKey:
     # What the reason calls a nested record and its owner.
     label: str
     owner: str
+    # Whether the ids are unique across records too, not only within one: a subscription
+    # event repeats its subscription's item ids, as every event of that subscription does.
+    across: bool = True
 
 
 NESTED_KEYS: dict[str, NestedKey] = {
@@ -33,6 +36,13 @@ NESTED_KEYS: dict[str, NestedKey] = {
         "json_extract_string(items, '$.data[*].id')",
         "subscription item",
         "subscription",
+    ),
+    "billing_subscription_events": NestedKey(
+        "data.object.items.data.id",
+        "json_extract_string(data, '$.object.items.data[*].id')",
+        "subscription item",
+        "event",
+        across=False,
     ),
 }
 
@@ -55,6 +65,8 @@ def nested_duplicates_sql(raw_table: str, key: str, served: str | None) -> list[
         f"from (select *, {nested.ids} as _ids from _loaded) "
         "where len(_ids) > len(list_distinct(_ids))"
     )
+    if not nested.across:
+        return [twice]
     occurrences = [
         f"select 1 as _new, _source_file, _source_line, _landing_date, {key} as _owner, "
         f"unnest(list_distinct({nested.ids})) as _id from _loaded"
