@@ -87,3 +87,41 @@ def test_children_of_a_quarantined_or_missing_parent_are_quarantined(tmp_path: P
     accounting = engagements.accounting
     assert (accounting.rows_read, accounting.rows_loaded, accounting.rows_quarantined) == (4, 2, 2)
     con.close()
+
+
+def test_children_of_an_earlier_load_follow_a_parent_quarantined_later(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    deals = landing / "crm" / "deals"
+    _write(
+        deals,
+        [_deal("1", "demo", "2026-09-01T00:00:00Z"), _deal("2", "demo", "2026-09-01T00:00:00Z")],
+    )
+    _write(landing / "crm" / "engagements", [_engagement("e1", "1"), _engagement("e2", "2")])
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("create schema raw")
+    for parent in ("crm_companies", "crm_owners", "crm_contacts"):
+        con.execute(f"create table raw.{parent} as select '7' as id")
+    con.execute("create table raw.billing_fx_rates as select 'USD' as currency")
+    for table in ("crm_deals", "crm_engagements"):
+        load_source_table(con, TABLES[table], landing, datetime(2026, 9, 30), None, AS_OF)
+    assert con.execute("select count(*) from quarantine.rejected_rows").fetchone() == (0,)
+
+    # The deals file is corrected upstream into a stage nobody mapped; engagements do not change.
+    text = "".join(
+        json.dumps(_deal(i, stage, "2026-09-01T00:00:00Z")) + "\n"
+        for i, stage in (("1", "demo"), ("2", "won"))
+    )
+    (deals / "part-0000.jsonl").write_text(text, encoding="utf-8")
+    for table in ("crm_deals", "crm_engagements"):
+        load_source_table(con, TABLES[table], landing, datetime(2026, 10, 1), None, AS_OF)
+
+    assert con.execute(
+        "select record_id, reason, loaded_at from quarantine.rejected_rows "
+        "where source_table = 'crm_engagements'"
+    ).fetchall() == [("e2", "parent crm_deals 2 quarantined", datetime(2026, 9, 30))]
+    assert con.execute("select id from raw.crm_engagements").fetchall() == [("e1",)]
+    assert con.execute(
+        "select rows_read, rows_loaded, rows_quarantined from meta.loaded_files "
+        "where source_table = 'crm_engagements'"
+    ).fetchall() == [(2, 1, 1)]
+    con.close()

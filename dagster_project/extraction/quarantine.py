@@ -16,7 +16,12 @@ import duckdb
 from dagster_project.extraction.ledger import table_exists
 from dagster_project.extraction.nested_keys import nested_duplicates_sql
 from dagster_project.extraction.plausibility import future_violation
-from dagster_project.extraction.references import checkable, reference_violation, relation_exists
+from dagster_project.extraction.references import (
+    checkable,
+    quarantine_stored_orphans,
+    reference_violation,
+    relation_exists,
+)
 from dagster_project.extraction.rules import FX_TABLE, Rule
 from dagster_project.source_catalog import SourceTable
 from dagster_project.sql_text import sql_text
@@ -230,6 +235,22 @@ def quarantine_rejects(
             "join _loaded as l using (_source_file, _source_line)"
         )
     return rows_quarantined
+
+
+def quarantine_earlier_orphans(
+    con: duckdb.DuckDBPyConnection,
+    table: SourceTable,
+    rules: tuple[Rule, ...],
+    target: str,
+    loaded_at_sql: str,
+) -> int:
+    """Rows of earlier loads whose parent is quarantined now (references.py): moved to
+    quarantine; returns how many."""
+    if not table_exists(con, target):
+        return 0
+    return quarantine_stored_orphans(
+        con, table.raw_table, rules, target, _key_expr(table), loaded_at_sql
+    )
 
 
 def no_rejects(con: duckdb.DuckDBPyConnection) -> None:

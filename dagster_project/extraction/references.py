@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import duckdb
 
+from dagster_project.extraction.ledger import LEDGER
 from dagster_project.extraction.rules import Rule
 from dagster_project.sql_text import sql_text
 
@@ -54,3 +55,69 @@ def checkable(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> tuple[
     its own, before its parents): there is nothing to check those against yet."""
     relations = raw_relations(con)
     return tuple(rule for rule in rules if rule.kind != "ref" or rule.parent in relations)
+
+
+def quarantine_stored_orphans(
+    con: duckdb.DuckDBPyConnection,
+    raw_table: str,
+    rules: tuple[Rule, ...],
+    target: str,
+    key: str,
+    loaded_at_sql: str,
+) -> int:
+    """Move rows of earlier loads whose parent has since been quarantined to quarantine too.
+
+    A parent reloaded (its file changed, or its rules: a new CRM mapping) may now be quarantined
+    while its children, loaded by an earlier run from files that did not change, still point at
+    it. Only parents named in quarantine are looked for (a small set, so this is a filter on one
+    column); each moved row keeps the load time of the load that read it, so that load's row
+    accounting still adds up, and its file's ledger row counts it as quarantined.
+    """
+    quarantined_parents = {
+        row[0]
+        for row in con.execute(
+            "select distinct source_table from quarantine.rejected_rows"
+        ).fetchall()
+    }
+    branches = []
+    for order, rule in enumerate(checkable(con, rules)):
+        # Without a quarantined parent (the usual run) nothing is scanned.
+        if rule.kind != "ref" or rule.parent not in quarantined_parents:
+            continue
+        e = f"({rule.expr})"
+        branches.append(
+            f"select _source_file, _source_line, {key} as record_id, {sql_text(rule.field)} "
+            f"as field, 'parent {rule.parent} ' || {e} || ' quarantined' as reason, "
+            f"{order} as rule_order from {target} "
+            f"where _loaded_at <> {loaded_at_sql} and {e} in (select record_id from "
+            f"quarantine.rejected_rows where source_table = {sql_text(rule.parent)}) "
+            f"and {e} not in (select {rule.parent_key} from raw.{rule.parent})"
+        )
+    if not branches:
+        return 0
+    con.execute(
+        "create or replace temp table _orphans as select * exclude (rule_order) from ("
+        + " union all ".join(branches)
+        + ") qualify row_number() over (partition by _source_file, _source_line "
+        "order by rule_order) = 1"
+    )
+    moved = con.execute("select count(*) from _orphans").fetchone()[0]
+    if moved:
+        con.execute(
+            "insert into quarantine.rejected_rows "
+            f"select {sql_text(raw_table)}, o._source_file, o._source_line, o.record_id, o.field, "
+            f"o.reason, to_json(t), t._loaded_at from _orphans as o "
+            f"join {target} as t using (_source_file, _source_line)"
+        )
+        con.execute(
+            f"delete from {target} as t using _orphans as o "
+            "where t._source_file = o._source_file and t._source_line = o._source_line"
+        )
+        con.execute(
+            f"update {LEDGER} set rows_loaded = rows_loaded - o.n, "
+            "rows_quarantined = rows_quarantined + o.n "
+            "from (select _source_file, count(*) as n from _orphans group by 1) as o "
+            f"where source_table = {sql_text(raw_table)} and source_file = o._source_file"
+        )
+    con.execute("drop table _orphans")
+    return moved
