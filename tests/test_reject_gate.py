@@ -64,7 +64,7 @@ def test_a_failed_gate_fails_every_rerun_until_the_file_is_corrected(tmp_path: P
     expected = (
         "RejectShareExceeded: billing_credit_notes: 1 of 13 rows (7.7%) quarantined, above the "
         "limit of 2.0% (quarantine_max_reject_share), in billing/credit_notes/part-0000.jsonl. "
-        "Top reasons: amount: negative amount x1 (first at billing/credit_notes/part-0000.jsonl:5)."
+        "Top reasons: amount: negative amount x1 (e.g. billing/credit_notes/part-0000.jsonl:5)."
         " Rows are in quarantine.rejected_rows of the build warehouse; every run fails on this "
         "table until its files are corrected."
     )

@@ -29,7 +29,7 @@ class TableShare:
     rows_quarantined: int
     # The files holding quarantined rows, in landing order.
     files: tuple[str, ...]
-    # (reason summary, count, first bad row as file:line), most frequent first.
+    # (reason summary, count, its first three bad rows as file:line), most frequent first.
     top_reasons: tuple[tuple[str, int, str], ...]
 
     @property
@@ -48,10 +48,11 @@ def table_share(con: duckdb.DuckDBPyConnection, raw_table: str) -> TableShare:
         f"select source_file from {LEDGER} where source_table = {name} "
         "and rows_quarantined > 0 order by landing_date, source_file"
     ).fetchall()
-    # The example is each reason's first bad row in file order, the one to look at first.
+    # The examples are each reason's first three bad rows in file order, the ones to look at.
     top_reasons = con.execute(
         "select field || ': ' || regexp_replace(reason, ': .*$', '') as summary, count(*), "
-        "arg_min(source_file || ':' || source_line, (source_file, source_line)) "
+        "array_to_string(list(source_file || ':' || source_line "
+        "order by source_file, source_line)[1:3], ', ') "
         f"from quarantine.rejected_rows where source_table = {name} "
         "group by 1 order by 2 desc, min((source_file, source_line)) limit 5"
     ).fetchall()
@@ -69,7 +70,7 @@ def check_reject_share(share: TableShare, max_share: float) -> None:
     if share.reject_share <= max_share:
         return
     reasons = "; ".join(
-        f"{summary} x{count} (first at {example})" for summary, count, example in share.top_reasons
+        f"{summary} x{count} (e.g. {example})" for summary, count, example in share.top_reasons
     )
     shown = ", ".join(share.files[:3]) + (
         f" and {len(share.files) - 3} more" if len(share.files) > 3 else ""

@@ -17,6 +17,7 @@ from typing import Literal
 
 from dagster_project.extraction.crm_mapping import CrmMapping
 from dagster_project.extraction.plausibility import HAPPENED_FIELDS, margin_days
+from dagster_project.extraction.typed_fields import typed_fields
 from dagster_project.source_catalog import CRM_MAPPED_FIELDS, OWNER_ROLES, TRACK_EVENTS
 
 RuleKind = Literal[
@@ -26,6 +27,10 @@ RuleKind = Literal[
     "date",
     "month",
     "number",
+    # A value staging casts (extraction/typed_fields.py): `sql_type` is what it must parse as.
+    "typed",
+    # The same for each value of a list (an invoice's lines).
+    "typed_list",
     "non_negative",
     "enum",
     "currency",
@@ -52,6 +57,8 @@ class Rule:
     parent_key: str = ""
     # For `mapped`: what the reason calls the value ("deal stage").
     label: str = ""
+    # For `typed`: the type the value must parse as (typed_fields.FieldType).
+    sql_type: str = ""
 
 
 def prop(name: str) -> str:
@@ -277,9 +284,11 @@ FX_TABLE = "billing_fx_rates"
 
 
 def table_rules(raw_table: str, mapping: CrmMapping) -> tuple[Rule, ...]:
-    """Every row rule of a table: its own, those of the CRM fields the mapping names, then the
-    times that cannot lie after the file's landing day."""
-    return (*RULES.get(raw_table, ()), *_mapped_rules(raw_table, mapping), *_happened(raw_table))
+    """Every row rule of a table: its own, then those of the CRM fields the mapping names, the
+    parse rule of each field staging casts, and the times that cannot lie after the file's
+    landing day."""
+    rules = (*RULES.get(raw_table, ()), *_mapped_rules(raw_table, mapping))
+    return (*rules, *_typed_rules(raw_table, mapping, rules), *_happened(raw_table))
 
 
 def _happened(raw_table: str) -> list[Rule]:
@@ -287,6 +296,21 @@ def _happened(raw_table: str) -> list[Rule]:
     return [
         Rule(field, expr or f'"{field}"', "happened", values=(margin,), label=unit)
         for field, expr, unit in HAPPENED_FIELDS.get(raw_table, ())
+    ]
+
+
+# Rules that already parse a value exactly as staging's cast does: no second check needed.
+_SAME_PARSE = {"timestamptz": "timestamp", "date": "date"}
+
+
+def _typed_rules(raw_table: str, mapping: CrmMapping, rules: tuple[Rule, ...]) -> list[Rule]:
+    checked = {(rule.field, rule.kind) for rule in rules}
+    return [
+        Rule(
+            typed.name, typed.expr, "typed_list" if typed.is_list else "typed", sql_type=typed.type
+        )
+        for typed in typed_fields(raw_table, mapping)
+        if (typed.name, _SAME_PARSE.get(typed.type)) not in checked
     ]
 
 
