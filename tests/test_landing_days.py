@@ -141,7 +141,10 @@ def test_an_earlier_day_never_loaded_stops_the_load_and_is_named(
 def test_an_export_first_dated_by_the_as_of_date_moves_without_loading_twice(
     tmp_path: Path, con: duckdb.DuckDBPyConnection
 ) -> None:
-    _write(tmp_path, EVENTS, "part-0000.jsonl", _lines(_event("e1"), _event("e2")))
+    # Created in May: before the day the export first counts as landed on (a later time would be
+    # quarantined as a time in the future of its delivery).
+    may = 1_780_000_000
+    _write(tmp_path, EVENTS, "part-0000.jsonl", _lines(_event("e1", may), _event("e2", may)))
     load_source_table(con, EVENTS, tmp_path, datetime(2026, 7, 1), as_of=date(2026, 6, 30))
     initial = "billing/subscription_events/part-0000.jsonl"
     assert _events(con) == [("e1", date(2026, 6, 30), initial), ("e2", date(2026, 6, 30), initial)]

@@ -44,7 +44,7 @@ LINES = [
     (_deal("4", amount="12k"), ("amount", "unparseable number: 12k")),
     (_deal("5", amount="-10"), ("amount", "negative amount: -10")),
     (_deal("6", dealstage="won"), ("dealstage", "unmapped deal stage: won")),
-    (_deal("7", company="99"), ("associations.companies", "orphan reference to crm_companies: 99")),
+    (_deal("7", company="99"), ("associations.companies", "parent crm_companies 99 missing")),
     (_deal("8", deal_currency_code="JPY"), ("deal_currency_code", "unknown currency: JPY")),
     (_deal("9", closedate="31/12/2025"), ("closedate", "unparseable timestamp: 31/12/2025")),
     (_deal("10"), ("id", "duplicate key: a later record wins")),
@@ -169,7 +169,7 @@ def test_parquet_rows_are_checked_on_their_own_types(tmp_path: Path) -> None:
     ).fetchall() == [
         (2, "timestamp", "missing value"),
         (3, "message_id", "missing value"),
-        (4, "user_id", "orphan reference to product_users: u9"),
+        (4, "user_id", "parent product_users u9 missing"),
     ]
     assert con.execute("select message_id from raw.product_tracks").fetchall() == [("m1",)]
     assert result.accounting.rows_read == 4
@@ -194,7 +194,7 @@ def test_references_into_a_source_without_records_are_not_checked(tmp_path: Path
     load_source_table(con, DEALS, landing, datetime(2026, 9, 30))
 
     assert con.execute("select field, reason from quarantine.rejected_rows").fetchall() == [
-        ("associations.companies", "orphan reference to crm_companies: 99")
+        ("associations.companies", "parent crm_companies 99 missing")
     ]
     assert con.execute(
         "select id, properties->>'hubspot_owner_id' from raw.crm_deals"

@@ -72,7 +72,7 @@ def _inject_bad_rows(landing: Path) -> list[tuple[str, str, str, str]]:
             "billing_invoices",
             "in_bad_orphan",
             "customer",
-            "orphan reference to billing_customers: cus_missing",
+            "parent billing_customers cus_missing missing",
         ),
         ("marketing_page_views", "pv_bad_time", "occurred_at", "unparseable timestamp: not-a-time"),
     ]

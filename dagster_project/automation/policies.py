@@ -14,8 +14,9 @@ WRITER_RUN_TAGS = {WRITER_TAG: "true"}
 # Transient failures heal on their own: a DuckDB lock held for a moment by a stray client of the
 # build file, a dbt subprocess killed by the OOM killer, a hiccup of a network share. Retrying is
 # safe because every step is idempotent: extraction replaces its table in one transaction, dbt
-# rebuilds its models, publish copies then renames. A data error fails identically each time, so
-# retries stay few and short (15 s then 30 s, +/- jitter so two instances do not retry in step).
+# rebuilds its models, publish copies then renames. Steps raise a failure without retries for
+# anything else (automation/faults.py): a data error would fail identically each time. Retries
+# stay few and short (15 s then 30 s, +/- jitter so two instances do not retry in step).
 WAREHOUSE_RETRY_POLICY = dg.RetryPolicy(
     max_retries=2,
     delay=15,

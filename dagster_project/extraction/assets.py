@@ -16,6 +16,7 @@ from typing import Any
 
 import dagster as dg
 
+from dagster_project.automation.faults import fail_once_unless_transient
 from dagster_project.connectors.assets import SYNC_KEYS
 from dagster_project.extraction.config_files import ConfigFileError
 from dagster_project.extraction.crm_config import write_crm_config
@@ -26,6 +27,11 @@ from dagster_project.extraction.ledger import stored_table
 from dagster_project.extraction.loader import ExtractionError, LoadResult, load_source_table
 from dagster_project.extraction.partitions import LANDING_DAYS, days_of
 from dagster_project.extraction.preflight import MissingSourcesError, check_required_sources
+from dagster_project.extraction.reject_gate import (
+    RejectShareExceeded,
+    check_reject_share,
+    table_share,
+)
 from dagster_project.extraction.rules import parent_tables
 from dagster_project.metric_config import metric_vars
 from dagster_project.resources import WarehouseResource
@@ -37,10 +43,6 @@ CRM_REPS_KEY = dg.AssetKey(["raw", "crm_reps"])
 # The CRM tables whose row rules read the mapping.
 _MAPPED_TABLES = ("crm_contacts", "crm_deals", "crm_companies", "crm_engagements")
 PREFLIGHT_KEY = dg.AssetKey(["landing_preflight"])
-
-
-class RejectShareExceeded(Exception):
-    """Too many rows of one source table were quarantined for the run to go on."""
 
 
 @dg.asset(
@@ -77,21 +79,6 @@ def landing_preflight(
 def raw_asset_key(table: SourceTable) -> dg.AssetKey:
     """The key dbt sources name in `meta.dagster.asset_key`, so lineage is one graph."""
     return dg.AssetKey(["raw", table.raw_table])
-
-
-def check_reject_share(result: LoadResult, max_share: float) -> None:
-    accounting = result.accounting
-    if accounting.reject_share <= max_share:
-        return
-    reasons = "; ".join(
-        f"{summary} x{count} (e.g. {example})" for summary, count, example in accounting.top_reasons
-    )
-    raise RejectShareExceeded(
-        f"{result.table}: {accounting.rows_quarantined} of {accounting.rows_read} rows "
-        f"({accounting.reject_share:.1%}) quarantined, above the limit of {max_share:.1%} "
-        f"(quarantine_max_reject_share), from {', '.join(result.files)}. Top reasons: {reasons}. "
-        "Rows are in quarantine.rejected_rows of the build warehouse."
-    )
 
 
 def _metadata(result: LoadResult, loaded_at: datetime) -> dict[str, Any]:
@@ -148,7 +135,8 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
         days = days_of(context) if partitioned else None
         as_of = date.fromisoformat(warehouse.effective_as_of_date())
         try:
-            with warehouse.connect() as con:
+            # Other exceptions: a fault of the machine is retried, anything else fails once.
+            with fail_once_unless_transient(), warehouse.connect() as con:
                 result = load_source_table(
                     con, table, Path(warehouse.landing_dir), loaded_at, days, as_of
                 )
@@ -161,6 +149,7 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
                     f"quarantine.rejected_rows where source_table = '{table.raw_table}' "
                     f"and loaded_at = {this_load})"
                 ).fetchone()
+                share = table_share(con, table.raw_table)
             if result.new_columns:
                 context.log.warning(
                     f"raw.{table.raw_table}: new columns in the export, carried into raw: "
@@ -172,7 +161,7 @@ def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
                     f"yet, left for the run that covers them: "
                     f"{', '.join(map(str, result.later_days))}"
                 )
-            check_reject_share(result, float(metric_vars()["quarantine_max_reject_share"]))
+            check_reject_share(share, float(metric_vars()["quarantine_max_reject_share"]))
         except (ExtractionError, LandingLayoutError, RejectShareExceeded, ConfigFileError) as error:
             # Bad input fails the same way on every try: report it once, skip the job's retries.
             raise dg.Failure(
@@ -228,7 +217,7 @@ def crm_configuration(
         mapping, reps = load_crm_mapping(landing_dir), load_reps(landing_dir)
     except ConfigFileError as error:
         raise dg.Failure(description=f"ConfigFileError: {error}", allow_retries=False) from error
-    with warehouse.connect() as con:
+    with fail_once_unless_transient(), warehouse.connect() as con:
         write_crm_config(con, mapping, reps)
     yield dg.MaterializeResult(
         asset_key=CRM_MAPPING_KEY,

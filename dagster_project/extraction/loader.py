@@ -46,6 +46,7 @@ from dagster_project.extraction.quarantine import (
     Accounting,
     accounting,
     no_rejects,
+    quarantine_earlier_orphans,
     quarantine_rejects,
 )
 from dagster_project.extraction.rules import Rule, table_rules
@@ -335,6 +336,7 @@ def load_source_table(
             if plan.load
             else (Accounting(0, 0, 0, ()), {})
         )
+        quarantine_earlier_orphans(con, table, rules, target, loaded_at_sql)
         if table.kind == "object":
             record_rules(con, table, digest, loaded_at_sql)
         if not _existing_columns(con, target):

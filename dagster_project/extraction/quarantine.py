@@ -14,6 +14,14 @@ from dataclasses import dataclass
 import duckdb
 
 from dagster_project.extraction.ledger import table_exists
+from dagster_project.extraction.nested_keys import nested_duplicates_sql
+from dagster_project.extraction.plausibility import future_violation
+from dagster_project.extraction.references import (
+    checkable,
+    quarantine_stored_orphans,
+    reference_violation,
+    relation_exists,
+)
 from dagster_project.extraction.rules import FX_TABLE, Rule
 from dagster_project.source_catalog import SourceTable
 from dagster_project.sql_text import sql_text
@@ -62,6 +70,8 @@ def _violation(rule: Rule, typed: bool = False) -> tuple[str, str]:
     # Parenthesised: `->>` binds looser than `not in` and comparisons in DuckDB.
     e = f"({rule.expr})"
     v = _value(e)
+    if rule.kind == "happened":
+        return future_violation(rule.label, e, int(rule.values[0]), typed, _value(e))
     if typed and rule.kind in ("required", "timestamp", "epoch", "date", "month", "number"):
         return (f"{e} is null" if rule.kind == "required" else "false"), "'missing value'"
     present = _present(e)
@@ -99,13 +109,7 @@ def _violation(rule: Rule, typed: bool = False) -> tuple[str, str]:
     if rule.kind == "currency":
         known = f"select 'EUR' union select distinct upper(currency) from raw.{FX_TABLE}"
         return f"{present} and upper({e}) not in ({known})", f"'unknown currency: ' || {v}"
-    # A parent without records is an optional source the company does not deliver (owners,
-    # product workspaces): there is nothing to check the reference against.
-    return (
-        f"{present} and exists (select 1 from raw.{rule.parent}) "
-        f"and {e} not in (select {rule.parent_key} from raw.{rule.parent})",
-        f"'orphan reference to {rule.parent}: ' || {v}",
-    )
+    return reference_violation(rule, e, present, v)
 
 
 def _unmapped(rule: Rule, e: str, present: str, v: str) -> tuple[str, str]:
@@ -204,9 +208,11 @@ def _rejects_sql(
     rules: tuple[Rule, ...],
     typed_columns: frozenset[str] = frozenset(),
     target: str | None = None,
+    served: str | None = None,
 ) -> str:
     """Rejected records with the first rule each breaks; `typed_columns` as in `_violation`,
-    `target` the raw table already holding other days' events (None on a first load)."""
+    `target` the raw table already holding other days' events (None on a first load), `served`
+    the raw relation staging reads (None on a first load), for nested keys."""
     key = _key_expr(table)
     branches = []
     for order, rule in enumerate(rules):
@@ -217,6 +223,7 @@ def _rejects_sql(
             f"from _loaded where {predicate}"
         )
     branches.append(_duplicates_sql(table, key, target))
+    branches.extend(nested_duplicates_sql(table.raw_table, key, served))
     union = "\nunion all\n".join(branches)
     first_broken_rule = "partition by _source_file, _source_line order by rule_order"
     return (
@@ -238,8 +245,13 @@ def quarantine_rejects(
     typed = con.execute(
         "select column_name from (describe _loaded) where column_type not in ('VARCHAR', 'JSON')"
     ).fetchall()
+    served = f"raw.{table.raw_table}"
     rejects = _rejects_sql(
-        table, rules, frozenset(row[0] for row in typed), target if target_exists else None
+        table,
+        checkable(con, rules),
+        frozenset(row[0] for row in typed),
+        target if target_exists else None,
+        served if target_exists and relation_exists(con, served) else None,
     )
     con.execute(f"create or replace temp table _rejects as {rejects}")
     rows_quarantined = con.execute("select count(*) from _rejects").fetchone()[0]
@@ -251,6 +263,22 @@ def quarantine_rejects(
             "join _loaded as l using (_source_file, _source_line)"
         )
     return rows_quarantined
+
+
+def quarantine_earlier_orphans(
+    con: duckdb.DuckDBPyConnection,
+    table: SourceTable,
+    rules: tuple[Rule, ...],
+    target: str,
+    loaded_at_sql: str,
+) -> int:
+    """Rows of earlier loads whose parent is quarantined now (references.py): moved to
+    quarantine; returns how many."""
+    if not table_exists(con, target):
+        return 0
+    return quarantine_stored_orphans(
+        con, table.raw_table, rules, target, _key_expr(table), loaded_at_sql
+    )
 
 
 def no_rejects(con: duckdb.DuckDBPyConnection) -> None:

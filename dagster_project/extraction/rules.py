@@ -4,7 +4,8 @@ A row that breaks a rule is not loaded into `raw`; it goes to `quarantine.reject
 file, line, record id, field and reason. Rules are data, compiled to one set-based SQL pass per
 table (no row-by-row Python). `ref` rules check foreign keys against the parent raw table, so
 the parent's extraction asset runs first (see extraction/assets.py) and a row whose parent was
-itself quarantined is rejected too, rather than dangling in the warehouse. The CRM's own fields
+itself quarantined is rejected too, rather than dangling in the warehouse (the reason says which:
+extraction/references.py). The CRM's own fields
 (stages, sources, flags) are read under the account's names and values, from the CRM mapping
 (extraction/crm_mapping.py): a value it does not map is quarantined as unmapped.
 """
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dagster_project.extraction.crm_mapping import CrmMapping
+from dagster_project.extraction.plausibility import HAPPENED_FIELDS, margin_days
 from dagster_project.extraction.typed_fields import typed_fields
 from dagster_project.source_catalog import CRM_MAPPED_FIELDS, OWNER_ROLES, TRACK_EVENTS
 
@@ -37,6 +39,9 @@ RuleKind = Literal[
     "mapped",
     # The same for a list of values (a property's history).
     "mapped_list",
+    # A moment that had happened when the file landed (extraction/plausibility.py): `label` is
+    # its unit (timestamp or epoch), `values` the margin in days.
+    "happened",
 ]
 
 
@@ -127,12 +132,16 @@ RULES: dict[str, tuple[Rule, ...]] = {
         timestamp("closedate", prop("closedate")),
         ref("hubspot_owner_id", "crm_owners", expr=prop("hubspot_owner_id")),
         ref("associations.companies", "crm_companies", expr=_first_association("companies")),
+        ref("associations.contacts", "crm_contacts", expr=_first_association("contacts")),
     ),
     "crm_engagements": _hubspot(
         required("hs_timestamp", prop("hs_timestamp")),
         timestamp("hs_timestamp", prop("hs_timestamp")),
         enum("hs_engagement_type", ("CALL", "EMAIL", "MEETING"), prop("hs_engagement_type")),
         ref("hubspot_owner_id", "crm_owners", expr=prop("hubspot_owner_id")),
+        ref("associations.contacts", "crm_contacts", expr=_first_association("contacts")),
+        ref("associations.companies", "crm_companies", expr=_first_association("companies")),
+        ref("associations.deals", "crm_deals", expr=_first_association("deals")),
     ),
     "marketing_campaigns": (
         required("campaign_id"),
@@ -222,6 +231,8 @@ RULES: dict[str, tuple[Rule, ...]] = {
         ),
         epoch("created"),
         required("data.object.id", "data->'object'->>'id'"),
+        ref("data.object.id", "billing_subscriptions", expr="data->'object'->>'id'"),
+        ref("data.object.customer", "billing_customers", expr="data->'object'->>'customer'"),
     ),
     "billing_invoices": (
         required("id"),
@@ -255,6 +266,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
         timestamp("created_at"),
         timestamp("solved_at"),
         ref("organization_id", "crm_companies"),
+        ref("requester_id", "crm_contacts"),
     ),
     "success_survey_responses": (
         required("id"),
@@ -263,6 +275,7 @@ RULES: dict[str, tuple[Rule, ...]] = {
         non_negative("score"),
         timestamp("responded_at"),
         ref("company_id", "crm_companies"),
+        ref("contact_id", "crm_contacts"),
     ),
 }
 
@@ -271,10 +284,19 @@ FX_TABLE = "billing_fx_rates"
 
 
 def table_rules(raw_table: str, mapping: CrmMapping) -> tuple[Rule, ...]:
-    """Every row rule of a table: its own, then those of the CRM fields the mapping names, then
-    the parse rule of each field staging casts."""
+    """Every row rule of a table: its own, then those of the CRM fields the mapping names, the
+    parse rule of each field staging casts, and the times that cannot lie after the file's
+    landing day."""
     rules = (*RULES.get(raw_table, ()), *_mapped_rules(raw_table, mapping))
-    return (*rules, *_typed_rules(raw_table, mapping, rules))
+    return (*rules, *_typed_rules(raw_table, mapping, rules), *_happened(raw_table))
+
+
+def _happened(raw_table: str) -> list[Rule]:
+    margin = str(margin_days())
+    return [
+        Rule(field, expr or f'"{field}"', "happened", values=(margin,), label=unit)
+        for field, expr, unit in HAPPENED_FIELDS.get(raw_table, ())
+    ]
 
 
 # Rules that already parse a value exactly as staging's cast does: no second check needed.

@@ -4,6 +4,7 @@
 import dagster as dg
 import duckdb
 
+from dagster_project.automation.faults import fail_once_unless_transient
 from dagster_project.publishing.headline import read_headline
 from dagster_project.resources import WarehouseResource
 
@@ -20,6 +21,9 @@ from dagster_project.resources import WarehouseResource
 )
 def headline_metrics(warehouse: WarehouseResource) -> dg.MaterializeResult:
     # The served copy, read-only: what BI tools see, and no second writer on the build file.
-    with duckdb.connect(warehouse.published_database, read_only=True) as con:
+    with (
+        fail_once_unless_transient(),
+        duckdb.connect(warehouse.published_database, read_only=True) as con,
+    ):
         headline = read_headline(con, warehouse.effective_as_of_date())
     return dg.MaterializeResult(metadata=headline.metadata())

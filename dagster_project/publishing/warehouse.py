@@ -19,6 +19,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project.automation.faults import fail_once_unless_transient
 from dagster_project.extraction.assets import CRM_MAPPING_KEY, CRM_REPS_KEY, raw_asset_key
 from dagster_project.publishing.availability import record_availability
 from dagster_project.quality.engine.report import report_dir
@@ -99,7 +100,7 @@ def published_warehouse(
 ) -> dg.MaterializeResult:
     as_of_date = warehouse.effective_as_of_date()
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
-    with warehouse.connect() as con:
+    with fail_once_unless_transient(), warehouse.connect() as con:
         record_availability(con, manifest)
         unavailable = con.execute(
             "select kind || ' ' || name || ': ' || status || ' (' || reason || ')' "

@@ -18,6 +18,7 @@ from typing import Any
 
 import dagster as dg
 
+from dagster_project.automation.faults import fail_once_unless_transient
 from dagster_project.metric_config import metric_vars
 from dagster_project.quality.engine.gx_runner import RuleOutcome, run_suite
 from dagster_project.quality.engine.report import record_suite, report_dir
@@ -64,7 +65,8 @@ def suite_checks(suite: Suite) -> dg.AssetChecksDefinition:
     ) -> Iterator[dg.AssetCheckResult]:
         started = time.perf_counter()
         # Open the file only while checking: DuckDB allows one writer process per file.
-        with warehouse.connect() as con:
+        # A rule that fails is a check result; a suite that cannot run (its SQL, GX) fails once.
+        with fail_once_unless_transient(), warehouse.connect() as con:
             outcomes = run_suite(con, suite)
         page = record_suite(
             report_dir(warehouse.database),

@@ -8,16 +8,12 @@ DuckDB lock held for a moment by another client of the build file, an I/O error,
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-# DuckDB's messages for faults of the environment rather than of the data or the definitions.
-TRANSIENT_MESSAGE = re.compile(
-    r"Could not set lock on file|IO Error|Out of Memory|Resource temporarily unavailable",
-    re.IGNORECASE,
-)
+from dagster_project.automation.faults import TRANSIENT_MESSAGE
+
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
 
 
