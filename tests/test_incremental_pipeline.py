@@ -62,6 +62,24 @@ def _deal_moves_on(landing: Path, day: date) -> str:
     return deal["id"]
 
 
+BAD_CONTACT, CALL_ON_IT = "29000000001", "49000000001"
+
+
+def _bad_contact_and_its_call_on(landing: Path, day: date) -> None:
+    """A new contact whose creation date is not a date (quarantined) and a call logged with it
+    (quarantined after it): a bad row or two, under the reject share, must not stop the day."""
+    contacts = _jsonl(landing / "crm/contacts/part-0000.jsonl")
+    contact = json.loads(json.dumps(contacts[0])) | {"id": BAD_CONTACT}
+    contact["properties"]["createdate"] = "31/12/2026"
+    _write_jsonl(landing / f"crm/contacts/date={day}/part-0000.jsonl", [contact])
+    calls = _jsonl(landing / "crm/engagements/part-0000.jsonl")
+    call = json.loads(json.dumps(calls[0])) | {"id": CALL_ON_IT}
+    call["associations"]["contacts"]["results"] = [
+        {"id": BAD_CONTACT, "type": "engagement_to_contact"}
+    ]
+    _write_jsonl(landing / f"crm/engagements/date={day}/part-0000.jsonl", [call])
+
+
 @dataclass(frozen=True)
 class LateCorrection:
     customer_id: str
@@ -147,6 +165,8 @@ class Sequence:
     moved_deal: str
     correction: LateCorrection
     incremental_db: str
+    # Rows of the day-1 files in quarantine: (table, id, reason).
+    quarantined: list[tuple[str, str, str]]
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +186,7 @@ def sequence(
     shutil.copyfile(built.warehouse.published_database, root / "daily" / "revops.duckdb")
     _page_views_for(files, DAY_1)
     moved_deal = _deal_moves_on(files, DAY_1)
+    _bad_contact_and_its_call_on(files, DAY_1)
     late_event, correction = _late_seats_event(files)
     runs: dict[str, dg.ExecuteInProcessResult] = {}
     checksums: dict[str, dict[str, str]] = {}
@@ -188,7 +209,14 @@ def sequence(
     runs["full"] = execute(full, START, DAY_2)
     checksums["full"] = _checksums(full.published_database)
     mrr["full"] = _mrr(full.published_database, correction.customer_id)
-    return Sequence(runs, checksums, mrr, moved_deal, correction, daily.published_database)
+    with duckdb.connect(daily.database, read_only=True) as con:
+        quarantined = con.execute(
+            "select source_table, record_id, reason from quarantine.rejected_rows "
+            "where source_file like '%date=" + str(DAY_1) + "%' order by 1"
+        ).fetchall()
+    return Sequence(
+        runs, checksums, mrr, moved_deal, correction, daily.published_database, quarantined
+    )
 
 
 def test_every_run_succeeds(sequence: Sequence) -> None:
@@ -248,3 +276,16 @@ def test_a_deal_stage_change_reaches_the_opportunity_mart(sequence: Sequence) ->
             [sequence.moved_deal],
         ).fetchone()
     assert stage == ("discovery",)
+
+
+def test_a_bad_contact_and_the_call_on_it_are_quarantined_and_the_day_publishes(
+    sequence: Sequence,
+) -> None:
+    assert sequence.runs["day_1"].success
+    [(contact_table, contact_id, contact_reason), (call_table, call_id, call_reason)] = sorted(
+        sequence.quarantined
+    )
+    assert (contact_table, contact_id) == ("crm_contacts", BAD_CONTACT)
+    assert "31/12/2026" in contact_reason
+    assert (call_table, call_id) == ("crm_engagements", CALL_ON_IT)
+    assert call_reason == f"parent crm_contacts {BAD_CONTACT} quarantined"
