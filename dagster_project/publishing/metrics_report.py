@@ -25,14 +25,15 @@ from dagster_project.sql_text import sql_text
 DBT_DOCS_URL_ENV = "REVOPS_DBT_DOCS_URL"
 DEFAULT_DBT_DOCS_URL = "http://127.0.0.1:8080/"
 PROJECT = "revops_warehouse"
-# Movements of the MRR bridge, in the order they change the month's opening MRR.
+# Movements of the MRR bridge, in the order they change the month's opening MRR, with their
+# sign: the mart publishes contraction and churn as positive amounts.
 BRIDGE = (
-    ("carried_in_mrr_eur", "carried in"),
-    ("new_mrr_eur", "new"),
-    ("expansion_mrr_eur", "expansion"),
-    ("reactivation_mrr_eur", "reactivation"),
-    ("contraction_mrr_eur", "contraction"),
-    ("churned_mrr_eur", "churn"),
+    ("carried_in_mrr_eur", "carried in", 1),
+    ("new_mrr_eur", "new", 1),
+    ("expansion_mrr_eur", "expansion", 1),
+    ("reactivation_mrr_eur", "reactivation", 1),
+    ("contraction_mrr_eur", "contraction", -1),
+    ("churned_mrr_eur", "churn", -1),
 )
 BRIDGE_MONTHS = 12
 FUNNEL_STEPS = (
@@ -95,7 +96,7 @@ def revenue_sections(con: duckdb.DuckDBPyConnection, as_of: date) -> list[Sectio
     months = _rows(
         con,
         "select month_start, mrr_start_eur, mrr_end_eur, arr_eur, nrr, grr, "
-        + ", ".join(column for column, _ in BRIDGE)
+        + ", ".join(column for column, _, _ in BRIDGE)
         + f" from marts.metrics_revenue_monthly where month_start <= {_date(as_of)} "
         "order by month_start",
     )
@@ -106,8 +107,8 @@ def revenue_sections(con: duckdb.DuckDBPyConnection, as_of: date) -> list[Sectio
         steps.append(Step(f"{_month(first[0])} open", "MRR at month start", float(first[1]), True))
     for row in window:
         label = _month(row[0])
-        for index, (_, movement) in enumerate(BRIDGE):
-            value = float(row[6 + index] or 0)
+        for index, (_, movement, sign) in enumerate(BRIDGE):
+            value = sign * float(row[6 + index] or 0)
             if value:
                 steps.append(Step(label, movement, value))
         steps.append(Step(f"{label} end", "MRR at month end", float(row[2]), True))
