@@ -111,7 +111,9 @@ def _visit(session: _Session, page: Path, script: str) -> PageVisit:
     session.events.clear()
     session.send("Page.navigate", url=page.resolve().as_uri())
     session.wait_for("Page.loadEventFired")
-    result = session.send("Runtime.evaluate", expression=script, returnByValue=True)
+    result = session.send(
+        "Runtime.evaluate", expression=script, returnByValue=True, awaitPromise=True
+    )
     shot = session.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
     outcome = PageVisit(value=result["result"].get("value"))
     outcome.screenshot = base64.b64decode(shot["data"])

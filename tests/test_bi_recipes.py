@@ -75,7 +75,7 @@ def test_the_parquet_recipes_read_one_published_version(warehouse: Path) -> None
 
 
 def test_the_superset_uri_opens_the_served_file_read_only(warehouse: Path) -> None:
-    (uri,) = [block.strip() for block in _blocks("") if block.strip().startswith("duckdb:")]
+    (uri,) = [block.strip() for block in _blocks("text")]
     settings = dict(parse_qsl(urlsplit(uri).query))
     assert settings == {"access_mode": "read_only"}
     with duckdb.connect(str(warehouse), config=settings) as con:
