@@ -335,9 +335,9 @@ class Bench:
         ]
         command += ["--profiles-dir", str(peer_dir), "--target-path", str(target)]
         command += ["--log-path", str(peer_dir / "logs")]
-        if self.as_of_date:
-            command += ["--vars", json.dumps({"as_of_date": self.as_of_date})]
         env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        if self.as_of_date:
+            env["REVOPS_AS_OF_DATE"] = self.as_of_date
         measurement = self.measure("pg_dbt", command, env, watch)
         run_results = _read_json(target / "run_results.json")
         summary = postgres.summarize_run_results(run_results) if run_results else {}

@@ -21,4 +21,5 @@ def metric_vars() -> dict[str, Any]:
 
 
 def default_as_of_date() -> str:
-    return str(metric_vars()["as_of_date"])
+    """The as-of date of a run that names none (`as_of_date` itself is a template over it)."""
+    return str(metric_vars()["default_as_of_date"])

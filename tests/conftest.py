@@ -167,14 +167,14 @@ def first_dbt_build(
 ) -> Path:
     """The incremental dbt stories' common first build (tests/dbt_runs.py): copy it, never
     write it."""
-    from tests.dbt_runs import first_build
+    from tests.dbt_runs import first_build, warehouse_file
 
     folder, _ = build_once(
         tmp_path_factory,
         "first_dbt_build",
-        lambda work: first_build(work / "first.duckdb", landing[0], work),
+        lambda work: first_build(warehouse_file(work, "first"), landing[0]),
     )
-    return folder / "first.duckdb"
+    return warehouse_file(folder, "first")
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from dagster_project.extraction.rules import parent_tables
 from dagster_project.paths import DBT_PROJECT_DIR
 from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
 from dagster_project.transformation.cli_args import dbt_build_args
-from dagster_project.transformation.project import DBT_EXECUTABLE
+from dagster_project.transformation.project import DBT_EXECUTABLE, dbt_run_env, dbt_run_target
 
 # The first step every incremental story shares: the initial export loaded into raw, then built
 # as of the landing start. One build of the union of their selections (finance and revenue marts
@@ -66,31 +66,48 @@ def load_raw(
             load_source_table(con, table, landing, loaded_at, days, as_of=as_of)
 
 
-def dbt_build(database: Path, work: Path, as_of_date: str, *options: str) -> None:
-    """`dbt build` as the pipeline runs it, plus `options` (a `--select`, `--full-refresh`)."""
+def warehouse_file(work: Path, name: str) -> Path:
+    """`<work>/<name>/revops.duckdb`: every warehouse of the tests has the pipeline's file name,
+    so dbt opens each one by the same path and keeps its parsed project (dbt_run_env)."""
+    (work / name).mkdir(parents=True, exist_ok=True)
+    return work / name / "revops.duckdb"
+
+
+def dbt_command(
+    database: Path, as_of_date: str, *args: str, target: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A dbt command on `database` as the pipeline runs dbt: same target folder, same path to the
+    warehouse, the date in the environment; dbt parses the project again only when it changed.
+    A command with its own `--vars` takes its own `target`, or the next would parse again."""
+    target = target or dbt_run_target()
     command = [
         DBT_EXECUTABLE,
-        *dbt_build_args(as_of_date),
-        # Only the tests whose every parent is built (a relationship to a model that is not
-        # selected would read a table this warehouse never built).
-        "--indirect-selection",
-        "cautious",
+        *args,
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--target-path",
-        str(work / "target"),
+        str(target),
         "--log-path",
-        str(work / "logs"),
-        *options,
+        str(target),
     ]
-    env = {**os.environ, "REVOPS_DUCKDB_PATH": str(database)}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    env = {**os.environ, **dbt_run_env(str(database), as_of_date, target)}
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+
+def dbt_build(database: Path, as_of_date: str, *options: str) -> str:
+    """`dbt build` as the pipeline runs it, plus `options` (a `--select`, `--full-refresh`);
+    returns dbt's output."""
+    # Only the tests whose every parent is built (a relationship to a model that is not
+    # selected would read a table this warehouse never built).
+    args = [*dbt_build_args(), "--indirect-selection", "cautious", *options]
+    result = dbt_command(database, as_of_date, *args)
     assert result.returncode == 0, result.stdout[-6000:]
+    return result.stdout
 
 
-def first_build(database: Path, landing: Path, work: Path) -> None:
+def first_build(database: Path, landing: Path) -> None:
     """The shared first step (see FIRST_SELECTION) into `database`."""
     load_raw(database, landing, FIRST_LOAD)
-    dbt_build(database, work, FIRST_AS_OF, "--select", *FIRST_SELECTION)
+    dbt_build(database, FIRST_AS_OF, "--select", *FIRST_SELECTION)

@@ -22,7 +22,7 @@ import pytest
 from dagster_project.quality.engine.gx_runner import RuleOutcome, run_suite
 from dagster_project.quality.engine.suite import Suite
 from dagster_project.quality.suites.revenue import mrr_history_frame
-from tests.dbt_runs import FIRST_AS_OF, FIRST_LOAD, dbt_build, load_raw
+from tests.dbt_runs import FIRST_AS_OF, FIRST_LOAD, dbt_build, load_raw, warehouse_file
 
 AS_OF_END = datetime.fromisoformat(FIRST_AS_OF) + timedelta(days=1)
 # What the API lists: the events of the 30 days up to the end of the as-of date.
@@ -63,18 +63,17 @@ def builds(
     landing_dir = work / "landing"
     shutil.copytree(landing[0], landing_dir)
     kept = _cut_event_log(landing_dir / "billing" / "subscription_events" / "part-0000.jsonl")
-    database = work / "warehouse.duckdb"
+    database = warehouse_file(work, "complete")
     load_raw(database, landing_dir, FIRST_LOAD)
     # The two revenue marts compared and the gate's model, with their data tests.
     dbt_build(
         database,
-        work,
         FIRST_AS_OF,
         "--select",
         "+metrics_revenue_monthly",
         "int_subscription_evidence_summarized",
     )
-    truncated = work / "truncated.duckdb"
+    truncated = warehouse_file(work, "truncated")
     shutil.copyfile(database, truncated)
     # Without invoices: only the models between them and the gate's model are rebuilt, in the
     # same file and target path, so dbt keeps its partial parse.
@@ -83,7 +82,6 @@ def builds(
         con.execute("delete from raw.billing_invoices__versions")
     dbt_build(
         database,
-        work,
         FIRST_AS_OF,
         "--select",
         *(f"{invoices}+,+int_subscription_evidence_summarized" for invoices in INVOICE_MODELS),

@@ -20,7 +20,7 @@ import duckdb
 import pytest
 
 from dagster_project.source_catalog import CRM_MAPPED_FIELDS
-from tests.dbt_runs import FIRST_AS_OF, FIRST_LOAD, dbt_build, load_raw
+from tests.dbt_runs import FIRST_AS_OF, FIRST_LOAD, dbt_build, load_raw, warehouse_file
 
 SELECTION = ("+path:models/marts/sales", "+path:models/marts/funnel")
 FLAGS = {"true": "Yes", "false": "No"}
@@ -127,9 +127,9 @@ def _renamed_company(source: Path, target: Path) -> None:
     (crm / "mapping.yml").write_text(_mapping_yaml(), encoding="utf-8")
 
 
-def _build(database: Path, landing: Path, work: Path) -> None:
+def _build(database: Path, landing: Path) -> None:
     load_raw(database, landing, FIRST_LOAD)
-    dbt_build(database, work, FIRST_AS_OF, "--select", *SELECTION)
+    dbt_build(database, FIRST_AS_OF, "--select", *SELECTION)
 
 
 def _differences(con: duckdb.DuckDBPyConnection, schema: str, table: str, columns: str) -> int:
@@ -149,8 +149,9 @@ def builds(landing, warehouse, tmp_path_factory) -> tuple[Path, Path]:
     work = tmp_path_factory.mktemp("crm_renamed")
     renamed_landing = work / "renamed_landing"
     _renamed_company(landing[0], renamed_landing)
-    _build(work / "renamed.duckdb", renamed_landing, work)
-    return warehouse, work / "renamed.duckdb"
+    renamed = warehouse_file(work, "renamed")
+    _build(renamed, renamed_landing)
+    return warehouse, renamed
 
 
 def test_the_renamed_account_publishes_identical_marts(builds) -> None:

@@ -8,36 +8,20 @@ copy of the session's build warehouse, which holds every model.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
-from dagster_project.paths import DBT_PROJECT_DIR
-from dagster_project.transformation.project import DBT_EXECUTABLE
+from dagster_project.metric_config import default_as_of_date
+from dagster_project.transformation.project import dbt_run_target
+from tests.dbt_runs import dbt_command
 
 
 def test_every_dbt_unit_test_passes(session_build_copy: Path, dbt_manifest: Path) -> None:
     manifest = json.loads(dbt_manifest.read_text())
     unit_tests = set(manifest["unit_tests"])
-    target = session_build_copy / "dbt_target"
-    command = [
-        DBT_EXECUTABLE,
-        "test",
-        "--select",
-        "test_type:unit",
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(session_build_copy / "dbt_logs"),
-    ]
-    env = {**os.environ, "REVOPS_DUCKDB_PATH": str(session_build_copy / "build" / "revops.duckdb")}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    database = session_build_copy / "build" / "revops.duckdb"
+    result = dbt_command(database, default_as_of_date(), "test", "--select", "test_type:unit")
 
-    results = json.loads((target / "run_results.json").read_text())["results"]
+    results = json.loads((dbt_run_target() / "run_results.json").read_text())["results"]
     failed = [r["unique_id"] for r in results if r["status"] != "pass"]
     assert result.returncode == 0 and failed == [], (failed, result.stdout[-4000:])
     assert {r["unique_id"] for r in results} == unit_tests

@@ -63,15 +63,9 @@ def test_full_build_job_selects_every_asset(dbt_manifest) -> None:
     assert job.executor_def.name == "in_process"
 
 
-def test_dbt_build_args_pass_the_as_of_date_once_and_leave_unit_tests_out() -> None:
-    assert dbt_build_args("2026-06-30") == [
-        "build",
-        "--vars",
-        '{"as_of_date": "2026-06-30"}',
-        "--exclude-resource-type",
-        "unit_test",
-    ]
-    assert dbt_build_args("2026-06-30", full_refresh=True)[-1] == "--full-refresh"
+def test_dbt_build_args_leave_unit_tests_out() -> None:
+    assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test"]
+    assert dbt_build_args(full_refresh=True)[-1] == "--full-refresh"
 
 
 def test_the_code_location_never_imports_the_sample_generator(dbt_manifest) -> None:

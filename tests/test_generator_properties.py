@@ -20,7 +20,7 @@ import pytest
 
 from generator import generate
 from generator.generate import MIN_HISTORY_DAYS, IncompleteCompany
-from tests.dbt_runs import dbt_build, load_raw
+from tests.dbt_runs import dbt_build, load_raw, warehouse_file
 
 
 @dataclass(frozen=True)
@@ -97,14 +97,15 @@ def test_every_generated_row_loads_and_no_row_rule_rejects_one(
     assert date.fromisoformat(last_campaign_start) <= config.end
 
 
+@pytest.mark.e2e  # a real dbt build: out of the inner loop
 def test_staging_builds_and_passes_every_staging_test(
     company: Callable[[Config], Company], tmp_path: Path
 ) -> None:
-    shutil.copyfile(company(FROM_2017).database, tmp_path / "company.duckdb")
+    database = warehouse_file(tmp_path, "company")
+    shutil.copyfile(company(FROM_2017).database, database)
 
     dbt_build(
-        tmp_path / "company.duckdb",
-        tmp_path,
+        database,
         FROM_2017.end.isoformat(),
         "--select",
         "path:models/staging",

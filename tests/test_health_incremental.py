@@ -21,7 +21,7 @@ import pytest
 
 from dagster_project.extraction.loader import load_source_table
 from dagster_project.source_catalog import SOURCE_TABLES
-from tests.dbt_runs import FIRST_AS_OF, dbt_build
+from tests.dbt_runs import FIRST_AS_OF, dbt_build, warehouse_file
 
 DAY = date(2026, 10, 11)
 DAY_LOAD = datetime(2026, 10, 11, 6, 0)
@@ -121,6 +121,8 @@ class Story:
     columns: list[str]
     day_tracks: int
     new_week_active_users: int
+    # What dbt said about parsing in the builds on another warehouse file and another date.
+    parse_notes: list[str]
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +134,7 @@ def story(
     work = tmp_path_factory.mktemp("health_incremental")
     landing_dir = work / "landing"
     shutil.copytree(landing[0], landing_dir)
-    warehouse = work / "incremental.duckdb"
+    warehouse = warehouse_file(work, "incremental")
 
     shutil.copyfile(first_dbt_build, warehouse)
     before = {relation: _rows(warehouse, relation) for relation in HEALTH_MODELS}
@@ -147,16 +149,17 @@ def story(
     tracks = next(table for table in SOURCE_TABLES if table.raw_table == "product_tracks")
     with duckdb.connect(str(warehouse)) as con:
         load_source_table(con, tracks, landing_dir, DAY_LOAD, (DAY, DAY))
-    dbt_build(warehouse, work, DAY.isoformat(), "--select", *SELECTION)
+    dbt_build(warehouse, DAY.isoformat(), "--select", *SELECTION)
 
-    full_refresh = work / "full_refresh.duckdb"
+    full_refresh = warehouse_file(work, "full_refresh")
     shutil.copyfile(warehouse, full_refresh)
-    dbt_build(full_refresh, work, DAY.isoformat(), "--select", *SELECTION, "--full-refresh")
+    outputs = [dbt_build(full_refresh, DAY.isoformat(), "--select", *SELECTION, "--full-refresh")]
 
     # The as-of date moved back to the first one: the weeks after it must go.
-    moved_back = work / "moved_back.duckdb"
+    moved_back = warehouse_file(work, "moved_back")
     shutil.copyfile(warehouse, moved_back)
-    dbt_build(moved_back, work, FIRST_AS_OF, "--select", *(m.split(".")[1] for m in HEALTH_MODELS))
+    moved = (m.split(".")[1] for m in HEALTH_MODELS)
+    outputs.append(dbt_build(moved_back, FIRST_AS_OF, "--select", *moved))
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         new_week_active_users = con.execute(
@@ -172,6 +175,7 @@ def story(
         columns,
         written,
         new_week_active_users,
+        [line for out in outputs for line in out.splitlines() if "partial pars" in line],
     )
 
 
@@ -190,6 +194,11 @@ def test_weeks_before_the_rebuild_window_are_kept_as_built(story: Story, relatio
     # The window itself was rebuilt and grew by the new weeks.
     assert max(v[week] for v in story.before[relation].values()) == FIRST_LAST_WEEK
     assert max(v[week] for v in after.values()) == DAY_LAST_WEEK
+
+
+def test_another_warehouse_file_or_as_of_date_keeps_dbts_parsed_project(story: Story) -> None:
+    # A full parse logs why ("Unable to do partial parsing because ..."); a kept one says nothing.
+    assert story.parse_notes == []
 
 
 def test_the_new_week_of_tracks_is_scored(story: Story) -> None:

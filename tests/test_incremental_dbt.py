@@ -57,8 +57,8 @@ SELECTION = (
 BOOKKEEPING = {"loaded_at", "_source_loaded_at"}
 
 
-def dbt_build(database: Path, work: Path, as_of_date: str, *options: str) -> None:
-    dbt_runs.dbt_build(database, work, as_of_date, "--select", *SELECTION, *options)
+def dbt_build(database: Path, as_of_date: str, *options: str) -> None:
+    dbt_runs.dbt_build(database, as_of_date, "--select", *SELECTION, *options)
 
 
 def _epoch(moment: datetime) -> int:
@@ -211,7 +211,7 @@ def story(
     work = tmp_path_factory.mktemp("incremental_dbt")
     landing_dir = work / "landing"
     shutil.copytree(landing[0], landing_dir)
-    warehouse = work / "incremental.duckdb"
+    warehouse = dbt_runs.warehouse_file(work, "incremental")
 
     shutil.copyfile(first_dbt_build, warehouse)
     customer_id, subscription_id = _quiet_eur_customer(warehouse)
@@ -222,18 +222,18 @@ def story(
     with duckdb.connect() as scratch:
         _write_day(landing_dir, scratch, subscription_id)
     load_raw(warehouse, landing_dir, DAY_LOAD, DAY)
-    dbt_build(warehouse, work, DAY.isoformat())
+    dbt_build(warehouse, DAY.isoformat())
 
-    full_refresh = work / "full_refresh.duckdb"
+    full_refresh = dbt_runs.warehouse_file(work, "full_refresh")
     shutil.copyfile(warehouse, full_refresh)
-    dbt_build(full_refresh, work, DAY.isoformat(), "--full-refresh")
+    dbt_build(full_refresh, DAY.isoformat(), "--full-refresh")
     counts = _counts(warehouse, (*EVENT_MODELS, *FINANCE_MARTS))
 
     # Reprocess the landing date on a copy: same rows, new _loaded_at.
-    reprocessed = work / "reprocessed.duckdb"
+    reprocessed = dbt_runs.warehouse_file(work, "reprocessed")
     shutil.copyfile(warehouse, reprocessed)
     load_raw(reprocessed, landing_dir, RELOAD, DAY)
-    dbt_build(reprocessed, work, DAY.isoformat())
+    dbt_build(reprocessed, DAY.isoformat())
 
     yield Story(warehouse, full_refresh, customer_id, before, mrr_columns, counts, reprocessed)
 

@@ -3,7 +3,8 @@
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
@@ -12,8 +13,23 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_project.resources import WarehouseResource
 from dagster_project.transformation.cli_args import dbt_build_args
 from dagster_project.transformation.failures import failed_nodes, failure_description, is_transient
-from dagster_project.transformation.project import DBT_PROJECT, dbt_run_target
+from dagster_project.transformation.project import DBT_PROJECT, dbt_run_env, dbt_run_target
 from dagster_project.transformation.translator import RevopsDbtTranslator
+
+
+@contextmanager
+def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
+    """`values` in os.environ for the block only: later runs of this process set their own."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class DbtBuildConfig(dg.Config):
@@ -34,14 +50,16 @@ def revops_dbt_assets(
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
-    # dbt reads the warehouse path from its profile's env var; the resource is the source of
-    # truth, so the subprocess gets exactly the file this run's extraction wrote.
-    os.environ["REVOPS_DUCKDB_PATH"] = warehouse.database
-    args = dbt_build_args(warehouse.effective_as_of_date(), config.full_refresh)
     target = dbt_run_target()
+    args = dbt_build_args(config.full_refresh)
     # The results of the previous run must not be read as this run's if dbt dies early.
     (target / "run_results.json").unlink(missing_ok=True)
-    invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
+    # dbt reads the warehouse path and the as-of date from the environment, which dagster-dbt
+    # copies from this process's when it starts dbt; the resource is the source of truth, so
+    # the subprocess gets exactly the file this run's extraction wrote.
+    run_env = dbt_run_env(warehouse.database, warehouse.effective_as_of_date(), target)
+    with patched_environ(run_env):
+        invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
     yield from invocation.stream()
     if not invocation.is_successful():
         results = target / "run_results.json"

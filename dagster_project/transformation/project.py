@@ -23,6 +23,29 @@ def dbt_run_target() -> Path:
     return Path(os.environ.get("DBT_TARGET_PATH", DBT_PROJECT_DIR / "target")).resolve() / "run"
 
 
+def dbt_run_env(database: str, as_of_date: str, target: Path) -> dict[str, str]:
+    """The environment a `dbt build` of `database` as of `as_of_date` needs.
+
+    dbt keeps its parsed project between invocations only while the profile's rendered values
+    and the `--vars` stay the same; otherwise it parses every file again (~10 s). So the date
+    goes in an environment variable read only at execution (dbt_project.yml: `as_of_date`), and
+    dbt opens the warehouse through `<target>/warehouse`, a link to the file's folder that each
+    run points at its own: one path for every warehouse (side builds, tests, the bench). The file
+    name is kept, since dbt-duckdb names the catalog after it.
+    """
+    database_path = Path(database).resolve()
+    link = target / "warehouse"
+    target.mkdir(parents=True, exist_ok=True)
+    staged = target / f".warehouse-{os.getpid()}"
+    staged.unlink(missing_ok=True)
+    staged.symlink_to(database_path.parent, target_is_directory=True)
+    staged.replace(link)  # rename(2) swaps the link itself, in one step
+    return {
+        "REVOPS_DUCKDB_PATH": str(link / database_path.name),
+        "REVOPS_AS_OF_DATE": as_of_date,
+    }
+
+
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
 

@@ -18,7 +18,8 @@ _VARS: dict[str, Any] = yaml.safe_load(
 
 
 def var(name: str, default: Any = None) -> Any:
-    return _VARS.get(name, default)
+    # `as_of_date` is a template that only dbt renders; its value when nothing sets it.
+    return _VARS.get(f"default_{name}", _VARS.get(name, default))
 
 
 class exceptions:
