@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dagster_project.publishing.served import META_COMMENTS
 from dagster_project.publishing.warehouse import publish_file, record_version
 
 
@@ -92,7 +93,7 @@ def test_the_served_file_holds_the_public_tables_with_their_comments(tmp_path: P
         assert tables == [
             ("marts.fct_mrr", "MRR per customer and month."),
             ("marts.t_marts", None),
-            ("meta.warehouse_version", None),
+            ("meta.warehouse_version", META_COMMENTS["warehouse_version"]),
         ]
         columns = con.execute(
             "select column_name, data_type, comment from duckdb_columns() "

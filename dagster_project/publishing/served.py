@@ -19,6 +19,12 @@ PUBLIC_SCHEMAS = ("marts", "meta")
 # meta's tables that describe the published version; the extraction ledger (meta.loaded_files)
 # names landing files on the build machine and stays internal.
 PUBLIC_META_TABLES = ("warehouse_version", "source_availability", "metric_availability")
+# meta is written by Python, not dbt, so its descriptions live here.
+META_COMMENTS = {
+    "warehouse_version": "Which run published this warehouse, its as-of date and when.",
+    "source_availability": "Each source table: delivered or not, files and rows loaded.",
+    "metric_availability": "Each mart and metric: available, or incomplete and why.",
+}
 
 
 def public_tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
@@ -55,6 +61,9 @@ def write_served_copy(build: Path, target: Path) -> list[tuple[str, str]]:
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> None:
     public = set(tables)
+    for table, comment in META_COMMENTS.items():
+        if ("meta", table) in public:
+            con.execute(f"comment on table meta.{sql_identifier(table)} is {sql_text(comment)}")
     for schema, table, comment in con.execute(
         "select schema_name, table_name, comment from duckdb_tables() "
         "where database_name = 'build' and comment is not null"
