@@ -82,3 +82,18 @@ def test_the_superset_uri_opens_the_served_file_read_only(warehouse: Path) -> No
         assert con.execute("select count(*) from meta.warehouse_version").fetchone() == (1,)
         with pytest.raises(duckdb.InvalidInputException, match="read-only"):
             con.execute("create table marts.scratch as select 1")
+
+
+def test_every_served_table_and_column_carries_its_description(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        undescribed = con.execute(
+            "select schema_name, table_name, null from duckdb_tables() where comment is null "
+            "union all select schema_name, table_name, column_name from duckdb_columns() "
+            "where schema_name = 'marts' and comment is null"
+        ).fetchall()
+        described = con.execute(
+            "select comment from duckdb_columns() "
+            "where table_name = 'fct_mrr' and column_name = 'mrr_eur'"
+        ).fetchone()
+    assert undescribed == []
+    assert described[0].startswith("**MRR (monthly recurring revenue).**")

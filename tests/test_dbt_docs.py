@@ -61,7 +61,6 @@ def test_public_marts_are_owned_public_and_under_contract(manifest: dict) -> Non
         assert model["access"] == "public", model["name"]
         assert model["group"] in groups, model["name"]
         assert model["config"]["contract"]["enforced"], model["name"]
-        assert model["config"]["persist_docs"] == {"relation": True, "columns": True}
         untyped = [name for name, column in model["columns"].items() if not column["data_type"]]
         assert untyped == [], model["name"]
     owners = {group["name"]: group["owner"]["name"] for group in manifest["groups"].values()}

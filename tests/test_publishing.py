@@ -73,8 +73,6 @@ def _layered_build(path: Path) -> Path:
         con.execute(
             "create table marts.fct_mrr as select 2 as customer_id, 10.50::decimal(18, 2) as mrr"
         )
-        con.execute("comment on table marts.fct_mrr is 'MRR per customer and month.'")
-        con.execute("comment on column marts.fct_mrr.mrr is 'Month-end MRR, EUR.'")
         con.execute("create table meta.loaded_files as select '/landing/x.jsonl' as path")
         record_version(con, "run-5", "2026-09-30")
     return path
@@ -84,7 +82,15 @@ def test_the_served_file_holds_the_public_tables_with_their_comments(tmp_path: P
     build = _layered_build(tmp_path / "build.duckdb")
     served = tmp_path / "served" / "revops.duckdb"
 
-    publish_file(build, served, "run-5")
+    descriptions = {
+        ("marts", "fct_mrr"): (
+            "MRR per customer and month.\n",
+            {"mrr": "Month-end MRR, EUR.", "dropped_column": "No longer in the table."},
+        ),
+        ("staging", "t_staging"): ("Not served.", {}),
+    }
+
+    publish_file(build, served, "run-5", descriptions=descriptions)
 
     with duckdb.connect(str(served), read_only=True) as con:
         tables = con.execute(

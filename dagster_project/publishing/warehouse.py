@@ -32,7 +32,7 @@ from dagster_project.publishing.parquet_export import (
     parquet_dir,
     switch_current,
 )
-from dagster_project.publishing.served import write_served_copy
+from dagster_project.publishing.served import Descriptions, model_descriptions, write_served_copy
 from dagster_project.quality.engine.report import report_dir
 from dagster_project.resources import WarehouseResource
 from dagster_project.source_catalog import SOURCE_TABLES
@@ -54,7 +54,13 @@ def record_version(con: duckdb.DuckDBPyConnection, run_id: str, as_of_date: str)
     con.execute("checkpoint")
 
 
-def publish_file(build: Path, published: Path, run_id: str, before_swap: StagedStep = None) -> None:
+def publish_file(
+    build: Path,
+    published: Path,
+    run_id: str,
+    before_swap: StagedStep = None,
+    descriptions: Descriptions | None = None,
+) -> None:
     """Write the served copy (publishing/served.py), flush, then rename it over the serving
     file: a crash at any point leaves it intact. `before_swap(staged)` runs on the flushed copy
     before the rename (exports read it); an error there publishes nothing."""
@@ -64,7 +70,7 @@ def publish_file(build: Path, published: Path, run_id: str, before_swap: StagedS
         stale.unlink(missing_ok=True)
     staged = published.with_name(f".{published.name}.{run_id}.tmp")
     try:
-        write_served_copy(build, staged)
+        write_served_copy(build, staged, descriptions)
         with staged.open("rb+") as handle:
             os.fsync(handle.fileno())
         if before_swap:
@@ -132,7 +138,13 @@ def published_warehouse(
         exports["parquet"] = export_marts(staged, parquet_dir(published), run_id)
         exports["report"] = render_report(staged)
 
-    publish_file(Path(warehouse.database), published, run_id, before_swap=export)
+    publish_file(
+        Path(warehouse.database),
+        published,
+        run_id,
+        before_swap=export,
+        descriptions=model_descriptions(manifest),
+    )
     switch_current(parquet_dir(published), run_id)
     write_report(str(exports["report"]), report_path(published))
     report = publish_quality_report(Path(warehouse.database), published)
