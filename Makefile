@@ -11,8 +11,10 @@ SEED ?= 42
 SCALE ?= S
 export REVOPS_DUCKDB_PATH ?= $(CURDIR)/data/warehouse/build/revops.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
-# Tools of the venv first, so dagster, dbt and mf find each other without activating it.
+# Tools of the venv first, so dagster, dbt and mf find each other without activating it; `dg`
+# also wants to see the project's venv as the active one.
 export PATH := $(CURDIR)/$(BIN):$(PATH)
+export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 
 .PHONY: install run generate test test-fast lint format manifest dev validate lock dbt-docs clean bench
 
@@ -64,9 +66,9 @@ format: install
 manifest: install
 	$(BIN)/python -c "from dagster_project.transformation.project import prepare_manifest; prepare_manifest()"
 
-## dev: the Dagster UI on http://127.0.0.1:3000
+## dev: the Dagster UI and daemon on http://127.0.0.1:3000 (`dg dev`: the project is [tool.dg])
 dev: manifest $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/dg dev
 
 # The instance settings (run queue: one warehouse writer at a time) are committed; copied again
 # only when the template is newer than the copy.
@@ -75,7 +77,7 @@ $(DAGSTER_HOME)/dagster.yaml: dagster_project/automation/dagster.yaml
 	cp $< $@
 
 validate: manifest
-	$(BIN)/dagster definitions validate -w workspace.yaml
+	$(BIN)/dg check defs
 
 dbt-docs: install
 	cd dbt && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir .

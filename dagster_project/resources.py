@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project.automation.writer_lock import writer_lock
 from dagster_project.extraction.crm_mapping import load_crm_mapping
 from dagster_project.extraction.crm_reps import load_reps
 from dagster_project.metric_config import default_as_of_date
@@ -20,7 +21,9 @@ class WarehouseResource(dg.ConfigurableResource):
 
     DuckDB allows one writer process per file: steps open the file only while they work, and
     the job runs its steps in one process (see definitions.py), so dbt's subprocess never meets
-    a lock held by an extraction step.
+    a lock held by an extraction step. A run holds the warehouse's writer lock from start to end
+    (automation/writer_lock.py), so a run launched by the daemon and one from the command line
+    never write at once.
     """
 
     database: str
@@ -39,6 +42,15 @@ class WarehouseResource(dg.ConfigurableResource):
         landing_dir = Path(self.landing_dir)
         load_crm_mapping(landing_dir)
         load_reps(landing_dir)
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """The run's writer lock around the whole run (a run of `run_pipeline` holds it already)."""
+        say = context.log.warning if context.log else print
+        run_id = context.run.run_id if context.run else "unknown"
+        with writer_lock(Path(self.database), run_id, say=say):
+            self.setup_for_execution(context)
+            yield self
 
     def effective_as_of_date(self) -> str:
         return self.as_of_date or default_as_of_date()

@@ -2,13 +2,20 @@
 
 Usage: python -m dagster_project.run_pipeline [--from DAY] [--to DAY] [--as-of YYYY-MM-DD]
                                               [--first-landing-day DAY] [--full-refresh]
+                                              [--publish] [--verbose] [--lock-timeout SECONDS]
 
 One run loads the event sources' landing days DAY..DAY (default: every day present in the
 landing folder), the object sources' new files, builds dbt and publishes. A range is the
-backfill: the days are replaced, never appended twice. The as-of date defaults to the last day.
+backfill: the days are replaced, never appended twice. The as-of date defaults to the last day
+(the last landed day when the range reaches past it). A run as of a date earlier than the served
+warehouse builds a side warehouse unless `--publish` is given (cli/history.py).
 `--first-landing-day` says which day the undated initial export landed (the setting
 REVOPS_FIRST_LANDING_DAY, for this run). `--full-refresh` rebuilds dbt's incremental models from
-raw.
+raw. A run first takes the warehouse's writer lock (automation/writer_lock.py), before anything
+else: while another run holds it, this one waits up to `--lock-timeout` seconds (the setting
+REVOPS_WRITER_LOCK_TIMEOUT, default an hour), then stops without having started. The console
+shows phases and problems, the log file everything (`--verbose`: the console too); every run is
+recorded in the Dagster instance of DAGSTER_HOME (default `.dagster_home`).
 """
 
 from __future__ import annotations
@@ -17,22 +24,34 @@ import argparse
 import os
 import sys
 import time
-from datetime import date
+import uuid
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
+from dagster_project.automation.run_config import AS_OF_TAG
+from dagster_project.automation.writer_lock import WarehouseBusy, writer_lock
+from dagster_project.cli.console import RunConsole, captured, console_logger, log_file, step_phases
+from dagster_project.cli.history import (
+    WAREHOUSE_TAG,
+    plan_run,
+    prepare_side_build,
+    served_as_of_date,
+)
+from dagster_project.cli.instance import dagster_home, run_instance
+from dagster_project.cli.summary import shown, summary_lines, where_lines
+from dagster_project.extraction.config_files import ConfigFileError
 from dagster_project.extraction.landing import (
     FIRST_LANDING_DAY_ENV,
+    LandingLayoutError,
     initial_export_day,
     landing_dates,
 )
 from dagster_project.extraction.partitions import day_range_tags
 from dagster_project.metric_config import default_as_of_date
 from dagster_project.paths import warehouse_paths
-from dagster_project.publishing.availability import availability_lines
-from dagster_project.publishing.headline import read_headline
 
 
 def prepare_dbt_manifest() -> None:
@@ -59,48 +78,121 @@ def execute(
     last: date,
     instance: dg.DagsterInstance | None = None,
     full_refresh: bool = False,
+    run_id: str | None = None,
+    console: RunConsole | None = None,
+    served: bool = True,
 ) -> dg.ExecuteInProcessResult:
-    """One in-process run of `full_build` over landing days first..last."""
+    """One in-process run of `full_build` over landing days first..last. Its log records go to
+    `console` (cli/console.py) when given, else to Dagster's console log."""
+    from dagster_project.automation.console_log import console_logger as dagster_console
     from dagster_project.definitions import defs
 
-    return defs.resolve_job_def("full_build").execute_in_process(
-        run_config={"ops": {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}}},
+    logger = dagster_console
+    if console:
+        console.expect(step_phases(defs))
+        logger = console_logger(console)
+    job = defs.resolve_job_def("full_build").with_logger_defs({"console": logger})
+    as_of_date = warehouse.as_of_date or default_as_of_date()
+    return job.execute_in_process(
+        run_config={
+            "ops": {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+            # A job's own loggers are used only when the run config names them.
+            "loggers": {"console": {}},
+        },
         instance=instance,
         resources={"warehouse": warehouse},
-        tags=day_range_tags(first, last),
+        tags={
+            **day_range_tags(first, last),
+            AS_OF_TAG: as_of_date,
+            WAREHOUSE_TAG: "served" if served else "side",
+        },
         raise_on_error=False,
+        run_id=run_id,
     )
 
 
+def published_version(database: Path) -> tuple[str, str] | None:
+    """(run id, as-of date) of the published warehouse; None when nothing is published."""
+    if not database.exists():
+        return None
+    try:
+        with duckdb.connect(str(database), read_only=True) as con:
+            run_id, as_of = con.execute(
+                "select run_id, as_of_date from meta.warehouse_version"
+            ).fetchone()
+    except (duckdb.Error, TypeError):
+        return None
+    return str(run_id), str(as_of)
+
+
 def run(
-    first: date | None, last: date | None, as_of_date: str, full_refresh: bool = False
-) -> dg.ExecuteInProcessResult:
-    os.environ.setdefault("REVOPS_DUCKDB_PATH", str(warehouse_paths().build_db))
-    prepare_dbt_manifest()
-    from dagster_project.resources import default_warehouse
+    first: date | None,
+    last: date | None,
+    as_of_date: str,
+    full_refresh: bool = False,
+    lock_timeout: float | None = None,
+    publish: bool = False,
+    console: RunConsole | None = None,
+) -> tuple[dg.ExecuteInProcessResult, tuple[str, str] | None, Path]:
+    """Run `full_build` under the warehouse's writer lock, recorded in the Dagster instance;
+    return the result, the version published when the run started (under the lock: what a
+    failed run leaves in place) and the warehouse the run publishes (the served one, or a side
+    one: cli/history.py)."""
+    paths = warehouse_paths()
+    os.environ.setdefault("REVOPS_DUCKDB_PATH", str(paths.build_db))
+    run_id = str(uuid.uuid4())
+    # The lock comes first: two processes creating the Dagster instance of a fresh DAGSTER_HOME
+    # at once collide on its schema, and two parsing the dbt project on one manifest. A side
+    # run takes it too: it shares both.
+    with writer_lock(paths.build_db, run_id, lock_timeout):
+        published = published_version(paths.published_db)
+        # The as-of date the run will have, when already known, dates a lone initial export.
+        as_of = date.fromisoformat(as_of_date) if as_of_date else None
+        landed = landing_day_range(paths.landing_dir, as_of or last)
+        served = served_as_of_date(paths.published_db)
+        plan = plan_run(landed, first, last, as_of, served, publish)
+        prepare_dbt_manifest()
+        from dagster_project.resources import WarehouseResource, default_warehouse
 
-    # The as-of date the run will have, when already known, dates a lone initial export.
-    known_as_of = date.fromisoformat(as_of_date) if as_of_date else last
-    default_first, default_last = landing_day_range(warehouse_paths().landing_dir, known_as_of)
-    first, last = first or default_first, last or default_last
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else None
-    warehouse = default_warehouse(as_of_date or last.isoformat())
-    return execute(warehouse, first, last, instance, full_refresh)
+        warehouse = default_warehouse(plan.as_of_date.isoformat())
+        if not plan.publish:
+            build, side = prepare_side_build(paths, plan.as_of_date)
+            warehouse = WarehouseResource(
+                database=str(build),
+                landing_dir=warehouse.landing_dir,
+                published_database=str(side),
+                as_of_date=warehouse.as_of_date,
+            )
+        if console:
+            for warning in plan.warnings:
+                console.say(f"warning: {warning}")
+            target = "the served warehouse" if plan.publish else "a side warehouse"
+            console.say(
+                f"landing days {plan.first}..{plan.last}, as of {plan.as_of_date}, into {target}"
+            )
+        result = execute(
+            warehouse,
+            plan.first,
+            plan.last,
+            run_instance(),
+            full_refresh,
+            run_id,
+            console,
+            plan.publish,
+        )
+        return result, published, Path(warehouse.published_database)
 
 
-def summary(database: str) -> str:
-    with duckdb.connect(database, read_only=True) as con:
-        version = con.execute("select run_id, as_of_date from meta.warehouse_version").fetchone()
-        tables = con.execute(
-            "select schema_name, table_name, estimated_size from duckdb_tables() "
-            "where schema_name in ('raw', 'marts') order by 1, 2"
-        ).fetchall()
-        headline = read_headline(con, version[1])
-        availability = availability_lines(con)
-    lines = [f"published {database}", f"run {version[0]}, as of {version[1]}"]
-    lines += [f"  {schema}.{table:<40} {rows:>12,}" for schema, table, rows in tables]
-    lines += [*availability, "headline metrics", *headline.lines()]
-    return "\n".join(lines)
+def published_after_failure(run_id: str, before: tuple[str, str] | None, database: Path) -> str:
+    """What a failed run can say of the published warehouse, from what it holds now."""
+    now = published_version(database)
+    if now == before:
+        shown = f"run {now[0]}, as of {now[1]}" if now else "nothing published yet"
+        return f"the published warehouse is unchanged ({shown})"
+    if now and now[0] == run_id:
+        return f"this run published the warehouse (as of {now[1]}) before a later step failed"
+    shown = f"run {now[0]}, as of {now[1]}" if now else "nothing"
+    return f"the published warehouse changed during this run, by another run: it holds {shown}"
 
 
 def failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -120,7 +212,7 @@ def failure_lines(result: dg.ExecuteInProcessResult) -> list[str]:
     return lines
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--from", dest="first", type=date.fromisoformat, help="first landing day")
     parser.add_argument("--to", dest="last", type=date.fromisoformat, help="last landing day")
@@ -133,16 +225,57 @@ def main() -> None:
     parser.add_argument(
         "--full-refresh", action="store_true", help="rebuild dbt's incremental models from raw"
     )
-    args = parser.parse_args()
+    parser.add_argument(
+        "--publish",
+        action="store_true",
+        help="replace the served warehouse even when the run is as of an earlier date",
+    )
+    parser.add_argument(
+        "--verbose", action="store_true", help="print Dagster's events and dbt's lines too"
+    )
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        help="seconds to wait for a run holding the warehouse (default: "
+        "REVOPS_WRITER_LOCK_TIMEOUT, else 3600)",
+    )
+    return parser.parse_args(argv)
+
+
+def main() -> None:
+    args = parse_args()
     if args.first_landing_day:
         os.environ[FIRST_LANDING_DAY_ENV] = args.first_landing_day.isoformat()
+    # The instance `make dev` shows, also when run without make (cli/instance.py).
+    os.environ.setdefault("DAGSTER_HOME", str(dagster_home()))
     started = time.perf_counter()
-    result = run(args.first, args.last, args.as_of, args.full_refresh)
-    if not result.success:
-        failures = "\n".join(failure_lines(result))
-        sys.exit(f"{failures}\npipeline failed; the published warehouse is unchanged")
-    print(summary(str(warehouse_paths().published_db)))
-    print(f"pipeline {time.perf_counter() - started:.1f}s")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    log_path = log_file(warehouse_paths().data_dir / "logs", stamp)
+    with log_path.open("w", encoding="utf-8") as log:
+        console = RunConsole(sys.stdout, log, verbose=args.verbose)
+        console.say(f"revops run: log in {shown(log_path)}")
+        try:
+            with captured(console):
+                result, before, published = run(
+                    args.first,
+                    args.last,
+                    args.as_of,
+                    args.full_refresh,
+                    args.lock_timeout,
+                    args.publish,
+                    console,
+                )
+        except (WarehouseBusy, LandingLayoutError, ConfigFileError) as error:
+            # Found before the run started: one line, no traceback; nothing was written.
+            sys.exit(f"pipeline not started: {error}")
+        if not result.success:
+            console.say("\n".join(failure_lines(result)))
+            state = published_after_failure(result.run_id, before, warehouse_paths().published_db)
+            sys.exit(f"pipeline failed; {state} (log: {shown(log_path)})")
+        served = published == warehouse_paths().published_db
+        for line in summary_lines(published, served) + where_lines(published, log_path):
+            console.say(line)
+        console.say(f"pipeline {time.perf_counter() - started:.1f}s")
 
 
 if __name__ == "__main__":

@@ -41,8 +41,9 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # build fixture hands each run its own file through the warehouse resource. The path is the
     # same every session (dbt never opens it to parse), so dbt's partial parse state stays valid
     # from one session to the next: a new path each time changed the profile and forced a full
-    # parse (16 s instead of 7 s).
-    os.environ["REVOPS_DUCKDB_PATH"] = str(DBT_PROJECT_DIR / "target" / "parse.duckdb")
+    # parse (16 s instead of 7 s). Named revops.duckdb: dbt-duckdb names the catalog after the
+    # file, and the manifest keeps it, so `mf` run in dbt/ after the tests still finds `revops`.
+    os.environ["REVOPS_DUCKDB_PATH"] = str(DBT_PROJECT_DIR / "target" / "parse" / "revops.duckdb")
     # Under xdist the controller parses before it starts the workers; two workers parsing into
     # one target folder at once would corrupt the manifest they read.
     if not os.environ.get("PYTEST_XDIST_WORKER"):
@@ -109,11 +110,13 @@ def make_warehouse(data_dir: Path, landing_dir: Path, as_of_date: str = "") -> W
     )
 
 
-def run_full_build(warehouse: WarehouseResource) -> dg.ExecuteInProcessResult:
+def run_full_build(
+    warehouse: WarehouseResource, instance: dg.DagsterInstance | None = None
+) -> dg.ExecuteInProcessResult:
     """`full_build` over every landing day present, as `make run` does."""
     from dagster_project.run_pipeline import execute, landing_day_range
 
-    return execute(warehouse, *landing_day_range(Path(warehouse.landing_dir)))
+    return execute(warehouse, *landing_day_range(Path(warehouse.landing_dir)), instance)
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,8 @@ class SessionBuild:
     success: bool
     failures: list[str]
     run_id: str
+    # The Dagster instance the run recorded into, as a command-line run does (cli/instance.py).
+    dagster_home: Path
 
 
 @pytest.fixture(scope="session")
@@ -132,8 +137,11 @@ def built(
     landing: tuple[Path, dict[str, int]],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> SessionBuild:
+    from dagster_project.cli.instance import run_instance
+
     def build(folder: Path) -> dict[str, object]:
-        result = run_full_build(make_warehouse(folder, landing[0]))
+        instance = run_instance(folder / "dagster_home")
+        result = run_full_build(make_warehouse(folder, landing[0]), instance)
         return {
             "success": result.success,
             "failures": [event.message for event in result.all_events if event.is_step_failure],
@@ -141,7 +149,9 @@ def built(
         }
 
     folder, outcome = build_once(tmp_path_factory, "session_build", build)
-    return SessionBuild(make_warehouse(folder, landing[0]), **outcome)
+    return SessionBuild(
+        make_warehouse(folder, landing[0]), **outcome, dagster_home=folder / "dagster_home"
+    )
 
 
 @pytest.fixture(scope="session")

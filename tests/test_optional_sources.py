@@ -16,11 +16,12 @@ import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project.cli.summary import summary_lines
 from dagster_project.extraction.preflight import survey_landing
 from dagster_project.metric_config import metric_vars
 from dagster_project.publishing.availability import Availability, mart_sources, metric_models
 from dagster_project.resources import WarehouseResource
-from dagster_project.run_pipeline import failure_lines, summary
+from dagster_project.run_pipeline import failure_lines
 from dagster_project.source_catalog import SOURCE_TABLES
 from tests.conftest import make_warehouse, run_full_build
 
@@ -175,7 +176,7 @@ def test_mrr_nrr_and_grr_are_the_whole_companys_but_funnel_and_health_are_not(pu
 
 def test_the_run_summary_says_what_is_missing(crm_and_billing, published) -> None:
     _, resource = crm_and_billing
-    lines = [line.split() for line in summary(resource.published_database).splitlines()]
+    lines = [line.split() for line in summary_lines(Path(resource.published_database))]
     assert ["source", "tables", "without", "records"] in lines
     assert [
         "product_tracks",

@@ -40,9 +40,11 @@ def _pipeline(data_dir: Path, landing_dir: Path) -> subprocess.Popen[str]:
         REVOPS_DATA_DIR=str(data_dir),
         REVOPS_LANDING_DIR=str(landing_dir),
         DBT_TARGET_PATH=str(data_dir / "dbt_target"),
+        DAGSTER_HOME=str(data_dir / "dagster_home"),
     )
+    # --verbose: the console shows Dagster's events, among them the step start waited for.
     return subprocess.Popen(
-        [sys.executable, "-m", "dagster_project.run_pipeline"],
+        [sys.executable, "-m", "dagster_project.run_pipeline", "--verbose"],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.PIPE,

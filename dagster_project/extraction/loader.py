@@ -1,8 +1,9 @@
 """Load one source table's landing files into `raw.<system>_<table>`, all or nothing.
 
 Raw keeps exports as they were: JSON-lines scalars as VARCHAR and nested objects as JSON, CSV as
-VARCHAR, Parquet as typed. Staging casts. Every row carries its file and 1-based record number, so
-any later error or quarantine can name where a value came from.
+VARCHAR, Parquet as typed. Staging casts. Every row carries its file and the file line its record
+starts on (for Parquet, the row number), so any later error or quarantine can name where a value
+came from (extraction/file_lines.py).
 
 A file with no records (empty, blank lines, a CSV header only) is a valid "no records". A source
 table that is absent or holds no records gets an empty table with its contract's columns and raw
@@ -14,6 +15,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
+import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +25,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.extraction.crm_mapping import CrmMapping, load_crm_mapping
+from dagster_project.extraction.file_lines import first_problem, record_lines, without_bom
 from dagster_project.extraction.landing import LandingFile, initial_export_day, table_files
 from dagster_project.extraction.ledger import (
     LEDGER_DDL,
@@ -86,7 +91,7 @@ def _json_path(key: str) -> str:
     return '$."' + key.replace('"', '\\"') + '"'
 
 
-def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
+def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path, shown: Path) -> str:
     """A select over one JSON-lines file with one column per top-level key.
 
     Each record is parsed three times whatever its number of keys (once for its keys, once for
@@ -107,6 +112,12 @@ def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
         for position, key in enumerate(keys):
             seen = first_seen.get(key, (first_line, position))
             first_seen[key] = (min(seen[0], first_line), min(seen[1], position))
+    if "" in first_seen:
+        # A column needs a name; DuckDB cannot even address the value ("JSON path error").
+        raise ExtractionError(
+            f"{shown}: line {_file_line(con, path, first_seen[''][0])}: a record has an empty "
+            'key ""; every key of a record names a column'
+        )
     keys = sorted(first_seen, key=first_seen.__getitem__)
     if not keys:
         return "select _source_line from _records"
@@ -140,7 +151,8 @@ def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path) -> str:
 
 def _csv_select(path: Path) -> str:
     """A select over one CSV file; the header read here, so DuckDB parses strictly by line."""
-    with path.open(newline="", encoding="utf-8") as handle:
+    # utf-8-sig: a byte-order mark is not part of the first column's name.
+    with path.open(newline="", encoding="utf-8-sig") as handle:
         header = next(csv.reader(handle), None)
     if not header:
         return _NO_RECORDS
@@ -159,11 +171,14 @@ def _parquet_select(path: Path) -> str:
     )
 
 
-def _file_select(con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path) -> str:
+def _file_select(
+    con: duckdb.DuckDBPyConnection, table: SourceTable, path: Path, shown: Path
+) -> str:
+    """A select over the file at `path`, named `shown` in errors (`path` may be a copy)."""
     if path.stat().st_size == 0:
         return _NO_RECORDS
     if table.file_format == "jsonl":
-        return _jsonl_select(con, path)
+        return _jsonl_select(con, path, shown)
     if table.file_format == "csv":
         return _csv_select(path)
     return _parquet_select(path)
@@ -181,15 +196,25 @@ def _stage_file(
     kind = "view" if table.file_format == "parquet" else "table"
     path = file.path
     try:
-        select = _file_select(con, table, path)
-        con.execute(
-            f"create or replace temp {kind} {temp_name} as "
-            f"select *, {sql_text(file.relative)} as _source_file, "
-            f"date '{file.landing_date.isoformat()}' as _landing_date from ({select})"
-        )
+        # DuckDB's CSV reader skips a byte-order mark itself; its JSON reader does not.
+        bom_free = without_bom(path) if table.file_format == "jsonl" else nullcontext(path)
+        with bom_free as readable:
+            select = _file_select(con, table, readable, path)
+            con.execute(
+                f"create or replace temp {kind} {temp_name} as "
+                f"select *, {sql_text(file.relative)} as _source_file, "
+                f"date '{file.landing_date.isoformat()}' as _landing_date from ({select})"
+            )
         rows = con.execute(f"select count(*) from {temp_name}").fetchone()[0]
     except duckdb.Error as error:
-        raise ExtractionError(f"{path}: cannot be parsed: {error}") from error
+        problem = _parse_problem(table, path, error)
+        raise ExtractionError(f"{path}: cannot be parsed: {problem}") from error
+    except UnicodeDecodeError:
+        # The CSV header, read here: the same diagnosis names the line and the byte.
+        problem = first_problem(path, table.file_format) or "not valid UTF-8"
+        raise ExtractionError(f"{path}: cannot be parsed: {problem}") from None
+    if rows and table.file_format != "parquet":
+        _number_file_lines(con, temp_name, path, table.file_format, rows)
     columns = _columns(con, temp_name)
     # A JSON-lines file without records declares no columns; a CSV header or Parquet schema does.
     declares_columns = set(columns) - {*LINEAGE_COLUMNS, "_source_line"}
@@ -200,6 +225,48 @@ def _stage_file(
             f"({table.raw_table} needs {', '.join(table.required_columns)})"
         )
     return rows
+
+
+def _parse_problem(table: SourceTable, path: Path, error: duckdb.Error) -> str:
+    """The first bad line of the file, found by reading it again; else DuckDB's own message,
+    its first line only (after an unbalanced quote it goes on with the rest of the file)."""
+    found = first_problem(path, table.file_format)
+    if found:
+        return found
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return first_line[:300]
+
+
+def _number_file_lines(
+    con: duckdb.DuckDBPyConnection, temp_name: str, path: Path, file_format: str, rows: int
+) -> None:
+    """Turn DuckDB's record numbers into the file's lines (extraction/file_lines.py)."""
+    lines = record_lines(path, file_format, rows)
+    if lines is None:
+        if file_format == "csv":
+            con.execute(f"update {temp_name} set _source_line = _source_line + 1")
+        return
+    # Through a file: a Python list as a parameter makes DuckDB import pandas, and a list
+    # literal of many numbers is slow to parse (seconds for 300k lines).
+    with tempfile.TemporaryDirectory(prefix="revops-lines-") as folder:
+        numbers = Path(folder) / "lines.csv"
+        numbers.write_text("\n".join(map(str, lines)) + "\n", encoding="utf-8")
+        con.execute(
+            "create or replace temp table _file_lines as select line, "
+            "row_number() over () as record from read_csv("
+            f"{sql_text(str(numbers))}, header = false, columns = {{'line': 'BIGINT'}})"
+        )
+    con.execute(
+        f"update {temp_name} set _source_line = l.line from _file_lines as l "
+        f"where {temp_name}._source_line = l.record"
+    )
+    con.execute("drop table _file_lines")
+
+
+def _file_line(con: duckdb.DuckDBPyConnection, path: Path, record: int) -> int:
+    """The file line of a record DuckDB numbered `record`."""
+    lines = record_lines(path, "jsonl", con.execute("select count(*) from _records").fetchone()[0])
+    return lines[record - 1] if lines else record
 
 
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
@@ -335,6 +402,7 @@ def _load_files(
     if sum(rows_per_file.values()):
         mapping, rules = mapping_rules
         _check_mapped_properties(con, table, files, mapping)
+        rules = _rules_for_columns(rules, set(_columns(con, "_loaded")))
         rejected = quarantine_rejects(con, table, rules, target, loaded_at_sql)
         _write_accepted(con, target, loaded_at_sql, rejected > 0)
     else:
@@ -347,6 +415,17 @@ def _load_files(
     for name in ("_records", "_rejects", "_batch_files"):
         con.execute(f"drop table if exists {name}")
     return counts, rows_per_file
+
+
+def _rules_for_columns(rules: tuple[Rule, ...], columns: set[str]) -> tuple[Rule, ...]:
+    """The rules a load can apply: a parse rule of an optional column the export leaves out
+    (an invoice without `period_start`) has nothing to parse."""
+    return tuple(
+        rule
+        for rule in rules
+        if rule.kind not in ("typed", "typed_list")
+        or re.match(r'(?:json_extract_string\()?"([^"]+)"', rule.expr)[1] in columns
+    )
 
 
 def _check_mapped_properties(

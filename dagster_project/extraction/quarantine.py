@@ -31,7 +31,7 @@ class Accounting:
     rows_read: int
     rows_loaded: int
     rows_quarantined: int
-    # (reason summary, count, example file:line), most frequent first
+    # (reason summary, count, its first rows as file:line in file order), most frequent first
     top_reasons: tuple[tuple[str, int, str], ...]
 
     @property
@@ -94,6 +94,8 @@ def _violation(rule: Rule, typed: bool = False) -> tuple[str, str]:
         )
     if rule.kind in ("mapped", "mapped_list"):
         return _unmapped(rule, e, present, v)
+    if rule.kind in ("typed", "typed_list"):
+        return _unparseable(rule, e)
     if rule.kind == "currency":
         known = f"select 'EUR' union select distinct upper(currency) from raw.{FX_TABLE}"
         return f"{present} and upper({e}) not in ({known})", f"'unknown currency: ' || {v}"
@@ -118,6 +120,32 @@ def _unmapped(rule: Rule, e: str, present: str, v: str) -> tuple[str, str]:
     return (
         f"coalesce(len({unmapped}) > 0, false)",
         f"'unmapped {rule.label}: ' || {unmapped}[1]",
+    )
+
+
+# What a reason calls a value of each type staging casts to (extraction/typed_fields.py).
+_TYPE_LABELS = {"integer": "integer", "bigint": "integer", "boolean": "boolean", "date": "date"}
+_TYPE_LABELS |= {"timestamptz": "timestamp", "epoch": "epoch"}
+# Epoch seconds staging can turn into a timestamp: years 1 to 9999.
+_EPOCH_RANGE = (-62135596800, 253402300799)
+
+
+def _unparseable(rule: Rule, e: str) -> tuple[str, str]:
+    """A value (or any value of a list) that staging's cast to `rule.sql_type` cannot read."""
+    label = _TYPE_LABELS.get(rule.sql_type, "number")
+
+    def bad(x: str) -> str:
+        if rule.sql_type == "epoch":
+            parsed = f"try_cast({x} as bigint) between {_EPOCH_RANGE[0]} and {_EPOCH_RANGE[1]}"
+            return f"{_present(x)} and not coalesce({parsed}, false)"
+        return f"{_present(x)} and try_cast({x} as {rule.sql_type}) is null"
+
+    if rule.kind == "typed":
+        return bad(e), f"'unparseable {label}: ' || {_value(e)}"
+    unparseable = f"list_filter({e}, lambda x: {bad('x')})"
+    return (
+        f"coalesce(len({unparseable}) > 0, false)",
+        f"'unparseable {label}: ' || {unparseable}[1]",
     )
 
 
@@ -238,10 +266,12 @@ def accounting(con: duckdb.DuckDBPyConnection) -> Accounting:
     """Rows read, loaded and quarantined of `_loaded`, with the most frequent reasons."""
     rows_quarantined = con.execute("select count(*) from _rejects").fetchone()[0]
     rows_read = con.execute("select count(*) from _loaded").fetchone()[0]
+    # The examples are a reason's first rows in file order (a text sort put line 10 before 2).
     top_reasons = con.execute(
         """
         select field || ': ' || regexp_replace(reason, ': .*$', '') as summary, count(*),
-            min(_source_file || ':' || _source_line)
+            array_to_string(list(_source_file || ':' || _source_line
+                order by _source_file, _source_line)[1:3], ', ')
         from _rejects group by 1 order by 2 desc, 1 limit 5
         """
     ).fetchall()

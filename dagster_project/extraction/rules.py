@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from dagster_project.extraction.crm_mapping import CrmMapping
+from dagster_project.extraction.typed_fields import typed_fields
 from dagster_project.source_catalog import CRM_MAPPED_FIELDS, OWNER_ROLES, TRACK_EVENTS
 
 RuleKind = Literal[
@@ -24,6 +25,10 @@ RuleKind = Literal[
     "date",
     "month",
     "number",
+    # A value staging casts (extraction/typed_fields.py): `sql_type` is what it must parse as.
+    "typed",
+    # The same for each value of a list (an invoice's lines).
+    "typed_list",
     "non_negative",
     "enum",
     "currency",
@@ -47,6 +52,8 @@ class Rule:
     parent_key: str = ""
     # For `mapped`: what the reason calls the value ("deal stage").
     label: str = ""
+    # For `typed`: the type the value must parse as (typed_fields.FieldType).
+    sql_type: str = ""
 
 
 def prop(name: str) -> str:
@@ -264,8 +271,25 @@ FX_TABLE = "billing_fx_rates"
 
 
 def table_rules(raw_table: str, mapping: CrmMapping) -> tuple[Rule, ...]:
-    """Every row rule of a table: its own, then those of the CRM fields the mapping names."""
-    return (*RULES.get(raw_table, ()), *_mapped_rules(raw_table, mapping))
+    """Every row rule of a table: its own, then those of the CRM fields the mapping names, then
+    the parse rule of each field staging casts."""
+    rules = (*RULES.get(raw_table, ()), *_mapped_rules(raw_table, mapping))
+    return (*rules, *_typed_rules(raw_table, mapping, rules))
+
+
+# Rules that already parse a value exactly as staging's cast does: no second check needed.
+_SAME_PARSE = {"timestamptz": "timestamp", "date": "date"}
+
+
+def _typed_rules(raw_table: str, mapping: CrmMapping, rules: tuple[Rule, ...]) -> list[Rule]:
+    checked = {(rule.field, rule.kind) for rule in rules}
+    return [
+        Rule(
+            typed.name, typed.expr, "typed_list" if typed.is_list else "typed", sql_type=typed.type
+        )
+        for typed in typed_fields(raw_table, mapping)
+        if (typed.name, _SAME_PARSE.get(typed.type)) not in checked
+    ]
 
 
 def _mapped_rules(raw_table: str, mapping: CrmMapping) -> list[Rule]:
