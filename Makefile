@@ -16,7 +16,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 
-.PHONY: install run generate test test-fast lint format manifest dev validate lock dbt-docs clean bench
+.PHONY: install run generate test test-fast lint format manifest dev validate lock dbt-docs clean bench demo-api
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ run: install $(DAGSTER_HOME)/dagster.yaml
 
 generate: install
 	$(BIN)/revops-generate --size $(SIZE) --seed $(SEED) --out data/landing
+
+## demo-api: a generated company served by fake HubSpot and Stripe APIs on loopback, synced by the
+## connectors and built, a full sync then a daily one (data/demo-api/; SIZE=200 unless given)
+demo-api: install
+	$(BIN)/python -m generator.fake_apis.demo --size $(if $(filter command line,$(origin SIZE)),$(SIZE),200) --seed $(SEED)
 
 ## bench: time every phase at SCALE=S|M|L against the plain-SQL baseline and PostgreSQL (data/bench/)
 bench: install

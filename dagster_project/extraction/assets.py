@@ -16,6 +16,7 @@ from typing import Any
 
 import dagster as dg
 
+from dagster_project.connectors.assets import SYNC_KEYS
 from dagster_project.extraction.config_files import ConfigFileError
 from dagster_project.extraction.crm_config import write_crm_config
 from dagster_project.extraction.crm_mapping import load_crm_mapping
@@ -44,6 +45,8 @@ class RejectShareExceeded(Exception):
 
 @dg.asset(
     key=PREFLIGHT_KEY,
+    # In the api_sync_build job the connectors write their landing day first.
+    deps=list(SYNC_KEYS),
     group_name="extract",
     kinds={"python"},
     description=(

@@ -150,7 +150,11 @@ def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path, shown: Path) -> st
 
 
 def _csv_select(path: Path) -> str:
-    """A select over one CSV file; the header read here, so DuckDB parses strictly by line."""
+    """A select over one CSV file; the header read here, so DuckDB parses strictly by line.
+
+    Hive partitioning off: DuckDB would otherwise read the `date=` folder as a `date` column
+    and overwrite the file's own (FX rates have one).
+    """
     # utf-8-sig: a byte-order mark is not part of the first column's name.
     with path.open(newline="", encoding="utf-8-sig") as handle:
         header = next(csv.reader(handle), None)
@@ -160,7 +164,7 @@ def _csv_select(path: Path) -> str:
     return (
         f"select *, row_number() over () as _source_line from read_csv({sql_text(str(path))}, "
         f"header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
-        f"strict_mode = true, columns = {{{columns}}})"
+        f"strict_mode = true, columns = {{{columns}}}, hive_partitioning = false)"
     )
 
 

@@ -1,0 +1,454 @@
+"""The HubSpot CRM v3 connector: owners, companies, contacts, deals and engagements (calls,
+emails, meetings) with the contract's properties, property histories and associations.
+
+Changed objects are found with the search endpoint (last-modified time within the window,
+ascending); HubSpot answers at most 10,000 results per query, so a window holding more is split
+in two until each half fits. Their properties and histories come from the batch-read endpoint,
+their associations from the v4 associations batch read. Owners have no search: the list is read
+whole and filtered by `updatedAt`. Paging, retries and backoff are dlt's REST client's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from dagster_project.connectors.errors import (
+    AuthenticationError,
+    MalformedPage,
+    RetriesExhausted,
+    SyncError,
+)
+from dagster_project.connectors.settings import SyncSettings, day_end
+from dagster_project.connectors.sync_state import (
+    Record,
+    SyncState,
+    TableCursor,
+    Window,
+    write_landing_day,
+)
+from dagster_project.extraction.crm_mapping import CrmMapping, load_crm_mapping
+from dagster_project.source_catalog import CRM_MAPPED_FIELDS
+
+SYSTEM = "HubSpot"
+TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
+SEARCH_LIMIT = 10_000
+SEARCH_PAGE = 200  # the search endpoint's largest page
+BATCH_READ = 100  # inputs per batch read
+ASSOCIATION_BATCH = 1000  # inputs per v4 associations batch read
+
+# The contract's properties of each object (docs/sources.md), in the contract's order.
+PROPERTIES = {
+    "companies": (
+        "name",
+        "domain",
+        "industry",
+        "country",
+        "numberofemployees",
+        "annualrevenue",
+        "hubspot_owner_id",
+        "createdate",
+    ),
+    "contacts": (
+        "email",
+        "firstname",
+        "lastname",
+        "jobtitle",
+        "associatedcompanyid",
+        "hubspot_owner_id",
+        "hs_analytics_source",
+        "lifecyclestage",
+        "createdate",
+        "bant_budget",
+        "bant_authority",
+        "bant_need",
+        "bant_timing",
+        "bant_qualified_at",
+        "bmanter_market",
+        "bmanter_reference",
+    ),
+    "deals": (
+        "dealname",
+        "amount",
+        "deal_currency_code",
+        "pipeline",
+        "dealstage",
+        "closedate",
+        "createdate",
+        "hubspot_owner_id",
+        "deal_origin",
+        "meddic_metrics",
+        "meddic_economic_buyer",
+        "meddic_decision_criteria",
+        "meddic_decision_process",
+        "meddic_identify_pain",
+        "meddic_champion",
+        "meddpicc_paper_process",
+        "meddpicc_competition",
+        "closed_lost_reason",
+    ),
+    "engagements": (
+        "hs_engagement_type",
+        "hs_timestamp",
+        "hubspot_owner_id",
+        "hs_call_duration",
+        "hs_email_direction",
+    ),
+}
+HISTORY = {"contacts": "lifecyclestage", "deals": "dealstage"}
+ASSOCIATIONS = {
+    "deals": ("companies", "contacts"),
+    "engagements": ("contacts", "companies", "deals"),
+}
+# HubSpot keeps engagements as three object types; the contract has one table.
+ENGAGEMENT_KINDS = {"calls": "CALL", "emails": "EMAIL", "meetings": "MEETING"}
+_SINGULAR = {"companies": "company", "contacts": "contact", "deals": "deal"}
+
+
+def _epoch_ms(value: str) -> int:
+    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def _text(value: Any) -> str | None:
+    """HubSpot properties are strings; a number or flag sent typed is written as HubSpot would."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def account_properties(object_type: str, mapping: CrmMapping) -> dict[str, str]:
+    """The account's name of each contract property the export carries (crm/mapping.yml), plus
+    the custom properties the mapping asks for as typed columns."""
+    names = {p: p for p in PROPERTIES[object_type]}
+    for crm_field in CRM_MAPPED_FIELDS:
+        if crm_field.object_type == object_type:
+            account = mapping.property_of(crm_field).property
+            names.pop(crm_field.name, None)
+            if account is not None:
+                names[account] = account
+    for column in mapping.columns:
+        if column.object_type == object_type:
+            names[column.property] = column.property
+    return names
+
+
+@dataclass
+class HubSpotConnector:
+    base_url: str
+    token: str
+    landing_dir: Path
+    settings: SyncSettings = SyncSettings()
+    search_limit: int = SEARCH_LIMIT
+
+    def __post_init__(self) -> None:
+        self.requests = 0
+        self._client = self._make_client()
+        self._mapping = load_crm_mapping(self.landing_dir)
+
+    def _make_client(self) -> Any:
+        # dlt is imported here, not at module import: definitions load without it.
+        from dlt.sources.helpers.requests import Client
+        from dlt.sources.helpers.rest_client import RESTClient
+        from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
+
+        settings = self.settings
+        session = Client(
+            request_timeout=settings.timeout_seconds,
+            request_max_attempts=settings.max_attempts,
+            request_backoff_factor=settings.backoff_seconds,
+            request_max_retry_delay=settings.max_delay_seconds,
+            # 429 is retried only under the per-second limit (below): the daily one lasts
+            # until midnight, so retrying only spends the bound.
+            status_codes=tuple(range(500, 600)),
+            retry_condition=_secondly_limit,
+            # The REST client raises on an error status itself, after the retries.
+            raise_for_status=False,
+        ).session
+        # Every attempt passes the transport adapter: count them there, retries included.
+        adapter = session.get_adapter(self.base_url)
+        send = adapter.send
+
+        def counted_send(*args: Any, **kwargs: Any) -> Any:
+            self.requests += 1
+            return send(*args, **kwargs)
+
+        adapter.send = counted_send
+        return RESTClient(base_url=self.base_url, auth=BearerTokenAuth(self.token), session=session)
+
+    # The sync of one landing day.
+    def sync(self, day: date) -> dict[str, int]:
+        """Fetch what changed before the end of `day` since the last sync and write it as the
+        day's landing files; then advance the cursors. Returns records written per table."""
+        state = SyncState(self.landing_dir, "crm")
+        end = int(day_end(day).timestamp() * 1000)
+        overlap = self.settings.overlap_seconds * 1000
+        records: dict[str, list[Record]] = {}
+        cursors: dict[str, TableCursor] = {}
+        for table in ("owners", "companies", "contacts", "deals", "engagements"):
+            window = state.window(table, day, end, overlap)
+            fetched = self._owners(window) if table == "owners" else self._objects(table, window)
+            versions = {r["id"]: _epoch_ms(r["updatedAt"]) for r in fetched}
+            cursors[table] = window.cursor(versions, overlap)
+            fresh = [r for r in fetched if not window.delivered(r["id"], versions[r["id"]])]
+            records[table] = sorted(fresh, key=lambda r: (_epoch_ms(r["updatedAt"]), int(r["id"])))
+        written = write_landing_day(self.landing_dir, "crm", day, records)
+        state.advance(day, cursors)
+        return written
+
+    def _owners(self, window: Window) -> list[Record]:
+        from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
+
+        owners = []
+        paginator = JSONResponseCursorPaginator(
+            cursor_path="paging.next.after", cursor_param="after"
+        )
+        endpoint = "GET /crm/v3/owners"
+        with self._api_errors(endpoint) as cursor:
+            pages = self._client.paginate(
+                "/crm/v3/owners", params={"limit": self.settings.page_size}, paginator=paginator
+            )
+            for page in pages:
+                body = _page_body(page.response, endpoint, cursor[0])
+                for owner in body["results"]:
+                    version = _epoch_ms(owner["updatedAt"])
+                    if window.start is None or window.start <= version < window.end:
+                        owners.append(_owner(owner))
+                cursor[0] = _next_after(body)
+        return owners
+
+    def _objects(self, table: str, window: Window) -> list[Record]:
+        kinds = ENGAGEMENT_KINDS if table == "engagements" else {table: None}
+        names = account_properties(table, self._mapping)
+        records = []
+        for kind, engagement_type in kinds.items():
+            ids = self._search(kind, window.start or 0, window.end)
+            read = self._batch_read(kind, ids, list(names), self._history(table))
+            links = {
+                target: self._associations(kind, target, ids)
+                for target in ASSOCIATIONS.get(table, ())
+            }
+            for object_id in ids:
+                if object_id not in read:
+                    continue  # deleted between search and read: gone from the account
+                record = read[object_id]
+                props = record["properties"]
+                if engagement_type:
+                    props = {**props, "hs_engagement_type": engagement_type}
+                out: Record = {
+                    "id": record["id"],
+                    "properties": {name: _text(props.get(name)) for name in names},
+                    "createdAt": record["createdAt"],
+                    "updatedAt": record["updatedAt"],
+                    "archived": record.get("archived", False),
+                }
+                if links:
+                    source = "engagement" if engagement_type else _SINGULAR[table]
+                    out["associations"] = {
+                        target: {
+                            "results": [
+                                {"id": linked, "type": f"{source}_to_{_SINGULAR[target]}"}
+                                for linked in by_id.get(object_id, [])
+                            ]
+                        }
+                        for target, by_id in links.items()
+                    }
+                if table in HISTORY:
+                    history = record.get("propertiesWithHistory") or {}
+                    out["propertiesWithHistory"] = dict(history)
+                records.append(out)
+        return records
+
+    def _history(self, table: str) -> str | None:
+        """The account's name of the property whose history the contract keeps, if any."""
+        contract = HISTORY.get(table)
+        if contract is None:
+            return None
+        crm_field = next(
+            f for f in CRM_MAPPED_FIELDS if f.object_type == table and f.name == contract
+        )
+        return self._mapping.property_of(crm_field).property
+
+    def _search(self, kind: str, start: int, end: int) -> list[str]:
+        """Ids of the objects last modified in [start, end), oldest first; a window holding more
+        than the search limit is split in two."""
+        from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
+
+        modified = "lastmodifieddate" if kind == "contacts" else "hs_lastmodifieddate"
+        endpoint = f"POST /crm/v3/objects/{kind}/search"
+        body = {
+            "filterGroups": [
+                {
+                    "filters": [
+                        {"propertyName": modified, "operator": "GTE", "value": str(start)},
+                        {"propertyName": modified, "operator": "LT", "value": str(end)},
+                    ]
+                }
+            ],
+            "sorts": [{"propertyName": modified, "direction": "ASCENDING"}],
+            "properties": ["hs_object_id"],
+            "limit": SEARCH_PAGE,
+        }
+        ids: list[str] = []
+        paginator = JSONResponseCursorPaginator(
+            cursor_path="paging.next.after", cursor_body_path="after"
+        )
+        with self._api_errors(endpoint) as cursor:
+            pages = self._client.paginate(
+                f"/crm/v3/objects/{kind}/search", method="POST", json=body, paginator=paginator
+            )
+            for page in pages:
+                answer = _page_body(page.response, endpoint, cursor[0])
+                total = answer.get("total")
+                if not isinstance(total, int):
+                    raise MalformedPage(SYSTEM, endpoint, cursor[0], "no integer `total`")
+                if total > self.search_limit:
+                    if end - start <= 1:
+                        raise SyncError(
+                            f"{SYSTEM} {endpoint}: {total} objects modified in one millisecond "
+                            f"({start}), more than one search may return ({self.search_limit})"
+                        )
+                    middle = (start + end) // 2
+                    return self._search(kind, start, middle) + self._search(kind, middle, end)
+                ids += [str(r["id"]) for r in answer["results"]]
+                cursor[0] = _next_after(answer)
+        return list(dict.fromkeys(ids))
+
+    def _batch_read(
+        self, kind: str, ids: list[str], properties: list[str], history: str | None
+    ) -> dict[str, Record]:
+        endpoint = f"POST /crm/v3/objects/{kind}/batch/read"
+        read: dict[str, Record] = {}
+        for first in range(0, len(ids), BATCH_READ):
+            chunk = ids[first : first + BATCH_READ]
+            body: dict[str, Any] = {"inputs": [{"id": i} for i in chunk], "properties": properties}
+            if history:
+                body["propertiesWithHistory"] = [history]
+            with self._api_errors(endpoint) as cursor:
+                cursor[0] = chunk[0]
+                response = self._client.post(f"/crm/v3/objects/{kind}/batch/read", json=body)
+                response.raise_for_status()
+                answer = _page_body(response, endpoint, chunk[0])
+                for record in answer["results"]:
+                    _require(
+                        record, ("id", "properties", "createdAt", "updatedAt"), endpoint, chunk[0]
+                    )
+                    read[str(record["id"])] = record
+        return read
+
+    def _associations(self, kind: str, target: str, ids: list[str]) -> dict[str, list[str]]:
+        endpoint = f"POST /crm/v4/associations/{kind}/{target}/batch/read"
+        links: dict[str, list[str]] = {}
+        for first in range(0, len(ids), ASSOCIATION_BATCH):
+            chunk = ids[first : first + ASSOCIATION_BATCH]
+            with self._api_errors(endpoint) as cursor:
+                cursor[0] = chunk[0]
+                response = self._client.post(
+                    f"/crm/v4/associations/{kind}/{target}/batch/read",
+                    json={"inputs": [{"id": i} for i in chunk]},
+                )
+                response.raise_for_status()
+                answer = _page_body(response, endpoint, chunk[0])
+                for result in answer["results"]:
+                    links[str(result["from"]["id"])] = [str(t["toObjectId"]) for t in result["to"]]
+        return links
+
+    @contextmanager
+    def _api_errors(self, endpoint: str) -> Iterator[list[Any]]:
+        """Turn the client's failures into errors that name the endpoint and cursor. The cursor
+        is a one-item list the caller updates as it pages."""
+        import requests
+
+        cursor: list[Any] = [None]
+        try:
+            yield cursor
+        except requests.HTTPError as error:
+            raise _http_failure(error.response, endpoint, cursor[0], self.settings) from None
+        except (requests.ConnectionError, requests.Timeout) as error:
+            raise RetriesExhausted(
+                SYSTEM, endpoint, self.settings.max_attempts, type(error).__name__
+            ) from None
+        except (ValueError, KeyError, TypeError) as error:
+            raise MalformedPage(
+                SYSTEM, endpoint, cursor[0], f"{type(error).__name__}: {error}"
+            ) from None
+
+
+def _secondly_limit(response: Any, exception: BaseException | None) -> bool:
+    """Retry a 429 unless it is HubSpot's daily limit."""
+    if response is None or response.status_code != 429:
+        return False
+    try:
+        return response.json().get("policyName") != "DAILY"
+    except ValueError:
+        return True
+
+
+def _http_failure(response: Any, endpoint: str, cursor: Any, settings: SyncSettings) -> SyncError:
+    status = response.status_code
+    if status in (401, 403):
+        return AuthenticationError(SYSTEM, TOKEN_ENV, status)
+    if status == 429 and _policy(response) == "DAILY":
+        return SyncError(
+            f"{SYSTEM} {endpoint}: the account's daily API limit is spent; the next sync after "
+            "midnight (the account's time zone) picks up from the same cursor"
+        )
+    if status == 429 or status >= 500:
+        return RetriesExhausted(SYSTEM, endpoint, settings.max_attempts, f"HTTP {status}")
+    return SyncError(
+        f"{SYSTEM} {endpoint} at cursor {cursor!r}: HTTP {status}: {response.text[:300]}"
+    )
+
+
+def _policy(response: Any) -> str | None:
+    try:
+        return response.json().get("policyName")
+    except ValueError:
+        return None
+
+
+def _page_body(response: Any, endpoint: str, cursor: Any) -> dict[str, Any]:
+    """A page's JSON, with the `results` list every HubSpot list answer has."""
+    try:
+        body = response.json()
+    except ValueError as error:
+        raise MalformedPage(SYSTEM, endpoint, cursor, f"not JSON ({error})") from None
+    if not isinstance(body, dict) or not isinstance(body.get("results"), list):
+        raise MalformedPage(SYSTEM, endpoint, cursor, "no `results` list")
+    return body
+
+
+def _require(record: Any, keys: tuple[str, ...], endpoint: str, cursor: Any) -> None:
+    if not isinstance(record, dict) or any(k not in record for k in keys):
+        raise MalformedPage(SYSTEM, endpoint, cursor, f"a result without {', '.join(keys)}")
+
+
+def _next_after(body: dict[str, Any]) -> str | None:
+    return ((body.get("paging") or {}).get("next") or {}).get("after")
+
+
+def _owner(owner: Record) -> Record:
+    """An owner in the contract's shape. HubSpot keeps no role, quota or hire date: role and
+    quota come from crm/reps.csv, the hire date is the day the owner was created."""
+    teams = owner.get("teams") or []
+    primary = next((t for t in teams if t.get("primary")), teams[0] if teams else None)
+    return {
+        "id": str(owner["id"]),
+        "properties": {
+            "email": owner.get("email"),
+            "firstname": owner.get("firstName"),
+            "lastname": owner.get("lastName"),
+            "role": None,
+            "team": primary["name"] if primary else None,
+            "quarterly_quota_eur": None,
+            "hire_date": owner["createdAt"][:10],
+        },
+        "createdAt": owner["createdAt"],
+        "updatedAt": owner["updatedAt"],
+        "archived": owner.get("archived", False),
+    }

@@ -1,0 +1,76 @@
+"""The company the connector tests serve through the fake APIs, and how they compare landings.
+
+A small generated company (20 CRM accounts, four months of history, two daily increments),
+generated once per test session and shared by the connector test files.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from dagster_project.connectors.settings import SyncSettings
+from dagster_project.extraction.loader import load_source_table
+from generator.fake_apis.company import SERVED_TABLES, Company, load_company
+from tests.dbt_runs import tables_in_load_order
+from tests.shared_fixtures import build_once
+
+HISTORY_END = date(2026, 9, 30)
+NEXT_DAY = date(2026, 10, 1)
+TOKEN = "pat-na1-planted-7f3c9a1e-token"
+STRIPE_KEY = "rk_test_planted_51Hq8Zsecretkey"
+# Waits shortened: the fake servers answer at once, and a test waits on every retry.
+FAST = SyncSettings(backoff_seconds=0.01, max_delay_seconds=0.05, page_size=7)
+
+
+def generated_company(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Company]:
+    def generate_company(folder: Path) -> None:
+        from generator.cli import main
+
+        main(
+            ["--size", "20", "--seed", "3", "--start", "2026-06-01", "--end", str(HISTORY_END)]
+            + ["--days", "2", "--out", str(folder)]
+        )
+
+    folder, _ = build_once(tmp_path_factory, "connector_company", generate_company)
+    return folder, load_company(folder, HISTORY_END)
+
+
+def raw_tables(landing: Path, database: Path) -> dict[str, list[dict[str, Any]]]:
+    """The served tables (and FX rates) loaded by extraction itself, latest version per key,
+    meta columns dropped and JSON parsed (key order inside a JSON value does not count)."""
+    # FX rates are no API's: the landing holds them as files, and the currency rule reads them.
+    served = {t.replace("/", "_") for t in SERVED_TABLES} | {"billing_fx_rates"}
+    loaded_at = datetime(2026, 10, 2, 6)
+    tables = {}
+    with duckdb.connect(str(database)) as con:
+        for table in tables_in_load_order():
+            if table.raw_table not in served:
+                continue
+            load_source_table(con, table, landing, loaded_at, None, as_of=NEXT_DAY)
+            relation = con.sql(f"select * from raw.{table.raw_table}")
+            columns = [c for c in relation.columns if not c.startswith("_")]
+            types = dict(zip(relation.columns, relation.types, strict=True))
+            rows = []
+            for values in relation.select(*columns).fetchall():
+                row = {
+                    c: json.loads(v) if str(types[c]) == "JSON" and v is not None else v
+                    for c, v in zip(columns, values, strict=True)
+                }
+                rows.append(row)
+            tables[table.raw_table] = sorted(rows, key=lambda r: json.dumps(r, default=str))
+    return tables
+
+
+def landing_bytes(landing: Path) -> dict[str, bytes]:
+    """Every file under a landing folder, by relative path (state files included)."""
+    return {
+        p.relative_to(landing).as_posix(): p.read_bytes()
+        for p in sorted(landing.rglob("*"))
+        if p.is_file()
+    }
