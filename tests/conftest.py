@@ -28,7 +28,9 @@ SAMPLE_SEED = 42
 
 # Fixtures that build or run real pipelines: a test using any of them, even through another
 # fixture, is end to end and gets the `e2e` marker (`make test-fast` leaves those out).
-E2E_FIXTURES = frozenset({"built", "warehouse", "session_build_copy", "first_dbt_build"})
+E2E_FIXTURES = frozenset(
+    {"built", "warehouse", "build_warehouse", "session_build_copy", "first_dbt_build"}
+)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -157,6 +159,14 @@ def warehouse(built: SessionBuild) -> Path:
     """The published warehouse of the session's end-to-end build (open it read-only)."""
     assert built.success, built.failures
     return Path(built.warehouse.published_database)
+
+
+@pytest.fixture(scope="session")
+def build_warehouse(built: SessionBuild) -> Path:
+    """The session build's build file: every layer (raw, staging, intermediate, config,
+    quarantine) beside the marts, which the served file leaves out. Open it read-only."""
+    assert built.success, built.failures
+    return Path(built.warehouse.database)
 
 
 @pytest.fixture(scope="session")

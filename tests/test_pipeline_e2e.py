@@ -18,8 +18,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def con(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    connection = duckdb.connect(str(warehouse), read_only=True)
+def con(build_warehouse: Path) -> duckdb.DuckDBPyConnection:
+    # The build file: raw and staging are not served.
+    connection = duckdb.connect(str(build_warehouse), read_only=True)
     yield connection
     connection.close()
 
@@ -84,7 +85,7 @@ def test_published_warehouse_opens_read_only_from_another_process(warehouse: Pat
     script = (
         "import duckdb, sys; "
         "con = duckdb.connect(sys.argv[1], read_only=True); "
-        "print(con.execute('select count(*) from raw.crm_companies').fetchone()[0])"
+        "print(con.execute('select count(*) from marts.fct_opportunities').fetchone()[0])"
     )
     output = subprocess.run(
         [sys.executable, "-c", script, str(warehouse)],

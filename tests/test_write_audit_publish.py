@@ -106,8 +106,14 @@ def test_a_killed_run_leaves_the_served_warehouse_intact_and_a_rerun_publishes(
     with duckdb.connect(str(served), read_only=True) as con:
         new_run = con.execute("select run_id from meta.warehouse_version").fetchone()[0]
         assert new_run == rerun.run_id != previous_run
-        assert con.execute("select count(*) from raw.crm_companies").fetchone()[0] > 0
-    assert sorted(p.name for p in served.parent.iterdir()) == ["build", "quality", "revops.duckdb"]
+        assert con.execute("select count(*) from marts.fct_opportunities").fetchone()[0] > 0
+    assert sorted(p.name for p in served.parent.iterdir()) == [
+        "build",
+        "parquet",
+        "quality",
+        "report",
+        "revops.duckdb",
+    ]
     assert (served.parent / "quality" / "index.html").exists()
 
 

@@ -1,10 +1,10 @@
 {#- Sales qualification of each lead: BANT completeness, the 0-100 BMANTER score and the SQL moment
     under the selected rule (var `sql_rule`).
 
-    - `bant` (default, seed 000 case 2): SQL when the SDR stamped the lead qualified
+    - `bant` (default): SQL when the SDR stamped the lead qualified
       (`bant_qualified_at`) and Budget, Authority, Need and Timing are all confirmed. A stamp with
       a criterion not confirmed is not an SQL.
-    - `bmanter` (seed 004): SQL when the BMANTER score reaches `bmanter_sql_threshold`, at the
+    - `bmanter`: SQL when the BMANTER score reaches `bmanter_sql_threshold`, at the
       moment the SDR qualified the lead: the BANT stamp, else the first time the CRM's lifecycle
       history put the lead in `salesqualifiedlead`.
     Any other value of `sql_rule` fails the build (test assert_sql_rule_is_known). -#}

@@ -2,10 +2,11 @@
 
     - Sign-up: the workspace's first `Signed Up` event (its creation time when no such event was
       tracked); the signing-up user's CRM contact is the workspace's lead.
-    - PQL (seed 000 case 2): the first use of the `pql_feature_count`-th distinct core feature.
-    - Activation (seed 000 case 2): the `activation_dashboards`-th dashboard created within
-      `activation_window_days` calendar days of the sign-up day. The sign-up day is day 0, so with
-      14 days a dashboard created any time on day 14 counts and one on day 15 does not. -#}
+    - PQL (funnel_pql doc): the first use of the `pql_feature_count`-th distinct core feature.
+    - Activation (funnel_activation doc): the `activation_dashboards`-th dashboard created within
+      `activation_window_days` calendar days of the sign-up day. The sign-up day is day 0, so with a
+      window of N days a dashboard created any time on day N counts and one on day N + 1
+      does not. -#}
 with
 
 workspaces as (

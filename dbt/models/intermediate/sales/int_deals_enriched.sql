@@ -5,7 +5,7 @@
       as-of date's rate (int_fx_rates_daily: the last known rate on days without a quote).
     - MEDDIC score: criteria confirmed out of six (an empty field is not confirmed); MEDDPICC adds
       Paper process and Competition, out of eight.
-    - Qualification framework (seed 004): MEDDPICC above `meddpicc_deal_size_eur`, BANT up to it. -#}
+    - Qualification framework (docs/metrics.md): MEDDPICC above `meddpicc_deal_size_eur`, BANT up to it. -#}
 with
 
 deals as (

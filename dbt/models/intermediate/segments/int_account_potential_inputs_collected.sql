@@ -1,6 +1,6 @@
 {#- The account-level inputs of the potential score that do not depend on revenue: company size,
     industry fit and seat white space, for every CRM company (customers and prospects alike:
-    seed 003 segments the whole file, "fichier clients ou prospects"). -#}
+    the segmentation ranks the whole account base, not only the paying part). -#}
 with
 
 companies as (

@@ -1,5 +1,5 @@
-{#- Net revenue and average basket per ABC segment and month (seed 003: "chiffre d'affaires
-    réalisé par cible", "évolution du panier moyen"). Grain: month x segment, a separate mart
+{#- Net revenue and average basket per ABC segment and month (revenue made per target
+    segment and how the average order moves). Grain: month x segment, a separate mart
     because the segment is an account attribute, not a month total. Accounts sit in their segment
     as of the as-of date for every month (the current-segment view). -#}
 with

@@ -1,5 +1,5 @@
 {#- Open deals that break a qualification rule at the end of the as-of date, one row per deal and
-    rule, with the reason in words (seed 000 case 1, seed 004):
+    rule, with the reason in words (the sales_meddic_gate and sales_kill_rule docs):
 
     - meddic_gate_violation: the deal is at `meddic_gate_from_stage` (Proposal) or later with a
       MEDDIC score below `meddic_gate_min_score` (4 of 6);

@@ -1,4 +1,4 @@
-{#- ABC segment of every CRM account as of the as-of date (seed 003): weight (the account's share
+{#- ABC segment of every CRM account as of the as-of date: weight (the account's share
     of trailing-12-month net revenue, classes cut at cumulative shares from vars) crossed with
     potential (weighted criteria from var segment_potential_weights), through the segment_matrix
     seed. -#}

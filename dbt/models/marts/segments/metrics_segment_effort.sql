@@ -1,5 +1,5 @@
-{#- Commercial effort per ABC segment against the planned allocation (seed 003: e.g. 50% of the
-    sales time on A, 35% on B, 15% on C, var segment_planned_effort). Effort is measured by CRM
+{#- Commercial effort per ABC segment against the planned allocation (the share of sales time
+    each segment should get, var segment_planned_effort). Effort is measured by CRM
     activities over the trailing segment_window_months months; accounts are in their current
     segment. -#}
 {%- set planned = var('segment_planned_effort') -%}

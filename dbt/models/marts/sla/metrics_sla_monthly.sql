@@ -1,5 +1,5 @@
-{#- The inter-team SLAs of seed 000 case 2: one row per month, team and SLA with its target, the
-    month's actual value and whether it was met. Targets come from vars; each actual reads the
+{#- The inter-team SLAs (marketing, sales, customer success): one row per month, team and SLA
+    with its target, the month's actual value and whether it was met. Targets come from vars; each actual reads the
     mart that defines the metric, so an SLA and its metric never disagree. -#}
 with
 
