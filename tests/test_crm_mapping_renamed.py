@@ -142,16 +142,16 @@ def _differences(con: duckdb.DuckDBPyConnection, schema: str, table: str, column
 
 
 @pytest.fixture(scope="module")
-def builds(landing, warehouse, tmp_path_factory) -> tuple[Path, Path]:
-    """The session's warehouse (the generated company, built as of the same day) and the
-    renamed company's build, which runs its dbt tests too (stages, sources, roles hold contract
-    values)."""
+def builds(landing, build_warehouse, tmp_path_factory) -> tuple[Path, Path]:
+    """The session's build file (the generated company, built as of the same day, every layer)
+    and the renamed company's build, which runs its dbt tests too (stages, sources, roles hold
+    contract values)."""
     work = tmp_path_factory.mktemp("crm_renamed")
     renamed_landing = work / "renamed_landing"
     _renamed_company(landing[0], renamed_landing)
     renamed = warehouse_file(work, "renamed")
     _build(renamed, renamed_landing)
-    return warehouse, renamed
+    return build_warehouse, renamed
 
 
 def test_the_renamed_account_publishes_identical_marts(builds) -> None:
