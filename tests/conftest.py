@@ -60,6 +60,7 @@ HEAVY_FILES = (
     "test_optional_sources.py",
     "test_crm_mapping_renamed.py",
     "test_billing_history.py",
+    "test_connectors_pipeline.py",
 )
 
 

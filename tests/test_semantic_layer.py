@@ -1,7 +1,7 @@
 """The semantic layer answers like the marts: `mf query` on a copy of the session's warehouse.
 
 MetricFlow reads `<project>/target/semantic_manifest.json` and the dbt profile, so the test
-parses a copy of the dbt project into its own target directory and points the profile at a copy
+gives a copy of the dbt project the session's semantic manifest and points the profile at a copy
 of the built warehouse: the repository's dbt/target and the session's warehouse stay untouched.
 """
 
@@ -26,12 +26,18 @@ QUARTERLY_METRICS = ("mrr", "win_rate", "pipeline_velocity")
 
 
 @pytest.fixture(scope="module")
-def mf_project(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+def mf_project(
+    warehouse: Path, dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict]:
     root = tmp_path_factory.mktemp("semantic")
     project = root / "dbt"
     shutil.copytree(
         DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", ".user.yml")
     )
+    # The session's parse wrote the semantic manifest (dbt_manifest's folder); parsing the copy
+    # again would only repeat it.
+    (project / "target").mkdir()
+    shutil.copy(dbt_manifest.parent / "semantic_manifest.json", project / "target")
     # Same file name as the published warehouse: dbt names the catalog after it.
     database = root / warehouse.name
     shutil.copy(warehouse, database)
@@ -42,15 +48,6 @@ def mf_project(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tup
         "DBT_PROFILES_DIR": str(project),
         "DBT_PROJECT_DIR": str(project),
     }
-    subprocess.run(
-        [str(BIN / "dbt"), "parse", "--profiles-dir", str(project), "--project-dir", str(project)],
-        cwd=project,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    assert (project / "target" / "semantic_manifest.json").exists()
     return project, env
 
 
