@@ -137,6 +137,10 @@ CRM_MAPPED_FIELDS: tuple[CrmField, ...] = (
     CrmField("deals", "meddpicc_paper_process", "flag"),
     CrmField("deals", "meddpicc_competition", "flag"),
 )
+# A deal's qualification checkboxes, in the contract's order (the generator draws them so).
+MEDDIC_FIELDS = tuple(
+    f.name for f in CRM_MAPPED_FIELDS if f.object_type == "deals" and f.kind == "flag"
+)
 
 _HUBSPOT = ("id", "properties", "createdAt", "updatedAt", "archived")
 _HUBSPOT_JSON = (

@@ -34,16 +34,6 @@ CLOSED_WON, CLOSED_LOST = 6, 7
 ORIGINS = ("marketing", "outbound", "referral")
 MARKETING, OUTBOUND, REFERRAL = range(3)
 LOST_REASONS = ("price", "competitor", "no_decision", "timing", "no_budget", "product_fit")
-MEDDIC_FIELDS = (
-    "meddic_metrics",
-    "meddic_economic_buyer",
-    "meddic_decision_criteria",
-    "meddic_decision_process",
-    "meddic_identify_pain",
-    "meddic_champion",
-    "meddpicc_paper_process",
-    "meddpicc_competition",
-)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dagster_project.source_catalog import MEDDIC_FIELDS
 from generator.accounts import (
     COUNTRIES,
     INDUSTRIES,
@@ -20,7 +21,7 @@ from generator.accounts import (
 )
 from generator.activities import CALL, EMAIL, ENGAGEMENT_TYPES, Activities
 from generator.common import CURRENCIES, NONE, SECOND_MS, stream
-from generator.deals import LOST_REASONS, MEDDIC_FIELDS, ORIGINS, STAGES, Deals
+from generator.deals import LOST_REASONS, ORIGINS, STAGES, Deals
 from generator.funnel import JOB_TITLES, SOURCES, Contacts
 from generator.ids import (
     COMPANY_BASE,

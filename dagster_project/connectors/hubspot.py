@@ -32,7 +32,7 @@ from dagster_project.connectors.sync_state import (
     write_landing_day,
 )
 from dagster_project.extraction.crm_mapping import CrmMapping, load_crm_mapping
-from dagster_project.source_catalog import CRM_MAPPED_FIELDS
+from dagster_project.source_catalog import CRM_MAPPED_FIELDS, MEDDIC_FIELDS
 
 SYSTEM = "HubSpot"
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
@@ -81,14 +81,7 @@ PROPERTIES = {
         "createdate",
         "hubspot_owner_id",
         "deal_origin",
-        "meddic_metrics",
-        "meddic_economic_buyer",
-        "meddic_decision_criteria",
-        "meddic_decision_process",
-        "meddic_identify_pain",
-        "meddic_champion",
-        "meddpicc_paper_process",
-        "meddpicc_competition",
+        *MEDDIC_FIELDS,
         "closed_lost_reason",
     ),
     "engagements": (
