@@ -183,6 +183,14 @@ def run(
         return result, published, Path(warehouse.published_database)
 
 
+def published_by(result: dg.ExecuteInProcessResult) -> bool:
+    """Whether the run published (a run whose inputs had not changed skips it)."""
+    return any(
+        event.asset_key == dg.AssetKey(["published_warehouse"])
+        for event in result.get_asset_materialization_events()
+    )
+
+
 def published_after_failure(run_id: str, before: tuple[str, str] | None, database: Path) -> str:
     """What a failed run can say of the published warehouse, from what it holds now."""
     now = published_version(database)
@@ -272,6 +280,11 @@ def main() -> None:
             console.say("\n".join(failure_lines(result)))
             state = published_after_failure(result.run_id, before, warehouse_paths().published_db)
             sys.exit(f"pipeline failed; {state} (log: {shown(log_path)})")
+        if not published_by(result):
+            console.say(
+                "nothing changed since the published version (the same landing files, rules, "
+                "definitions and as-of date): nothing was rebuilt; it stays as it was"
+            )
         served = published == warehouse_paths().published_db
         for line in summary_lines(published, served) + where_lines(published, log_path):
             console.say(line)

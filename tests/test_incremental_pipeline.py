@@ -22,6 +22,7 @@ import pytest
 
 from dagster_project.run_pipeline import execute
 from tests.conftest import SessionBuild, make_warehouse
+from tests.landing_changes import page_views_for
 
 START, DAY_1, DAY_2 = date(2026, 9, 30), date(2026, 10, 1), date(2026, 10, 2)
 EXTRA_SEATS = 5
@@ -34,18 +35,6 @@ def _jsonl(path: Path) -> list[dict]:
 def _write_jsonl(path: Path, records: list[dict]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
-
-
-def _page_views_for(landing: Path, day: date) -> None:
-    """Twenty of the initial export's page views again, as new views on `day`."""
-    out = landing / f"marketing/page_views/date={day}/part-0000.csv"
-    out.parent.mkdir(parents=True)
-    duckdb.sql(
-        f"copy (select * replace (view_id || '-{day}' as view_id, "
-        f"'{day} 10:00:00+00:00' as occurred_at) "
-        f"from read_csv('{landing}/marketing/page_views/part-*.csv', all_varchar = true) "
-        "order by view_id limit 20) to '" + str(out) + "' (header)"
-    )
 
 
 def _deal_moves_on(landing: Path, day: date) -> str:
@@ -152,6 +141,11 @@ def _mrr(database: str, customer_id: str) -> dict[date, Decimal]:
     return dict(rows)
 
 
+def _published_run(database: str) -> str:
+    with duckdb.connect(database, read_only=True) as con:
+        return con.execute("select run_id from meta.warehouse_version").fetchone()[0]
+
+
 def _files_loaded(result: dg.ExecuteInProcessResult, raw_table: str) -> list[str]:
     [materialization] = result.asset_materializations_for_node(f"raw__{raw_table}")
     return list(materialization.metadata["source_files"].value)
@@ -161,6 +155,8 @@ def _files_loaded(result: dg.ExecuteInProcessResult, raw_table: str) -> list[str
 class Sequence:
     runs: dict[str, dg.ExecuteInProcessResult]
     checksums: dict[str, dict[str, str]]
+    # Which run the published warehouse came from, after each run.
+    published_runs: dict[str, str]
     mrr: dict[str, dict[date, Decimal]]
     moved_deal: str
     correction: LateCorrection
@@ -184,12 +180,13 @@ def sequence(
     (root / "daily" / "build").mkdir(parents=True)
     shutil.copyfile(built.warehouse.database, root / "daily" / "build" / "revops.duckdb")
     shutil.copyfile(built.warehouse.published_database, root / "daily" / "revops.duckdb")
-    _page_views_for(files, DAY_1)
+    page_views_for(files, DAY_1)
     moved_deal = _deal_moves_on(files, DAY_1)
     _bad_contact_and_its_call_on(files, DAY_1)
     late_event, correction = _late_seats_event(files)
     runs: dict[str, dg.ExecuteInProcessResult] = {}
     checksums: dict[str, dict[str, str]] = {}
+    published_runs: dict[str, str] = {}
     mrr: dict[str, dict[date, Decimal]] = {}
     for name, first, last in (
         ("day_1", DAY_1, DAY_1),
@@ -197,13 +194,14 @@ def sequence(
         ("day_2", DAY_2, DAY_2),
     ):
         if name == "day_2":
-            _page_views_for(files, DAY_2)
+            page_views_for(files, DAY_2)
             _write_jsonl(
                 files / f"billing/subscription_events/date={DAY_2}/part-0000.jsonl", [late_event]
             )
         daily = make_warehouse(root / "daily", files, last.isoformat())
         runs[name] = execute(daily, first, last)
         checksums[name] = _checksums(daily.published_database)
+        published_runs[name] = _published_run(daily.published_database)
         mrr[name] = _mrr(daily.published_database, correction.customer_id)
     full = make_warehouse(root / "full", files, DAY_2.isoformat())
     runs["full"] = execute(full, START, DAY_2)
@@ -215,7 +213,14 @@ def sequence(
             "where source_file like '%date=" + str(DAY_1) + "%' order by 1"
         ).fetchall()
     return Sequence(
-        runs, checksums, mrr, moved_deal, correction, daily.published_database, quarantined
+        runs,
+        checksums,
+        published_runs,
+        mrr,
+        moved_deal,
+        correction,
+        daily.published_database,
+        quarantined,
     )
 
 
@@ -231,6 +236,22 @@ def test_every_run_succeeds(sequence: Sequence) -> None:
 def test_running_the_same_day_twice_publishes_identical_marts(sequence: Sequence) -> None:
     assert len(sequence.checksums["day_1"]) >= 15
     assert sequence.checksums["day_1_again"] == sequence.checksums["day_1"]
+
+
+def _steps_that_materialized(run: dg.ExecuteInProcessResult) -> set[str]:
+    return {event.step_key for event in run.get_asset_materialization_events()}
+
+
+def test_a_rerun_with_nothing_new_builds_and_publishes_nothing(sequence: Sequence) -> None:
+    """The second run of day 1 reads the same files with the same rules, definitions and as-of
+    date: the published version was built from exactly that, so dbt, the mart checks and the
+    publish are skipped and the served warehouse stays day 1's."""
+    built = {"revops_dbt_assets", "published_warehouse"}
+    assert built <= _steps_that_materialized(sequence.runs["day_1"])
+    assert not built & _steps_that_materialized(sequence.runs["day_1_again"])
+    assert sequence.published_runs["day_1_again"] == sequence.runs["day_1"].run_id
+    # A day with new files builds and publishes again.
+    assert sequence.published_runs["day_2"] == sequence.runs["day_2"].run_id
 
 
 def test_a_new_day_loads_only_its_own_files(sequence: Sequence) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dagster_project.extraction.ledger import LEDGER_DDL
 from dagster_project.publishing.served import META_COMMENTS
 from dagster_project.publishing.warehouse import publish_file, record_version
 
@@ -73,7 +74,8 @@ def _layered_build(path: Path) -> Path:
         con.execute(
             "create table marts.fct_mrr as select 2 as customer_id, 10.50::decimal(18, 2) as mrr"
         )
-        con.execute("create table meta.loaded_files as select '/landing/x.jsonl' as path")
+        for statement in LEDGER_DDL:  # the file ledger, which is not served
+            con.execute(statement)
         record_version(con, "run-5", "2026-09-30")
     return path
 

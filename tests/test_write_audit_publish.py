@@ -15,14 +15,23 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
+from dagster_project.extraction.assets import build_extraction_assets, raw_asset_key
+from dagster_project.publishing.warehouse import published_warehouse
+from dagster_project.quality.checks import build_quality_checks
+from dagster_project.source_catalog import SOURCE_TABLES
+from dagster_project.transformation.assets import revops_dbt_assets
+from dagster_project.transformation.project import dbt_resource
 from tests.conftest import make_warehouse, run_full_build
+from tests.landing_changes import page_views_for
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+SURVEYS = next(t for t in SOURCE_TABLES if t.raw_table == "success_survey_responses")
 
 
 def _digest(path: Path) -> str:
@@ -80,7 +89,12 @@ def test_a_killed_run_leaves_the_served_warehouse_intact_and_a_rerun_publishes(
     reader = duckdb.connect(str(served), read_only=True)
     previous_run = reader.execute("select run_id from meta.warehouse_version").fetchone()[0]
 
-    run = _pipeline(tmp_path, landing[0])
+    # A new landing day: the run has something to build (with nothing new it would skip dbt).
+    landing_dir = tmp_path / "landing"
+    shutil.copytree(landing[0], landing_dir)
+    page_views_for(landing_dir, date(2026, 10, 1))
+
+    run = _pipeline(tmp_path, landing_dir)
     try:
         _wait_for(run, 'STEP_START - Started execution of step "revops_dbt_assets"', 600)
         time.sleep(2)  # well inside `dbt build`
@@ -100,7 +114,7 @@ def test_a_killed_run_leaves_the_served_warehouse_intact_and_a_rerun_publishes(
 
     # The next run, in this process (the killed one had to be a process of its own): it starts
     # from what the killed run left in the build folder and publishes.
-    rerun = run_full_build(make_warehouse(served.parent, landing[0]))
+    rerun = run_full_build(make_warehouse(served.parent, landing_dir))
     assert rerun.success, [event.message for event in rerun.all_events if event.is_step_failure]
     assert _digest(served) != before
     with duckdb.connect(str(served), read_only=True) as con:
@@ -129,12 +143,24 @@ def test_a_definition_breaking_value_fails_its_blocking_check_and_nothing_is_pub
     broken = next(record for record in records if record["survey"] == "nps")
     broken["score"] = 11
     responses.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
-    # On the session's warehouses: only the changed survey file loads again.
+    # On the session's warehouses: only the changed survey file loads again. The selection is
+    # the path the value takes to the gate: its extraction, its raw checks, then publish (dbt
+    # sits between them in a whole run and changes nothing here).
     resource = make_warehouse(session_build_copy, landing_dir)
     served = Path(resource.published_database)
     before = _digest(served)
 
-    result = run_full_build(resource)
+    result = dg.materialize(
+        [
+            *build_extraction_assets(),
+            revops_dbt_assets,
+            published_warehouse,
+            *build_quality_checks(),
+        ],
+        selection=dg.AssetSelection.assets(raw_asset_key(SURVEYS), published_warehouse.key),
+        resources={"warehouse": resource, "dbt": dbt_resource()},
+        raise_on_error=False,
+    )
 
     assert not result.success
     failed_checks = {

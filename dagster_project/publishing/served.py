@@ -25,7 +25,8 @@ PUBLIC_SCHEMAS = ("marts", "meta")
 PUBLIC_META_TABLES = ("warehouse_version", "source_availability", "metric_availability")
 # meta is written by Python, not dbt, so its descriptions live here.
 META_COMMENTS = {
-    "warehouse_version": "Which run published this warehouse, its as-of date and when.",
+    "warehouse_version": "Which run published this warehouse, its as-of date, when, and the "
+    "digest of the inputs it was built from.",
     "source_availability": "Each source table: delivered or not, files and rows loaded.",
     "metric_availability": "Each mart and metric: available, or incomplete and why.",
 }

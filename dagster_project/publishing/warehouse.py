@@ -38,6 +38,7 @@ from dagster_project.quality.engine.report import report_dir
 from dagster_project.resources import WarehouseResource
 from dagster_project.source_catalog import SOURCE_TABLES
 from dagster_project.transformation.assets import revops_dbt_assets
+from dagster_project.transformation.build_inputs import inputs_digest
 from dagster_project.transformation.project import DBT_PROJECT
 
 # A step on the staged served file before it replaces the served one.
@@ -45,12 +46,19 @@ StagedStep = Callable[[Path], None] | None
 
 
 def record_version(con: duckdb.DuckDBPyConnection, run_id: str, as_of_date: str) -> None:
-    """Keep the published version's run id and as-of date in `meta.warehouse_version`."""
+    """Keep the published version's run id, as-of date and the digest of the inputs it was
+    built from (transformation/build_inputs.py) in `meta.warehouse_version`."""
     con.execute("create schema if not exists meta")
     con.execute(
         "create or replace table meta.warehouse_version as "
-        "select ?::varchar as run_id, ?::date as as_of_date, ?::timestamp as published_at",
-        [run_id, as_of_date, datetime.now(UTC).replace(tzinfo=None)],
+        "select ?::varchar as run_id, ?::date as as_of_date, ?::timestamp as published_at, "
+        "?::varchar as inputs_digest",
+        [
+            run_id,
+            as_of_date,
+            datetime.now(UTC).replace(tzinfo=None),
+            inputs_digest(con, as_of_date),
+        ],
     )
     con.execute("checkpoint")
 

@@ -5,12 +5,14 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from dagster_project.resources import WarehouseResource
+from dagster_project.transformation.build_inputs import inputs_digest, published_inputs_digest
 from dagster_project.transformation.cli_args import dbt_build_args
 from dagster_project.transformation.failures import failed_nodes, failure_description, is_transient
 from dagster_project.transformation.project import DBT_PROJECT, dbt_run_env, dbt_run_target
@@ -32,9 +34,22 @@ def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
                 os.environ[name] = value
 
 
+def unchanged_since(warehouse: WarehouseResource, as_of_date: str) -> str | None:
+    """The run id of the published version when it was built from exactly this run's inputs
+    (transformation/build_inputs.py), else None."""
+    published = published_inputs_digest(Path(warehouse.published_database))
+    if published is None:
+        return None
+    with warehouse.connect() as con:
+        current = inputs_digest(con, as_of_date)
+    digest, run_id = published
+    return run_id if digest == current else None
+
+
 class DbtBuildConfig(dg.Config):
     """Run config of the dbt step: `full_refresh` rebuilds the incremental models from raw
-    (after a correction older than their lookback, or a change of their columns)."""
+    (after a correction older than their lookback, or a change of their columns), and builds even
+    when nothing changed since the published version."""
 
     full_refresh: bool = False
 
@@ -50,6 +65,16 @@ def revops_dbt_assets(
     dbt: DbtCliResource,
     warehouse: WarehouseResource,
 ) -> Iterator[Any]:
+    as_of_date = warehouse.effective_as_of_date()
+    if not config.full_refresh and (built_from := unchanged_since(warehouse, as_of_date)):
+        # Nothing is yielded: the checks on the marts and the publish step are skipped, and the
+        # served warehouse stays the version already built from these inputs.
+        context.log.info(
+            f"Nothing changed since the published version (run {built_from}, as of "
+            f"{as_of_date}): the same landing files, rules, definitions and as-of date. "
+            "dbt build, checks and publish are skipped."
+        )
+        return
     target = dbt_run_target()
     args = dbt_build_args(config.full_refresh)
     # The results of the previous run must not be read as this run's if dbt dies early.
@@ -57,7 +82,7 @@ def revops_dbt_assets(
     # dbt reads the warehouse path and the as-of date from the environment, which dagster-dbt
     # copies from this process's when it starts dbt; the resource is the source of truth, so
     # the subprocess gets exactly the file this run's extraction wrote.
-    run_env = dbt_run_env(warehouse.database, warehouse.effective_as_of_date(), target)
+    run_env = dbt_run_env(warehouse.database, as_of_date, target)
     with patched_environ(run_env):
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
     yield from invocation.stream()
