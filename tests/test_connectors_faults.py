@@ -98,7 +98,7 @@ def test_past_the_bound_the_sync_fails_naming_the_endpoint_and_writes_nothing(
     assert landing_bytes(tmp_path) == {}
 
 
-def test_slow_pages_past_the_timeout_are_retried_then_fail(hubspot, tmp_path):
+def test_slow_pages_past_the_timeout_are_retried_then_fail(hubspot, tmp_path, capfd):
     api, url = hubspot
     api.reset(TOKEN)
     api.faults.slow_seconds = 0.3
@@ -106,6 +106,12 @@ def test_slow_pages_past_the_timeout_are_retried_then_fail(hubspot, tmp_path):
     with pytest.raises(RetriesExhausted, match="HubSpot GET /crm/v3/owners: .* 2 attempts"):
         HubSpotConnector(url, TOKEN, tmp_path, impatient).sync(HISTORY_END)
     assert api.total_requests() == 2 and landing_bytes(tmp_path) == {}
+    # Both late answers found the connection closed: the server let them go quietly.
+    waited = time.monotonic() + 10
+    while api.dropped < 2 and time.monotonic() < waited:
+        time.sleep(0.05)
+    assert api.dropped == 2
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_hubspot_daily_limit_fails_at_once(hubspot, tmp_path):
