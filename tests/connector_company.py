@@ -7,7 +7,8 @@ generated once per test session and shared by the connector test files.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+import shutil
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from dagster_project.connectors.settings import SyncSettings
 from dagster_project.extraction.loader import load_source_table
 from generator.fake_apis.company import SERVED_TABLES, Company, load_company
+from generator.fake_apis.stripe_api import EVENT_RETENTION
 from tests.dbt_runs import tables_in_load_order
 from tests.shared_fixtures import build_once
 
@@ -74,3 +76,26 @@ def landing_bytes(landing: Path) -> dict[str, bytes]:
         for p in sorted(landing.rglob("*"))
         if p.is_file()
     }
+
+
+def oldest_event_of_first_sync() -> int:
+    """The oldest subscription event a first sync as of HISTORY_END can fetch: Stripe keeps 30
+    days of events (the invoices carry the billing history before them)."""
+    first_end = datetime(NEXT_DAY.year, NEXT_DAY.month, NEXT_DAY.day, tzinfo=UTC)
+    return int((first_end - EVENT_RETENTION).timestamp())
+
+
+def initial_export_as_the_apis_hold_it(generated: Path, landing: Path) -> None:
+    """The generator's initial export (no daily increment) copied to `landing`, its subscription
+    events cut to those a first sync can fetch: the files a sync as of HISTORY_END stands for."""
+    for path in sorted(generated.glob("*/*/part-*")):
+        target = landing / path.relative_to(generated)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    oldest = oldest_event_of_first_sync()
+    for path in sorted((landing / "billing" / "subscription_events").glob("part-*.jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text(
+            "".join(line for line in lines if json.loads(line)["created"] >= oldest),
+            encoding="utf-8",
+        )

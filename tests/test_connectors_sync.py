@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,7 @@ from tests.connector_company import (
     TOKEN,
     generated_company,
     landing_bytes,
+    oldest_event_of_first_sync,
     raw_tables,
 )
 
@@ -97,8 +98,7 @@ def test_a_full_then_daily_syncs_land_what_the_generator_exported(company, apis,
     for owner in exported["crm_owners"]:
         owner["properties"].update(role=None, quarterly_quota_eur=None)
     # Stripe keeps 30 days of events: the first sync reaches back that far.
-    first_end = datetime(2026, 10, 1, tzinfo=UTC)
-    oldest = int((first_end - timedelta(days=30)).timestamp())
+    oldest = oldest_event_of_first_sync()
     events = exported["billing_subscription_events"]
     exported["billing_subscription_events"] = [e for e in events if int(e["created"]) >= oldest]
     assert 0 < len(exported["billing_subscription_events"]) < len(events)
