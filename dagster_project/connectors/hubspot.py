@@ -186,6 +186,11 @@ class HubSpotConnector:
         for table in ("owners", "companies", "contacts", "deals", "engagements"):
             window = state.window(table, day, end, overlap)
             fetched = self._owners(window) if table == "owners" else self._objects(table, window)
+            if window.start is not None:
+                # Deletions: HubSpot archives a deleted record, and search and batch read leave
+                # archived records out. A first sync lands what exists; later ones what left.
+                archived = self._archived(table, window)
+                fetched = list({r["id"]: r for r in [*fetched, *archived]}.values())
             versions = {r["id"]: _epoch_ms(r["updatedAt"]) for r in fetched}
             cursors[table] = window.cursor(versions, overlap)
             fresh = [r for r in fetched if not window.delivered(r["id"], versions[r["id"]])]
@@ -194,7 +199,7 @@ class HubSpotConnector:
         state.advance(day, cursors)
         return written
 
-    def _owners(self, window: Window) -> list[Record]:
+    def _owners(self, window: Window, archived: bool = False) -> list[Record]:
         from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
         owners = []
@@ -202,10 +207,11 @@ class HubSpotConnector:
             cursor_path="paging.next.after", cursor_param="after"
         )
         endpoint = "GET /crm/v3/owners"
+        params: dict[str, Any] = {"limit": self.settings.page_size}
+        if archived:
+            params["archived"] = "true"  # deactivated users: their updatedAt is the archiving
         with self._api_errors(endpoint) as cursor:
-            pages = self._client.paginate(
-                "/crm/v3/owners", params={"limit": self.settings.page_size}, paginator=paginator
-            )
+            pages = self._client.paginate("/crm/v3/owners", params=params, paginator=paginator)
             for page in pages:
                 body = _page_body(page.response, endpoint, cursor[0])
                 for owner in body["results"]:
@@ -228,33 +234,65 @@ class HubSpotConnector:
             }
             for object_id in ids:
                 if object_id not in read:
-                    continue  # deleted between search and read: gone from the account
-                record = read[object_id]
-                props = record["properties"]
-                if engagement_type:
-                    props = {**props, "hs_engagement_type": engagement_type}
-                out: Record = {
-                    "id": record["id"],
-                    "properties": {name: _text(props.get(name)) for name in names},
-                    "createdAt": record["createdAt"],
-                    "updatedAt": record["updatedAt"],
-                    "archived": record.get("archived", False),
-                }
-                if links:
-                    source = "engagement" if engagement_type else _SINGULAR[table]
-                    out["associations"] = {
-                        target: {
-                            "results": [
-                                {"id": linked, "type": f"{source}_to_{_SINGULAR[target]}"}
-                                for linked in by_id.get(object_id, [])
+                    continue  # archived between search and read: the archived list has it
+                linked = {target: by_id.get(object_id, []) for target, by_id in links.items()}
+                records.append(
+                    _contract_record(table, engagement_type, read[object_id], names, linked)
+                )
+        return records
+
+    def _archived(self, table: str, window: Window) -> list[Record]:
+        """The table's records archived in the window, each as its last version: properties,
+        history and associations as they were, `archived: true`, `updatedAt` the archiving.
+        HubSpot lists archived records apart (`archived=true`), without a time filter."""
+        if table == "owners":
+            return self._owners(window, archived=True)
+        from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
+
+        kinds = ENGAGEMENT_KINDS if table == "engagements" else {table: None}
+        names = account_properties(table, self._mapping)
+        history, targets = self._history(table), ASSOCIATIONS.get(table, ())
+        params: dict[str, Any] = {"archived": "true", "properties": ",".join(names)}
+        if history:
+            params["propertiesWithHistory"] = history
+        if targets:
+            params["associations"] = ",".join(targets)
+        records = []
+        for kind, engagement_type in kinds.items():
+            endpoint = f"GET /crm/v3/objects/{kind}"
+            paginator = JSONResponseCursorPaginator(
+                cursor_path="paging.next.after", cursor_param="after"
+            )
+            with self._api_errors(endpoint) as cursor:
+                pages = self._client.paginate(
+                    f"/crm/v3/objects/{kind}",
+                    params={**params, "limit": self.settings.page_size},
+                    paginator=paginator,
+                )
+                for page in pages:
+                    body = _page_body(page.response, endpoint, cursor[0])
+                    for found in body["results"]:
+                        keys = ("id", "properties", "createdAt", "updatedAt", "archivedAt")
+                        _require(found, keys, endpoint, cursor[0])
+                        archived_at = _epoch_ms(found["archivedAt"])
+                        if not (window.start or 0) <= archived_at < window.end:
+                            continue
+                        if archived_at > _epoch_ms(found["updatedAt"]):
+                            found = {**found, "updatedAt": found["archivedAt"]}
+                        associations = found.get("associations") or {}
+                        linked = {
+                            target: [
+                                str(a["id"])
+                                for a in (associations.get(target) or {}).get("results", [])
                             ]
+                            for target in targets
                         }
-                        for target, by_id in links.items()
-                    }
-                if table in HISTORY:
-                    history = record.get("propertiesWithHistory") or {}
-                    out["propertiesWithHistory"] = dict(history)
-                records.append(out)
+                        records.append(
+                            _contract_record(
+                                table, engagement_type, {**found, "archived": True}, names, linked
+                            )
+                        )
+                    cursor[0] = _next_after(body)
         return records
 
     def _history(self, table: str) -> str | None:
@@ -423,6 +461,42 @@ def _require(record: Any, keys: tuple[str, ...], endpoint: str, cursor: Any) -> 
 
 def _next_after(body: dict[str, Any]) -> str | None:
     return ((body.get("paging") or {}).get("next") or {}).get("after")
+
+
+def _contract_record(
+    table: str,
+    engagement_type: str | None,
+    record: Record,
+    names: dict[str, str],
+    linked: dict[str, list[str]],
+) -> Record:
+    """A record HubSpot returned, in the contract's shape: every contract property as a string
+    (null when absent), the engagement type, associations by target, the history kept."""
+    props = record["properties"]
+    if engagement_type:
+        props = {**props, "hs_engagement_type": engagement_type}
+    out: Record = {
+        "id": str(record["id"]),
+        "properties": {name: _text(props.get(name)) for name in names},
+        "createdAt": record["createdAt"],
+        "updatedAt": record["updatedAt"],
+        "archived": record.get("archived", False),
+    }
+    if linked:
+        source = "engagement" if engagement_type else _SINGULAR[table]
+        out["associations"] = {
+            target: {
+                # HubSpot lists an association once per label: each linked record once.
+                "results": [
+                    {"id": linked_id, "type": f"{source}_to_{_SINGULAR[target]}"}
+                    for linked_id in dict.fromkeys(ids)
+                ]
+            }
+            for target, ids in linked.items()
+        }
+    if table in HISTORY:
+        out["propertiesWithHistory"] = dict(record.get("propertiesWithHistory") or {})
+    return out
 
 
 def _owner(owner: Record) -> Record:
