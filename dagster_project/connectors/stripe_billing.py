@@ -106,13 +106,7 @@ class StripeConnector:
         records: dict[str, list[Record]] = {}
         cursors: dict[str, TableCursor] = {}
         v1 = self._client.v1
-        events_window = state.window("subscription_events", day, end, overlap)
-        previous = events_window.previous.position if events_window.previous else None
-        events = self._events_after(previous, end)
-        position = events[-1]["id"] if events else previous
-        cursors["subscription_events"] = TableCursor(end, {}, position)
-        records["subscription_events"] = [e for e in events if e["type"] in SUBSCRIPTION_EVENTS]
-
+        listed: dict[str, tuple[Window, list[Record]]] = {}
         for table, service in (
             ("customers", v1.customers),
             ("invoices", v1.invoices),
@@ -123,13 +117,22 @@ class StripeConnector:
             if table == "invoices":
                 # A draft is no bill yet: it lands once finalized (its `invoice.finalized`).
                 fetched = [self._with_every_line(i) for i in fetched if i["status"] != "draft"]
-            versions = {r["id"]: r["created"] for r in fetched}
-            cursors[table] = window.cursor(versions, overlap)
+            listed[table] = (window, fetched)
+
+        events_window = state.window("subscription_events", day, end, overlap)
+        previous = events_window.previous.position if events_window.previous else None
+        events = self._events_after(previous, end)
+        position = events[-1]["id"] if events else previous
+        cursors["subscription_events"] = TableCursor(end, {}, position)
+        records["subscription_events"] = [e for e in events if e["type"] in SUBSCRIPTION_EVENTS]
+
+        for table, (window, fetched) in listed.items():
+            cursors[table] = window.cursor({r["id"]: r["created"] for r in fetched}, overlap)
             fresh = {r["id"]: r for r in fetched if not window.delivered(r["id"], r["created"])}
             if window.start is not None:  # a first sync's lists hold every current state
-                listed = {r["id"]: r for r in fetched}
+                current = {r["id"]: r for r in fetched}
                 for object_id, changed in self._changed(table, events).items():
-                    fresh[object_id] = listed.get(object_id, changed)
+                    fresh[object_id] = current.get(object_id, changed)
             records[table] = sorted(fresh.values(), key=lambda r: (r["created"], r["id"]))
 
         if previous is None and state.window("subscriptions", day, end, overlap).start is None:
