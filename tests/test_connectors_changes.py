@@ -192,6 +192,7 @@ def test_deletions_edits_and_status_changes_land_as_new_versions(generated, apis
     assert raw["crm_contacts"][contact["id"]]["archived"] == "true"  # staging: is_archived
     assert raw["crm_deals"][deal["id"]]["archived"] == "true"
     assert raw["billing_customers"]["cus_00000001"]["email"] == "accounts@example.com"
+    assert raw["billing_customers"]["cus_00000000"]["deleted"] == "true"  # an extra column
     assert raw["billing_subscriptions"]["sub_00000002"]["status"] == "canceled"
     assert raw["billing_invoices"]["in_0000000020"]["status"] == "void"
     assert raw["billing_invoices"]["in_new_draft"]["status"] == "paid"
