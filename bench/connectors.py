@@ -4,8 +4,8 @@ company as of its last day of history, then the daily sync of the next day.
 The fake HubSpot and Stripe run in a child process (their own interpreter, so the client is not
 slowed by the servers' share of one lock); the connectors sync in this one, with their default
 settings (pages of 100, the search's 10,000-result limit). Per sync: records written, requests
-(retries included), wall time, records per second and the client's own CPU seconds. Printed,
-and written to `data/bench/connectors-<scale>/report.json`.
+(retries included), wall time, records per second, and the CPU seconds of the client and of
+the servers. Printed, and written to `data/bench/connectors-<scale>/report.json`.
 
 Usage: python -m bench.connectors --scale M [--reuse-landing]
 """
@@ -36,23 +36,25 @@ TOKEN, KEY = "bench-hubspot-token", "rk_test_bench"
 
 def serve_company(generated: Path, channel: Connection) -> None:
     """The child process: serve the company, the state of each day the parent asks for."""
-    from generator.fake_apis.company import load_company
+    from generator.fake_apis.company import SERVED_TABLES, load_company
     from generator.fake_apis.hubspot import FakeHubSpot
     from generator.fake_apis.server import serve
     from generator.fake_apis.stripe_api import FakeStripe
 
     company = load_company(generated, HISTORY_END)
-    hubspot = FakeHubSpot(company.as_of(HISTORY_END))
-    stripe = FakeStripe(company.as_of(HISTORY_END), HISTORY_END)
+    nothing: dict[str, list[Any]] = {table: [] for table in SERVED_TABLES}  # until asked
+    hubspot, stripe = FakeHubSpot(nothing), FakeStripe(nothing, HISTORY_END)
     with serve(hubspot) as hubspot_url, serve(stripe) as stripe_url:
         channel.send((hubspot_url, stripe_url))
-        while (day := channel.recv()) is not None:
-            state = company.as_of(day)
-            hubspot.load(state)
-            stripe.load(state, day)
-            hubspot.reset(TOKEN)
-            stripe.reset(KEY)
-            channel.send("ready")
+        while (message := channel.recv()) is not None:
+            if isinstance(message, date):  # serve that day's state
+                state = company.as_of(message)
+                hubspot.load(state)
+                stripe.load(state, message)
+                hubspot.reset(TOKEN)
+                stripe.reset(KEY)
+            # The servers' CPU so far (their threads are this process's).
+            channel.send(time.process_time())
 
 
 def measure_sync(connector: HubSpotConnector | StripeConnector, day: date) -> dict[str, Any]:
@@ -98,20 +100,24 @@ def main(argv: list[str] | None = None) -> None:
         hubspot_url, stripe_url = parent.recv()
         for label, day in (("full", HISTORY_END), ("daily", HISTORY_END + timedelta(days=1))):
             parent.send(day)
-            parent.recv()
+            server_cpu = parent.recv()
             settings = SyncSettings()
-            report[label] = {
-                "HubSpot": measure_sync(
-                    HubSpotConnector(hubspot_url, TOKEN, landing, settings), day
-                ),
-                "Stripe": measure_sync(StripeConnector(stripe_url, KEY, landing, settings), day),
-            }
-            for system, result in report[label].items():
+            report[label] = {}
+            for system, connector in (
+                ("HubSpot", HubSpotConnector(hubspot_url, TOKEN, landing, settings)),
+                ("Stripe", StripeConnector(stripe_url, KEY, landing, settings)),
+            ):
+                result = measure_sync(connector, day)
+                parent.send("cpu")
+                result["server_cpu_seconds"] = round(parent.recv() - server_cpu, 1)
+                server_cpu += result["server_cpu_seconds"]
+                report[label][system] = result
                 print(
                     f"{label:5} {system:7} {result['records']:>8,} records "
                     f"{result['requests']:>6,} requests {result['seconds']:>7} s "
-                    f"{result['records_per_second']:>6,} records/s "
-                    f"(client CPU {result['client_cpu_seconds']} s)"
+                    f"{result['records_per_second']:>6,} records/s (CPU: client "
+                    f"{result['client_cpu_seconds']} s, server {result['server_cpu_seconds']} s)",
+                    flush=True,
                 )
     finally:
         parent.send(None)
