@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,15 @@ from dagster_project.connectors.errors import (
     RetriesExhausted,
     SyncError,
 )
+from dagster_project.connectors.hubspot_contract import (
+    ASSOCIATIONS,
+    ENGAGEMENT_KINDS,
+    HISTORY,
+    account_properties,
+    contract_record,
+    epoch_ms,
+    owner_record,
+)
 from dagster_project.connectors.settings import SyncSettings, day_end
 from dagster_project.connectors.sync_state import (
     Record,
@@ -31,8 +40,8 @@ from dagster_project.connectors.sync_state import (
     Window,
     write_landing_day,
 )
-from dagster_project.extraction.crm_mapping import CrmMapping, load_crm_mapping
-from dagster_project.source_catalog import CRM_MAPPED_FIELDS, MEDDIC_FIELDS
+from dagster_project.extraction.crm_mapping import load_crm_mapping
+from dagster_project.source_catalog import CRM_MAPPED_FIELDS
 
 SYSTEM = "HubSpot"
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
@@ -40,95 +49,6 @@ SEARCH_LIMIT = 10_000
 SEARCH_PAGE = 200  # the search endpoint's largest page
 BATCH_READ = 100  # inputs per batch read
 ASSOCIATION_BATCH = 1000  # inputs per v4 associations batch read
-
-# The contract's properties of each object (docs/sources.md), in the contract's order.
-PROPERTIES = {
-    "companies": (
-        "name",
-        "domain",
-        "industry",
-        "country",
-        "numberofemployees",
-        "annualrevenue",
-        "hubspot_owner_id",
-        "createdate",
-    ),
-    "contacts": (
-        "email",
-        "firstname",
-        "lastname",
-        "jobtitle",
-        "associatedcompanyid",
-        "hubspot_owner_id",
-        "hs_analytics_source",
-        "lifecyclestage",
-        "createdate",
-        "bant_budget",
-        "bant_authority",
-        "bant_need",
-        "bant_timing",
-        "bant_qualified_at",
-        "bmanter_market",
-        "bmanter_reference",
-    ),
-    "deals": (
-        "dealname",
-        "amount",
-        "deal_currency_code",
-        "pipeline",
-        "dealstage",
-        "closedate",
-        "createdate",
-        "hubspot_owner_id",
-        "deal_origin",
-        *MEDDIC_FIELDS,
-        "closed_lost_reason",
-    ),
-    "engagements": (
-        "hs_engagement_type",
-        "hs_timestamp",
-        "hubspot_owner_id",
-        "hs_call_duration",
-        "hs_email_direction",
-    ),
-}
-HISTORY = {"contacts": "lifecyclestage", "deals": "dealstage"}
-ASSOCIATIONS = {
-    "deals": ("companies", "contacts"),
-    "engagements": ("contacts", "companies", "deals"),
-}
-# HubSpot keeps engagements as three object types; the contract has one table.
-ENGAGEMENT_KINDS = {"calls": "CALL", "emails": "EMAIL", "meetings": "MEETING"}
-_SINGULAR = {"companies": "company", "contacts": "contact", "deals": "deal"}
-
-
-def _epoch_ms(value: str) -> int:
-    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
-
-
-def _text(value: Any) -> str | None:
-    """HubSpot properties are strings; a number or flag sent typed is written as HubSpot would."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def account_properties(object_type: str, mapping: CrmMapping) -> dict[str, str]:
-    """The account's name of each contract property the export carries (crm/mapping.yml), plus
-    the custom properties the mapping asks for as typed columns."""
-    names = {p: p for p in PROPERTIES[object_type]}
-    for crm_field in CRM_MAPPED_FIELDS:
-        if crm_field.object_type == object_type:
-            account = mapping.property_of(crm_field).property
-            names.pop(crm_field.name, None)
-            if account is not None:
-                names[account] = account
-    for column in mapping.columns:
-        if column.object_type == object_type:
-            names[column.property] = column.property
-    return names
 
 
 @dataclass
@@ -191,10 +111,10 @@ class HubSpotConnector:
                 # archived records out. A first sync lands what exists; later ones what left.
                 archived = self._archived(table, window)
                 fetched = list({r["id"]: r for r in [*fetched, *archived]}.values())
-            versions = {r["id"]: _epoch_ms(r["updatedAt"]) for r in fetched}
+            versions = {r["id"]: epoch_ms(r["updatedAt"]) for r in fetched}
             cursors[table] = window.cursor(versions, overlap)
             fresh = [r for r in fetched if not window.delivered(r["id"], versions[r["id"]])]
-            records[table] = sorted(fresh, key=lambda r: (_epoch_ms(r["updatedAt"]), int(r["id"])))
+            records[table] = sorted(fresh, key=lambda r: (epoch_ms(r["updatedAt"]), int(r["id"])))
         written = write_landing_day(self.landing_dir, "crm", day, records)
         state.advance(day, cursors)
         return written
@@ -215,9 +135,9 @@ class HubSpotConnector:
             for page in pages:
                 body = _page_body(page.response, endpoint, cursor[0])
                 for owner in body["results"]:
-                    version = _epoch_ms(owner["updatedAt"])
+                    version = epoch_ms(owner["updatedAt"])
                     if window.start is None or window.start <= version < window.end:
-                        owners.append(_owner(owner))
+                        owners.append(owner_record(owner))
                 cursor[0] = _next_after(body)
         return owners
 
@@ -237,7 +157,7 @@ class HubSpotConnector:
                     continue  # archived between search and read: the archived list has it
                 linked = {target: by_id.get(object_id, []) for target, by_id in links.items()}
                 records.append(
-                    _contract_record(table, engagement_type, read[object_id], names, linked)
+                    contract_record(table, engagement_type, read[object_id], names, linked)
                 )
         return records
 
@@ -274,10 +194,10 @@ class HubSpotConnector:
                     for found in body["results"]:
                         keys = ("id", "properties", "createdAt", "updatedAt", "archivedAt")
                         _require(found, keys, endpoint, cursor[0])
-                        archived_at = _epoch_ms(found["archivedAt"])
+                        archived_at = epoch_ms(found["archivedAt"])
                         if not (window.start or 0) <= archived_at < window.end:
                             continue
-                        if archived_at > _epoch_ms(found["updatedAt"]):
+                        if archived_at > epoch_ms(found["updatedAt"]):
                             found = {**found, "updatedAt": found["archivedAt"]}
                         associations = found.get("associations") or {}
                         linked = {
@@ -288,7 +208,7 @@ class HubSpotConnector:
                             for target in targets
                         }
                         records.append(
-                            _contract_record(
+                            contract_record(
                                 table, engagement_type, {**found, "archived": True}, names, linked
                             )
                         )
@@ -461,61 +381,3 @@ def _require(record: Any, keys: tuple[str, ...], endpoint: str, cursor: Any) -> 
 
 def _next_after(body: dict[str, Any]) -> str | None:
     return ((body.get("paging") or {}).get("next") or {}).get("after")
-
-
-def _contract_record(
-    table: str,
-    engagement_type: str | None,
-    record: Record,
-    names: dict[str, str],
-    linked: dict[str, list[str]],
-) -> Record:
-    """A record HubSpot returned, in the contract's shape: every contract property as a string
-    (null when absent), the engagement type, associations by target, the history kept."""
-    props = record["properties"]
-    if engagement_type:
-        props = {**props, "hs_engagement_type": engagement_type}
-    out: Record = {
-        "id": str(record["id"]),
-        "properties": {name: _text(props.get(name)) for name in names},
-        "createdAt": record["createdAt"],
-        "updatedAt": record["updatedAt"],
-        "archived": record.get("archived", False),
-    }
-    if linked:
-        source = "engagement" if engagement_type else _SINGULAR[table]
-        out["associations"] = {
-            target: {
-                # HubSpot lists an association once per label: each linked record once.
-                "results": [
-                    {"id": linked_id, "type": f"{source}_to_{_SINGULAR[target]}"}
-                    for linked_id in dict.fromkeys(ids)
-                ]
-            }
-            for target, ids in linked.items()
-        }
-    if table in HISTORY:
-        out["propertiesWithHistory"] = dict(record.get("propertiesWithHistory") or {})
-    return out
-
-
-def _owner(owner: Record) -> Record:
-    """An owner in the contract's shape. HubSpot keeps no role, quota or hire date: role and
-    quota come from crm/reps.csv, the hire date is the day the owner was created."""
-    teams = owner.get("teams") or []
-    primary = next((t for t in teams if t.get("primary")), teams[0] if teams else None)
-    return {
-        "id": str(owner["id"]),
-        "properties": {
-            "email": owner.get("email"),
-            "firstname": owner.get("firstName"),
-            "lastname": owner.get("lastName"),
-            "role": None,
-            "team": primary["name"] if primary else None,
-            "quarterly_quota_eur": None,
-            "hire_date": owner["createdAt"][:10],
-        },
-        "createdAt": owner["createdAt"],
-        "updatedAt": owner["updatedAt"],
-        "archived": owner.get("archived", False),
-    }
