@@ -44,7 +44,10 @@ def serve_company(generated: Path, channel: Connection) -> None:
     company = load_company(generated, HISTORY_END)
     nothing: dict[str, list[Any]] = {table: [] for table in SERVED_TABLES}  # until asked
     hubspot, stripe = FakeHubSpot(nothing), FakeStripe(nothing, HISTORY_END)
-    with serve(hubspot) as hubspot_url, serve(stripe) as stripe_url:
+    # One API idles while the other's full sync runs (10 minutes at scale M on a busy machine):
+    # longer than the fakes' default idle stop, which once stopped HubSpot before its daily sync.
+    idle = 6 * 3600.0
+    with serve(hubspot, idle) as hubspot_url, serve(stripe, idle) as stripe_url:
         channel.send((hubspot_url, stripe_url))
         while (message := channel.recv()) is not None:
             if isinstance(message, date):  # serve that day's state
