@@ -7,16 +7,24 @@ generated once per test session and shared by the connector test files.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
+from dagster_project.connectors.hubspot import HubSpotConnector
 from dagster_project.connectors.settings import SyncSettings
+from dagster_project.connectors.stripe_billing import StripeConnector
 from dagster_project.extraction.loader import load_source_table
 from generator.fake_apis.company import SERVED_TABLES, Company, load_company
+from generator.fake_apis.hubspot import SEARCH_LIMIT, FakeHubSpot
+from generator.fake_apis.server import serve
+from generator.fake_apis.stripe_api import EMBEDDED_LINES, EVENT_RETENTION, FakeStripe
 from tests.dbt_runs import tables_in_load_order
 from tests.shared_fixtures import build_once
 
@@ -41,18 +49,59 @@ def generated_company(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, C
     return folder, load_company(folder, HISTORY_END)
 
 
-def raw_tables(landing: Path, database: Path) -> dict[str, list[dict[str, Any]]]:
+# The fake HubSpot and its URL, the fake Stripe and its URL.
+Apis = tuple[FakeHubSpot, str, FakeStripe, str]
+
+
+@contextmanager
+def serving(company: Company) -> Iterator[Apis]:
+    """Both fake APIs on loopback, serving the company as of HISTORY_END."""
+    state = company.as_of(HISTORY_END)
+    hubspot, stripe = FakeHubSpot(state), FakeStripe(state, HISTORY_END)
+    with serve(hubspot) as hubspot_url, serve(stripe) as stripe_url:
+        yield hubspot, hubspot_url, stripe, stripe_url
+
+
+def serve_day(apis: Apis, state: dict, day: date) -> None:
+    """Serve `state` as the APIs hold it at the end of `day`: no fault, no request counted."""
+    hubspot, _, stripe, _ = apis
+    hubspot.load(state)
+    stripe.load(state, day)
+    hubspot.search_limit, stripe.embedded_lines = SEARCH_LIMIT, EMBEDDED_LINES
+    hubspot.reset(TOKEN)
+    stripe.reset(STRIPE_KEY)
+
+
+def connectors(
+    apis: Apis, landing: Path, settings: SyncSettings = FAST
+) -> tuple[HubSpotConnector, StripeConnector]:
+    _, hubspot_url, _, stripe_url = apis
+    return (
+        HubSpotConnector(hubspot_url, TOKEN, landing, settings),
+        StripeConnector(stripe_url, STRIPE_KEY, landing, settings),
+    )
+
+
+def sync(apis: Apis, landing: Path, day: date, settings: SyncSettings = FAST) -> dict:
+    """Both connectors' sync of `day`: records written per system and table."""
+    hubspot, stripe = connectors(apis, landing, settings)
+    return {"crm": hubspot.sync(day), "billing": stripe.sync(day)}
+
+
+def raw_tables(
+    landing: Path, database: Path, as_of: date = NEXT_DAY
+) -> dict[str, list[dict[str, Any]]]:
     """The served tables (and FX rates) loaded by extraction itself, latest version per key,
     meta columns dropped and JSON parsed (key order inside a JSON value does not count)."""
     # FX rates are no API's: the landing holds them as files, and the currency rule reads them.
     served = {t.replace("/", "_") for t in SERVED_TABLES} | {"billing_fx_rates"}
-    loaded_at = datetime(2026, 10, 2, 6)
+    loaded_at = datetime(as_of.year, as_of.month, as_of.day, 6) + timedelta(days=1)
     tables = {}
     with duckdb.connect(str(database)) as con:
         for table in tables_in_load_order():
             if table.raw_table not in served:
                 continue
-            load_source_table(con, table, landing, loaded_at, None, as_of=NEXT_DAY)
+            load_source_table(con, table, landing, loaded_at, None, as_of=as_of)
             relation = con.sql(f"select * from raw.{table.raw_table}")
             columns = [c for c in relation.columns if not c.startswith("_")]
             types = dict(zip(relation.columns, relation.types, strict=True))
@@ -74,3 +123,26 @@ def landing_bytes(landing: Path) -> dict[str, bytes]:
         for p in sorted(landing.rglob("*"))
         if p.is_file()
     }
+
+
+def oldest_event_of_first_sync() -> int:
+    """The oldest subscription event a first sync as of HISTORY_END can fetch: Stripe keeps 30
+    days of events (the invoices carry the billing history before them)."""
+    first_end = datetime(NEXT_DAY.year, NEXT_DAY.month, NEXT_DAY.day, tzinfo=UTC)
+    return int((first_end - EVENT_RETENTION).timestamp())
+
+
+def initial_export_as_the_apis_hold_it(generated: Path, landing: Path) -> None:
+    """The generator's initial export (no daily increment) copied to `landing`, its subscription
+    events cut to those a first sync can fetch: the files a sync as of HISTORY_END stands for."""
+    for path in sorted(generated.glob("*/*/part-*")):
+        target = landing / path.relative_to(generated)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    oldest = oldest_event_of_first_sync()
+    for path in sorted((landing / "billing" / "subscription_events").glob("part-*.jsonl")):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        path.write_text(
+            "".join(line for line in lines if json.loads(line)["created"] >= oldest),
+            encoding="utf-8",
+        )

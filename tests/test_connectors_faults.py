@@ -62,11 +62,14 @@ def test_hubspot_rides_out_a_storm_within_the_retry_bound_honouring_retry_after(
     api.faults.rate_limited, api.faults.server_errors, api.faults.connection_resets = 1, 2, 1
     HubSpotConnector(url, TOKEN, tmp_path, FAST).sync(HISTORY_END)
     assert api.total_requests() == HUBSPOT_FULL + 4  # each fault cost one more request
-    # One 429 asking for a second's wait: the client waits it, not its own 10 ms backoff.
+    # One 429 asking for a second's wait: the client waits it, not its own 10 ms backoff (up to
+    # its longest wait: FAST's 50 ms would cut it short, the default is a minute). The whole sync
+    # takes a fraction of a second otherwise.
     api.reset(TOKEN)
     api.faults.rate_limited, api.faults.retry_after_seconds = 1, 1
     began = time.perf_counter()
-    HubSpotConnector(url, TOKEN, tmp_path / "again", FAST).sync(HISTORY_END)
+    patient = replace(FAST, max_delay_seconds=5.0)
+    HubSpotConnector(url, TOKEN, tmp_path / "again", patient).sync(HISTORY_END)
     assert time.perf_counter() - began >= 1.0
     assert api.total_requests() == HUBSPOT_FULL + 1
 
@@ -98,7 +101,7 @@ def test_past_the_bound_the_sync_fails_naming_the_endpoint_and_writes_nothing(
     assert landing_bytes(tmp_path) == {}
 
 
-def test_slow_pages_past_the_timeout_are_retried_then_fail(hubspot, tmp_path):
+def test_slow_pages_past_the_timeout_are_retried_then_fail(hubspot, tmp_path, capfd):
     api, url = hubspot
     api.reset(TOKEN)
     api.faults.slow_seconds = 0.3
@@ -106,6 +109,12 @@ def test_slow_pages_past_the_timeout_are_retried_then_fail(hubspot, tmp_path):
     with pytest.raises(RetriesExhausted, match="HubSpot GET /crm/v3/owners: .* 2 attempts"):
         HubSpotConnector(url, TOKEN, tmp_path, impatient).sync(HISTORY_END)
     assert api.total_requests() == 2 and landing_bytes(tmp_path) == {}
+    # Both late answers found the connection closed: the server let them go quietly.
+    waited = time.monotonic() + 10
+    while api.dropped < 2 and time.monotonic() < waited:
+        time.sleep(0.05)
+    assert api.dropped == 2
+    assert "Traceback" not in capfd.readouterr().err
 
 
 def test_hubspot_daily_limit_fails_at_once(hubspot, tmp_path):

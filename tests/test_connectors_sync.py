@@ -7,32 +7,29 @@ from __future__ import annotations
 import copy
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
 from dagster_project.connectors.errors import RetriesExhausted
-from dagster_project.connectors.hubspot import HubSpotConnector
 from dagster_project.connectors.settings import SyncSettings
-from dagster_project.connectors.stripe_billing import StripeConnector
 from dagster_project.connectors.sync_state import SyncState
 from generator.fake_apis.company import Company
-from generator.fake_apis.hubspot import SEARCH_LIMIT, FakeHubSpot
-from generator.fake_apis.server import serve
-from generator.fake_apis.stripe_api import EMBEDDED_LINES, FakeStripe
 from tests.connector_company import (
     FAST,
     HISTORY_END,
     NEXT_DAY,
-    STRIPE_KEY,
-    TOKEN,
+    Apis,
+    connectors,
     generated_company,
     landing_bytes,
+    oldest_event_of_first_sync,
     raw_tables,
+    serve_day,
+    serving,
+    sync,
 )
-
-Apis = tuple[FakeHubSpot, str, FakeStripe, str]
 
 
 @pytest.fixture(scope="module")
@@ -42,34 +39,8 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Company]:
 
 @pytest.fixture(scope="module")
 def apis(company: tuple[Path, Company]) -> Iterator[Apis]:
-    state = company[1].as_of(HISTORY_END)
-    hubspot, stripe = FakeHubSpot(state), FakeStripe(state, HISTORY_END)
-    with serve(hubspot) as hubspot_url, serve(stripe) as stripe_url:
-        yield hubspot, hubspot_url, stripe, stripe_url
-
-
-def serve_day(apis: Apis, state: dict, day: date) -> None:
-    hubspot, _, stripe, _ = apis
-    hubspot.load(state)
-    stripe.load(state, day)
-    hubspot.search_limit, stripe.embedded_lines = SEARCH_LIMIT, EMBEDDED_LINES
-    hubspot.reset(TOKEN)
-    stripe.reset(STRIPE_KEY)
-
-
-def connectors(
-    apis: Apis, landing: Path, settings: SyncSettings = FAST
-) -> tuple[HubSpotConnector, StripeConnector]:
-    _, hubspot_url, _, stripe_url = apis
-    return (
-        HubSpotConnector(hubspot_url, TOKEN, landing, settings),
-        StripeConnector(stripe_url, STRIPE_KEY, landing, settings),
-    )
-
-
-def sync(apis: Apis, landing: Path, day: date, settings: SyncSettings = FAST) -> dict:
-    hubspot, stripe = connectors(apis, landing, settings)
-    return {"crm": hubspot.sync(day), "billing": stripe.sync(day)}
+    with serving(company[1]) as served:
+        yield served
 
 
 def test_a_full_then_daily_syncs_land_what_the_generator_exported(company, apis, tmp_path):
@@ -97,8 +68,7 @@ def test_a_full_then_daily_syncs_land_what_the_generator_exported(company, apis,
     for owner in exported["crm_owners"]:
         owner["properties"].update(role=None, quarterly_quota_eur=None)
     # Stripe keeps 30 days of events: the first sync reaches back that far.
-    first_end = datetime(2026, 10, 1, tzinfo=UTC)
-    oldest = int((first_end - timedelta(days=30)).timestamp())
+    oldest = oldest_event_of_first_sync()
     events = exported["billing_subscription_events"]
     exported["billing_subscription_events"] = [e for e in events if int(e["created"]) >= oldest]
     assert 0 < len(exported["billing_subscription_events"]) < len(events)
@@ -166,9 +136,16 @@ def test_a_daily_sync_fetches_only_what_changed_and_a_second_sync_of_the_day_wri
         },
     }
     # One search per object type (engagements: calls, emails, meetings), one list of owners;
-    # the new contact and the moved deal read in one batch each, the deal's associations.
+    # the new contact and the moved deal read in one batch each, the deal's associations; and
+    # one list of archived records per object type and of archived owners (none archived).
     assert dict(hubspot.requests) == {
-        "GET /crm/v3/owners": 2,
+        "GET /crm/v3/owners": 3,
+        "GET /crm/v3/objects/companies": 1,
+        "GET /crm/v3/objects/contacts": 1,
+        "GET /crm/v3/objects/deals": 1,
+        "GET /crm/v3/objects/calls": 1,
+        "GET /crm/v3/objects/emails": 1,
+        "GET /crm/v3/objects/meetings": 1,
         "POST /crm/v3/objects/companies/search": 1,
         "POST /crm/v3/objects/contacts/search": 1,
         "POST /crm/v3/objects/contacts/batch/read": 1,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,15 @@ from dagster_project.connectors.errors import (
     RetriesExhausted,
     SyncError,
 )
+from dagster_project.connectors.hubspot_contract import (
+    ASSOCIATIONS,
+    ENGAGEMENT_KINDS,
+    HISTORY,
+    account_properties,
+    contract_record,
+    epoch_ms,
+    owner_record,
+)
 from dagster_project.connectors.settings import SyncSettings, day_end
 from dagster_project.connectors.sync_state import (
     Record,
@@ -31,8 +40,8 @@ from dagster_project.connectors.sync_state import (
     Window,
     write_landing_day,
 )
-from dagster_project.extraction.crm_mapping import CrmMapping, load_crm_mapping
-from dagster_project.source_catalog import CRM_MAPPED_FIELDS, MEDDIC_FIELDS
+from dagster_project.extraction.crm_mapping import load_crm_mapping
+from dagster_project.source_catalog import CRM_MAPPED_FIELDS
 
 SYSTEM = "HubSpot"
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"
@@ -40,95 +49,6 @@ SEARCH_LIMIT = 10_000
 SEARCH_PAGE = 200  # the search endpoint's largest page
 BATCH_READ = 100  # inputs per batch read
 ASSOCIATION_BATCH = 1000  # inputs per v4 associations batch read
-
-# The contract's properties of each object (docs/sources.md), in the contract's order.
-PROPERTIES = {
-    "companies": (
-        "name",
-        "domain",
-        "industry",
-        "country",
-        "numberofemployees",
-        "annualrevenue",
-        "hubspot_owner_id",
-        "createdate",
-    ),
-    "contacts": (
-        "email",
-        "firstname",
-        "lastname",
-        "jobtitle",
-        "associatedcompanyid",
-        "hubspot_owner_id",
-        "hs_analytics_source",
-        "lifecyclestage",
-        "createdate",
-        "bant_budget",
-        "bant_authority",
-        "bant_need",
-        "bant_timing",
-        "bant_qualified_at",
-        "bmanter_market",
-        "bmanter_reference",
-    ),
-    "deals": (
-        "dealname",
-        "amount",
-        "deal_currency_code",
-        "pipeline",
-        "dealstage",
-        "closedate",
-        "createdate",
-        "hubspot_owner_id",
-        "deal_origin",
-        *MEDDIC_FIELDS,
-        "closed_lost_reason",
-    ),
-    "engagements": (
-        "hs_engagement_type",
-        "hs_timestamp",
-        "hubspot_owner_id",
-        "hs_call_duration",
-        "hs_email_direction",
-    ),
-}
-HISTORY = {"contacts": "lifecyclestage", "deals": "dealstage"}
-ASSOCIATIONS = {
-    "deals": ("companies", "contacts"),
-    "engagements": ("contacts", "companies", "deals"),
-}
-# HubSpot keeps engagements as three object types; the contract has one table.
-ENGAGEMENT_KINDS = {"calls": "CALL", "emails": "EMAIL", "meetings": "MEETING"}
-_SINGULAR = {"companies": "company", "contacts": "contact", "deals": "deal"}
-
-
-def _epoch_ms(value: str) -> int:
-    return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp() * 1000)
-
-
-def _text(value: Any) -> str | None:
-    """HubSpot properties are strings; a number or flag sent typed is written as HubSpot would."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def account_properties(object_type: str, mapping: CrmMapping) -> dict[str, str]:
-    """The account's name of each contract property the export carries (crm/mapping.yml), plus
-    the custom properties the mapping asks for as typed columns."""
-    names = {p: p for p in PROPERTIES[object_type]}
-    for crm_field in CRM_MAPPED_FIELDS:
-        if crm_field.object_type == object_type:
-            account = mapping.property_of(crm_field).property
-            names.pop(crm_field.name, None)
-            if account is not None:
-                names[account] = account
-    for column in mapping.columns:
-        if column.object_type == object_type:
-            names[column.property] = column.property
-    return names
 
 
 @dataclass
@@ -186,15 +106,20 @@ class HubSpotConnector:
         for table in ("owners", "companies", "contacts", "deals", "engagements"):
             window = state.window(table, day, end, overlap)
             fetched = self._owners(window) if table == "owners" else self._objects(table, window)
-            versions = {r["id"]: _epoch_ms(r["updatedAt"]) for r in fetched}
+            if window.start is not None:
+                # Deletions: HubSpot archives a deleted record, and search and batch read leave
+                # archived records out. A first sync lands what exists; later ones what left.
+                archived = self._archived(table, window)
+                fetched = list({r["id"]: r for r in [*fetched, *archived]}.values())
+            versions = {r["id"]: epoch_ms(r["updatedAt"]) for r in fetched}
             cursors[table] = window.cursor(versions, overlap)
             fresh = [r for r in fetched if not window.delivered(r["id"], versions[r["id"]])]
-            records[table] = sorted(fresh, key=lambda r: (_epoch_ms(r["updatedAt"]), int(r["id"])))
+            records[table] = sorted(fresh, key=lambda r: (epoch_ms(r["updatedAt"]), int(r["id"])))
         written = write_landing_day(self.landing_dir, "crm", day, records)
         state.advance(day, cursors)
         return written
 
-    def _owners(self, window: Window) -> list[Record]:
+    def _owners(self, window: Window, archived: bool = False) -> list[Record]:
         from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
 
         owners = []
@@ -202,16 +127,17 @@ class HubSpotConnector:
             cursor_path="paging.next.after", cursor_param="after"
         )
         endpoint = "GET /crm/v3/owners"
+        params: dict[str, Any] = {"limit": self.settings.page_size}
+        if archived:
+            params["archived"] = "true"  # deactivated users: their updatedAt is the archiving
         with self._api_errors(endpoint) as cursor:
-            pages = self._client.paginate(
-                "/crm/v3/owners", params={"limit": self.settings.page_size}, paginator=paginator
-            )
+            pages = self._client.paginate("/crm/v3/owners", params=params, paginator=paginator)
             for page in pages:
                 body = _page_body(page.response, endpoint, cursor[0])
                 for owner in body["results"]:
-                    version = _epoch_ms(owner["updatedAt"])
+                    version = epoch_ms(owner["updatedAt"])
                     if window.start is None or window.start <= version < window.end:
-                        owners.append(_owner(owner))
+                        owners.append(owner_record(owner))
                 cursor[0] = _next_after(body)
         return owners
 
@@ -228,33 +154,65 @@ class HubSpotConnector:
             }
             for object_id in ids:
                 if object_id not in read:
-                    continue  # deleted between search and read: gone from the account
-                record = read[object_id]
-                props = record["properties"]
-                if engagement_type:
-                    props = {**props, "hs_engagement_type": engagement_type}
-                out: Record = {
-                    "id": record["id"],
-                    "properties": {name: _text(props.get(name)) for name in names},
-                    "createdAt": record["createdAt"],
-                    "updatedAt": record["updatedAt"],
-                    "archived": record.get("archived", False),
-                }
-                if links:
-                    source = "engagement" if engagement_type else _SINGULAR[table]
-                    out["associations"] = {
-                        target: {
-                            "results": [
-                                {"id": linked, "type": f"{source}_to_{_SINGULAR[target]}"}
-                                for linked in by_id.get(object_id, [])
+                    continue  # archived between search and read: the archived list has it
+                linked = {target: by_id.get(object_id, []) for target, by_id in links.items()}
+                records.append(
+                    contract_record(table, engagement_type, read[object_id], names, linked)
+                )
+        return records
+
+    def _archived(self, table: str, window: Window) -> list[Record]:
+        """The table's records archived in the window, each as its last version: properties,
+        history and associations as they were, `archived: true`, `updatedAt` the archiving.
+        HubSpot lists archived records apart (`archived=true`), without a time filter."""
+        if table == "owners":
+            return self._owners(window, archived=True)
+        from dlt.sources.helpers.rest_client.paginators import JSONResponseCursorPaginator
+
+        kinds = ENGAGEMENT_KINDS if table == "engagements" else {table: None}
+        names = account_properties(table, self._mapping)
+        history, targets = self._history(table), ASSOCIATIONS.get(table, ())
+        params: dict[str, Any] = {"archived": "true", "properties": ",".join(names)}
+        if history:
+            params["propertiesWithHistory"] = history
+        if targets:
+            params["associations"] = ",".join(targets)
+        records = []
+        for kind, engagement_type in kinds.items():
+            endpoint = f"GET /crm/v3/objects/{kind}"
+            paginator = JSONResponseCursorPaginator(
+                cursor_path="paging.next.after", cursor_param="after"
+            )
+            with self._api_errors(endpoint) as cursor:
+                pages = self._client.paginate(
+                    f"/crm/v3/objects/{kind}",
+                    params={**params, "limit": self.settings.page_size},
+                    paginator=paginator,
+                )
+                for page in pages:
+                    body = _page_body(page.response, endpoint, cursor[0])
+                    for found in body["results"]:
+                        keys = ("id", "properties", "createdAt", "updatedAt", "archivedAt")
+                        _require(found, keys, endpoint, cursor[0])
+                        archived_at = epoch_ms(found["archivedAt"])
+                        if not (window.start or 0) <= archived_at < window.end:
+                            continue
+                        if archived_at > epoch_ms(found["updatedAt"]):
+                            found = {**found, "updatedAt": found["archivedAt"]}
+                        associations = found.get("associations") or {}
+                        linked = {
+                            target: [
+                                str(a["id"])
+                                for a in (associations.get(target) or {}).get("results", [])
                             ]
+                            for target in targets
                         }
-                        for target, by_id in links.items()
-                    }
-                if table in HISTORY:
-                    history = record.get("propertiesWithHistory") or {}
-                    out["propertiesWithHistory"] = dict(history)
-                records.append(out)
+                        records.append(
+                            contract_record(
+                                table, engagement_type, {**found, "archived": True}, names, linked
+                            )
+                        )
+                    cursor[0] = _next_after(body)
         return records
 
     def _history(self, table: str) -> str | None:
@@ -423,25 +381,3 @@ def _require(record: Any, keys: tuple[str, ...], endpoint: str, cursor: Any) -> 
 
 def _next_after(body: dict[str, Any]) -> str | None:
     return ((body.get("paging") or {}).get("next") or {}).get("after")
-
-
-def _owner(owner: Record) -> Record:
-    """An owner in the contract's shape. HubSpot keeps no role, quota or hire date: role and
-    quota come from crm/reps.csv, the hire date is the day the owner was created."""
-    teams = owner.get("teams") or []
-    primary = next((t for t in teams if t.get("primary")), teams[0] if teams else None)
-    return {
-        "id": str(owner["id"]),
-        "properties": {
-            "email": owner.get("email"),
-            "firstname": owner.get("firstName"),
-            "lastname": owner.get("lastName"),
-            "role": None,
-            "team": primary["name"] if primary else None,
-            "quarterly_quota_eur": None,
-            "hire_date": owner["createdAt"][:10],
-        },
-        "createdAt": owner["createdAt"],
-        "updatedAt": owner["updatedAt"],
-        "archived": owner.get("archived", False),
-    }

@@ -1,12 +1,15 @@
 """The Stripe connector: customers, subscriptions, subscription events, invoices (every line)
 and credit notes, in the shapes of the billing contract.
 
-Customers, invoices and credit notes are listed by `created` within the window. Subscription
-events are listed from the last event delivered (`ending_before`), so each arrives once;
-Stripe keeps events for 30 days, which is what a first sync can fetch. A first sync lists every
-subscription (`status=all`); later ones fetch the subscriptions those events touched, at their
-current state. Currencies are written upper case, as the contract has them. Paging and retries
-(honouring `Stripe-Should-Retry`) are the official SDK's.
+Customers, invoices and credit notes are listed by `created` within the window. Events are
+listed from the last event delivered (`ending_before`), so each arrives once; Stripe keeps
+events for 30 days, which is what a first sync can fetch. Subscription events land as they are.
+A first sync lists every subscription (`status=all`); later ones fetch the subscriptions those
+events touched, at their current state. Later syncs also land the customers and invoices that
+customer and invoice events touched (an edit, a deletion, a status change), at the state after
+their newest event; draft invoices land only once finalized. Currencies are written upper
+case, as the contract has them. Paging and retries (honouring `Stripe-Should-Retry`) are the
+official SDK's.
 """
 
 from __future__ import annotations
@@ -40,6 +43,18 @@ SUBSCRIPTION_EVENTS = (
     "customer.subscription.updated",
     "customer.subscription.deleted",
 )
+# Changes to objects listed by creation time: a later sync lands each touched object's state
+# after its newest event as a new version (a deleted customer: its last state, `deleted: true`).
+CHANGE_EVENTS = {
+    "customers": ("customer.updated", "customer.deleted"),
+    "invoices": (
+        "invoice.finalized",
+        "invoice.paid",
+        "invoice.voided",
+        "invoice.marked_uncollectible",
+        "invoice.updated",
+    ),
+}
 
 
 def upper_currencies(value: Any) -> Any:
@@ -91,6 +106,7 @@ class StripeConnector:
         records: dict[str, list[Record]] = {}
         cursors: dict[str, TableCursor] = {}
         v1 = self._client.v1
+        listed: dict[str, tuple[Window, list[Record]]] = {}
         for table, service in (
             ("customers", v1.customers),
             ("invoices", v1.invoices),
@@ -99,23 +115,32 @@ class StripeConnector:
             window = state.window(table, day, end, overlap)
             fetched = self._created_in(table, service, window)
             if table == "invoices":
-                fetched = [self._with_every_line(invoice) for invoice in fetched]
-            versions = {r["id"]: r["created"] for r in fetched}
-            cursors[table] = window.cursor(versions, overlap)
-            records[table] = [r for r in fetched if not window.delivered(r["id"], r["created"])]
+                # A draft is no bill yet: it lands once finalized (its `invoice.finalized`).
+                fetched = [self._with_every_line(i) for i in fetched if i["status"] != "draft"]
+            listed[table] = (window, fetched)
 
         events_window = state.window("subscription_events", day, end, overlap)
         previous = events_window.previous.position if events_window.previous else None
         events = self._events_after(previous, end)
         position = events[-1]["id"] if events else previous
         cursors["subscription_events"] = TableCursor(end, {}, position)
-        records["subscription_events"] = events
+        records["subscription_events"] = [e for e in events if e["type"] in SUBSCRIPTION_EVENTS]
+
+        for table, (window, fetched) in listed.items():
+            cursors[table] = window.cursor({r["id"]: r["created"] for r in fetched}, overlap)
+            fresh = {r["id"]: r for r in fetched if not window.delivered(r["id"], r["created"])}
+            if window.start is not None:  # a first sync's lists hold every current state
+                current = {r["id"]: r for r in fetched}
+                for object_id, changed in self._changed(table, events).items():
+                    fresh[object_id] = current.get(object_id, changed)
+            records[table] = sorted(fresh.values(), key=lambda r: (r["created"], r["id"]))
 
         if previous is None and state.window("subscriptions", day, end, overlap).start is None:
             subscriptions = self._list("subscriptions", v1.subscriptions, {"status": "all"})
             subscriptions = [s for s in subscriptions if s["created"] < end]
         else:
-            changed = dict.fromkeys(e["data"]["object"]["id"] for e in events)
+            subscription_events = records["subscription_events"]
+            changed = dict.fromkeys(e["data"]["object"]["id"] for e in subscription_events)
             subscriptions = [self._retrieve_subscription(i) for i in changed]
         cursors["subscriptions"] = TableCursor(end)
         records["subscriptions"] = sorted(subscriptions, key=lambda s: (s["created"], s["id"]))
@@ -123,6 +148,21 @@ class StripeConnector:
         written = write_landing_day(self.landing_dir, "billing", day, records)
         state.advance(day, cursors)
         return written
+
+    def _changed(self, table: str, events: list[Record]) -> dict[str, Record]:
+        """Each object of `table` the events touched, at its state after the newest of them."""
+        changed: dict[str, Record] = {}
+        for event in events:  # oldest first: a later event's state replaces an earlier one's
+            if event["type"] not in CHANGE_EVENTS.get(table, ()):
+                continue
+            state = event["data"]["object"]
+            if event["type"] == "customer.deleted":
+                state = {**state, "deleted": True}
+            if state.get("status") != "draft":  # an edited draft is still no bill
+                changed[state["id"]] = state
+        if table == "invoices":
+            return {i: self._with_every_line(state) for i, state in changed.items()}
+        return changed
 
     def _created_in(self, table: str, service: Any, window: Window) -> list[Record]:
         created = (
@@ -142,13 +182,11 @@ class StripeConnector:
         return rows
 
     def _events_after(self, position: str | None, end: int) -> list[Record]:
-        """Subscription events recorded after `position` (all kept, without one), oldest first,
-        up to the end of the window."""
+        """The events of the synced types recorded after `position` (all kept, without one),
+        oldest first, up to the end of the window."""
         endpoint = "GET /v1/events"
-        params: dict[str, Any] = {
-            "types": list(SUBSCRIPTION_EVENTS),
-            "limit": self.settings.page_size,
-        }
+        types = [*SUBSCRIPTION_EVENTS, *(t for kinds in CHANGE_EVENTS.values() for t in kinds)]
+        params: dict[str, Any] = {"types": types, "limit": self.settings.page_size}
         if position:
             params["ending_before"] = position
         events = []

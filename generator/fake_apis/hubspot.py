@@ -10,6 +10,7 @@ them, as calls, emails and meetings without the contract's `hs_engagement_type`.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from datetime import datetime
 from typing import Any
 
@@ -72,8 +73,24 @@ class FakeHubSpot(FakeApi):
                 for r in state["crm/engagements"]
                 if r["properties"]["hs_engagement_type"] == engagement_type
             ]
-        self.objects = objects
-        self.by_id = {kind: {r["id"]: r for r in rows} for kind, rows in objects.items()}
+        # Search and batch read see live records only; archived ones are listed apart. Each
+        # kind is kept sorted by last modification, so a search finds its window by bisection
+        # (scale M serves ~0.5M records: a scan per page made the fake the bottleneck).
+        self.objects = {
+            kind: sorted(
+                (r for r in rows if not r["archived"]),
+                key=lambda r: (_epoch_ms(r["updatedAt"]), int(r["id"])),
+            )
+            for kind, rows in objects.items()
+        }
+        self.modified = {
+            kind: [_epoch_ms(r["updatedAt"]) for r in rows] for kind, rows in self.objects.items()
+        }
+        self.archived = {
+            kind: sorted((r for r in rows if r["archived"]), key=lambda r: int(r["id"]))
+            for kind, rows in objects.items()
+        }
+        self.by_id = {kind: {r["id"]: r for r in rows} for kind, rows in self.objects.items()}
         self.owners = [_owner(r) for r in state["crm/owners"]]
 
     # Errors, as HubSpot words them.
@@ -111,6 +128,8 @@ class FakeHubSpot(FakeApi):
         match request.method, parts:
             case "GET", ("crm", "v3", "owners"):
                 return self._owners(request)
+            case "GET", ("crm", "v3", "objects", kind) if kind in self.objects:
+                return self._list(kind, request)
             case "POST", ("crm", "v3", "objects", kind, "search") if kind in self.objects:
                 return self._search(kind, request.body)
             case "POST", ("crm", "v3", "objects", kind, "batch", "read") if kind in self.objects:
@@ -122,9 +141,47 @@ class FakeHubSpot(FakeApi):
     def _owners(self, request: Request) -> Answer:
         limit = min(int(request.query.get("limit", ["100"])[0]), 500)
         start = int(request.query.get("after", ["0"])[0])
-        page = self.owners[start : start + limit]
-        body: dict[str, Any] = {"results": page}
-        if start + limit < len(self.owners):
+        archived = request.query.get("archived", ["false"])[0] == "true"
+        owners = [o for o in self.owners if o["archived"] == archived]
+        body: dict[str, Any] = {"results": owners[start : start + limit]}
+        if start + limit < len(owners):
+            body["paging"] = {"next": {"after": str(start + limit)}}
+        return Answer(200, body)
+
+    def _list(self, kind: str, request: Request) -> Answer:
+        """`GET /crm/v3/objects/{kind}`: only its `archived=true` form is served (how a sync
+        finds deleted records), by id, with the asked properties, history and associations."""
+        query = {k: v[-1] for k, v in request.query.items()}
+        if query.get("archived") != "true":
+            return self._bad_request("the fake lists archived records only")
+        limit, start = int(query.get("limit", "10")), int(query.get("after") or 0)
+        if limit > 100:
+            return self._bad_request("limit must be at most 100")
+        wanted = [p for p in query.get("properties", "").split(",") if p]
+        history = [p for p in query.get("propertiesWithHistory", "").split(",") if p]
+        targets = [t for t in query.get("associations", "").split(",") if t]
+        rows = self.archived[kind]
+        results = []
+        for r in rows[start : start + limit]:
+            past = r.get("propertiesWithHistory", {})
+            linked = r.get("associations", {})
+            result = {
+                "id": r["id"],
+                "properties": {p: r["properties"][p] for p in wanted if p in r["properties"]},
+                "createdAt": r["createdAt"],
+                "updatedAt": r["updatedAt"],
+                "archived": True,
+                "archivedAt": r.get("archivedAt", r["updatedAt"]),
+            }
+            if history:
+                result["propertiesWithHistory"] = {p: past[p] for p in history if p in past}
+            # HubSpot leaves out the association types a record has none of.
+            found = {t: linked[t] for t in targets if linked.get(t, {}).get("results")}
+            if found:
+                result["associations"] = found
+            results.append(result)
+        body: dict[str, Any] = {"results": results}
+        if start + limit < len(rows):
             body["paging"] = {"next": {"after": str(start + limit)}}
         return Answer(200, body)
 
@@ -138,10 +195,11 @@ class FakeHubSpot(FakeApi):
             return self._bad_request(
                 f"Search results are limited to {self.search_limit} records per query."
             )
-        rows = self.objects[kind]
         groups = body.get("filterGroups") or [{"filters": []}]
-        rows = [r for r in rows if any(_matches(r, g["filters"], modified) for g in groups)]
-        rows.sort(key=lambda r: (_epoch_ms(r["updatedAt"]), int(r["id"])))
+        if len(groups) != 1:
+            return self._bad_request("the fake searches one filter group")
+        first, last = self._window(kind, groups[0]["filters"], modified)
+        rows = self.objects[kind][first:last]
         wanted = body.get("properties") or []
         page = [
             {
@@ -162,6 +220,25 @@ class FakeHubSpot(FakeApi):
         if start + limit < min(len(rows), self.search_limit):
             answer["paging"] = {"next": {"after": str(start + limit)}}
         return Answer(200, answer)
+
+    def _window(self, kind: str, filters: list[dict[str, Any]], modified: str) -> tuple[int, int]:
+        """The slice of `objects[kind]` (sorted by last modification) the filters select."""
+        keys = self.modified[kind]
+        first, last = 0, len(keys)
+        for f in filters:
+            if f["propertyName"] != modified:
+                raise ValueError(f"the fake search filters on {modified} only")
+            bound = int(f["value"])
+            match f["operator"]:
+                case "GTE":
+                    first = max(first, bisect_left(keys, bound))
+                case "GT":
+                    first = max(first, bisect_right(keys, bound))
+                case "LT":
+                    last = min(last, bisect_left(keys, bound))
+                case "LTE":
+                    last = min(last, bisect_right(keys, bound))
+        return first, max(first, last)
 
     def _batch_read(self, kind: str, body: dict[str, Any]) -> Answer:
         inputs = body.get("inputs") or []
@@ -214,19 +291,3 @@ class FakeHubSpot(FakeApi):
                 }
             )
         return Answer(200, {"status": "COMPLETE", "results": results})
-
-
-def _matches(record: Record, filters: list[dict[str, Any]], modified: str) -> bool:
-    for f in filters:
-        if f["propertyName"] != modified:
-            raise ValueError(f"the fake search filters on {modified} only")
-        value, bound = _epoch_ms(record["updatedAt"]), int(f["value"])
-        ok = {
-            "GTE": value >= bound,
-            "GT": value > bound,
-            "LT": value < bound,
-            "LTE": value <= bound,
-        }[f["operator"]]
-        if not ok:
-            return False
-    return True
