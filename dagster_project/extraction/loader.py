@@ -50,8 +50,8 @@ from dagster_project.extraction.quarantine import (
     quarantine_rejects,
 )
 from dagster_project.extraction.rules import Rule, table_rules
-from dagster_project.metric_config import default_as_of_date
-from dagster_project.source_catalog import SourceTable
+from dagster_project.metric_config import crm_source, default_as_of_date
+from dagster_project.source_catalog import CrmSource, SourceTable
 from dagster_project.sql_text import sql_identifier, sql_text
 
 # What every raw row carries besides the export's own columns.
@@ -287,6 +287,7 @@ def load_source_table(
     loaded_at: datetime,
     days: tuple[date, date] | None = None,
     as_of: date | None = None,
+    crm: CrmSource | None = None,
 ) -> LoadResult:
     """Bring raw.<table> up to date with the landing files, in one transaction.
 
@@ -299,10 +300,11 @@ def load_source_table(
     rolls everything back and names the file and line. `as_of` (default: dbt's `as_of_date`)
     dates an initial export that has no increment after it (landing.initial_export_day). CRM
     tables are read under the landing folder's CRM mapping (extraction/crm_mapping.py); when an
-    object table's rules change, all of its files load again.
+    object table's rules change, all of its files load again. `crm` (default: the `crm_source`
+    setting) is the company's CRM, which the other systems' references point into.
     """
     mapping = load_crm_mapping(landing_dir)
-    rules = table_rules(table.raw_table, mapping)
+    rules = table_rules(table.raw_table, mapping, crm or crm_source())
     digest = hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
     as_of = as_of or date.fromisoformat(default_as_of_date())
     files = table_files(table, landing_dir, initial_export_day(landing_dir, as_of))
