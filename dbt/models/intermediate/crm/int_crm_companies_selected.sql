@@ -1,0 +1,8 @@
+{#- The CRM's companies (Salesforce accounts), whichever CRM the company runs. -#}
+{%- if var('crm_source') == 'salesforce' %}
+
+select * from {{ ref('stg_salesforce__accounts') }}
+{%- else %}
+
+select * from {{ ref('int_crm_companies_selected') }}
+{%- endif %}

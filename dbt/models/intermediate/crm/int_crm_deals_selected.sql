@@ -1,0 +1,8 @@
+{#- The CRM's deals (Salesforce opportunities), whichever CRM the company runs. -#}
+{%- if var('crm_source') == 'salesforce' %}
+
+select * exclude (is_closed, is_won, crm_probability) from {{ ref('stg_salesforce__opportunities') }}
+{%- else %}
+
+select * from {{ ref('int_crm_deals_selected') }}
+{%- endif %}
