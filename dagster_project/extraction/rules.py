@@ -369,7 +369,12 @@ def _crm_parents(rules: tuple[Rule, ...], crm: CrmSource) -> tuple[Rule, ...]:
         if rule.kind != "ref" or rule.parent not in _SALESFORCE_PARENTS:
             pointed.append(rule)
         elif rule.parent == "crm_companies":
-            pointed.append(replace(rule, parent="salesforce_account", parent_key='"Id"'))
+            # Stripe metadata names the org's account under its own key.
+            field = rule.field.replace("hubspot_company_id", "salesforce_account_id")
+            expr = rule.expr.replace("hubspot_company_id", "salesforce_account_id")
+            pointed.append(
+                replace(rule, field=field, expr=expr, parent="salesforce_account", parent_key='"Id"')
+            )
         else:
             for parent, object_name in (
                 ("salesforce_contact", "contact"),

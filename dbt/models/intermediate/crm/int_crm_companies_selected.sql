@@ -4,5 +4,5 @@
 select * from {{ ref('stg_salesforce__accounts') }}
 {%- else %}
 
-select * from {{ ref('int_crm_companies_selected') }}
+select * from {{ ref('stg_crm__companies') }}
 {%- endif %}

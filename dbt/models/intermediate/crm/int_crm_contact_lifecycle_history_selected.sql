@@ -63,5 +63,5 @@ first_entries as (
 select * from first_entries
 {%- else %}
 
-select * from {{ ref('int_crm_contact_lifecycle_history_selected') }}
+select * from {{ ref('stg_crm__contact_lifecycle_history') }}
 {%- endif %}

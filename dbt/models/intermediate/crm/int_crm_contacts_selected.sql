@@ -54,5 +54,5 @@ people as (
 select * from people
 {%- else %}
 
-select * from {{ ref('int_crm_contacts_selected') }}
+select * from {{ ref('stg_crm__contacts') }}
 {%- endif %}

@@ -11,5 +11,5 @@ from {{ ref('stg_salesforce__opportunity_history') }}
 where not is_archived
 {%- else %}
 
-select * from {{ ref('int_crm_deal_stage_history_selected') }}
+select * from {{ ref('stg_crm__deal_stage_history') }}
 {%- endif %}

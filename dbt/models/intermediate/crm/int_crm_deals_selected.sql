@@ -4,5 +4,5 @@
 select * exclude (is_closed, is_won, crm_probability) from {{ ref('stg_salesforce__opportunities') }}
 {%- else %}
 
-select * from {{ ref('int_crm_deals_selected') }}
+select * from {{ ref('stg_crm__deals') }}
 {%- endif %}

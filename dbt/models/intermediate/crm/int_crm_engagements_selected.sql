@@ -7,5 +7,5 @@ union all
 select * from {{ ref('stg_salesforce__events') }}
 {%- else %}
 
-select * from {{ ref('int_crm_engagements_selected') }}
+select * from {{ ref('stg_crm__engagements') }}
 {%- endif %}

@@ -4,5 +4,5 @@
 select * from {{ ref('stg_salesforce__users') }}
 {%- else %}
 
-select * from {{ ref('int_crm_owners_selected') }}
+select * from {{ ref('stg_crm__owners') }}
 {%- endif %}
