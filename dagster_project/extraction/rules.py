@@ -373,7 +373,9 @@ def _crm_parents(rules: tuple[Rule, ...], crm: CrmSource) -> tuple[Rule, ...]:
             field = rule.field.replace("hubspot_company_id", "salesforce_account_id")
             expr = rule.expr.replace("hubspot_company_id", "salesforce_account_id")
             pointed.append(
-                replace(rule, field=field, expr=expr, parent="salesforce_account", parent_key='"Id"')
+                replace(
+                    rule, field=field, expr=expr, parent="salesforce_account", parent_key='"Id"'
+                )
             )
         else:
             for parent, object_name in (

@@ -1,58 +1,41 @@
-{#- The CRM's people, one row each, whichever CRM the company runs. In Salesforce a person is
-    a lead until converted, then a contact: a converted lead is its contact (created when the
-    lead was), an unconverted lead is itself, and a contact without a lead is itself. -#}
-{%- if var('crm_source') == 'salesforce' %}
-
+{#- The CRM's people, one row each: HubSpot contacts, or Salesforce contacts and unconverted
+    leads (int_salesforce_people_merged). The company's CRM is the var crm_source; every model
+    after staging reads the CRM through this layer, so the marts do not depend on it. -#}
 with
 
-contacts as (
+crm_contacts as (
 
-    select * from {{ ref('stg_salesforce__contacts') }}
-
-),
-
-leads as (
-
-    select * from {{ ref('stg_salesforce__leads') }}
+    select * from {{ crm_ref('stg_crm__contacts', 'int_salesforce_people_merged') }}
 
 ),
 
--- The lead each contact was converted from (at most one is kept: the earliest).
-converted as (
+final as (
 
     select
-        converted_contact_id as contact_id,
-        created_at
+        contact_id,
+        company_id,
+        owner_id,
+        email,
+        first_name,
+        last_name,
+        job_title,
+        source_channel,
+        lifecycle_stage,
+        created_at,
+        bant_budget,
+        bant_authority,
+        bant_need,
+        bant_timing,
+        bant_qualified_at,
+        bmanter_market,
+        bmanter_reference,
+        custom_properties,
+        updated_at,
+        is_archived,
+        loaded_at
 
-    from leads
-    where is_converted and not is_archived
-    qualify row_number() over (partition by converted_contact_id order by created_at, lead_id) = 1
-
-),
-
-people as (
-
-    select
-        contacts.* replace (coalesce(converted.created_at, contacts.created_at) as created_at)
-
-    from contacts
-    left join converted on contacts.contact_id = converted.contact_id
-
-    union all
-
-    select
-        leads.* exclude (
-            is_converted, converted_contact_id, converted_account_id, converted_opportunity_id,
-            converted_date
-        )
-
-    from leads
-    where not leads.is_converted
+    from crm_contacts
 
 )
 
-select * from people
-{%- else %}
-
-select * from {{ ref('stg_crm__contacts') }}
-{%- endif %}
+select * from final

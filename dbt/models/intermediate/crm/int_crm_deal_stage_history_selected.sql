@@ -1,15 +1,24 @@
-{#- Each stage a deal entered, whichever CRM the company runs. -#}
-{%- if var('crm_source') == 'salesforce' %}
+{#- Each stage a deal entered: HubSpot's deal stage history or Salesforce's OpportunityHistory.
+    The company's CRM is the var crm_source; every model after staging reads the CRM through
+    this layer, so the marts do not depend on it. -#}
+with
 
-select
-    deal_id,
-    deal_stage,
-    entered_at,
-    cast(null as varchar) as source_type
+crm_deal_stage_history as (
 
-from {{ ref('stg_salesforce__opportunity_history') }}
-where not is_archived
-{%- else %}
+    select * from {{ crm_ref('stg_crm__deal_stage_history', 'stg_salesforce__opportunity_history') }}
 
-select * from {{ ref('stg_crm__deal_stage_history') }}
-{%- endif %}
+),
+
+final as (
+
+    select
+        deal_id,
+        deal_stage,
+        entered_at,
+        source_type
+
+    from crm_deal_stage_history
+
+)
+
+select * from final

@@ -24,6 +24,7 @@ renamed as (
         cast(null as bigint) as call_duration_ms,
         -- Salesforce logs no direction on an email task.
         cast(null as varchar) as email_direction,
+        {{ salesforce_custom_fields('source') }} as custom_properties,
         {{ iso_to_utc_timestamp('source."CreatedDate"') }} as created_at,
         {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
         cast(source."IsDeleted" as boolean) as is_archived,
