@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from dagster_project.paths import DBT_PROJECT_DIR
+from dagster_project.source_catalog import CRM_SOURCES, CrmSource
 
 
 @cache
@@ -23,3 +24,15 @@ def metric_vars() -> dict[str, Any]:
 def default_as_of_date() -> str:
     """The as-of date of a run that names none (`as_of_date` itself is a template over it)."""
     return str(metric_vars()["default_as_of_date"])
+
+
+def crm_source() -> CrmSource:
+    """The company's CRM (`crm_source`): which landing tables extraction reads and which staging
+    models feed the intermediate CRM layer."""
+    crm = str(metric_vars().get("crm_source", "hubspot"))
+    if crm not in CRM_SOURCES:
+        raise ValueError(
+            f"dbt/dbt_project.yml: vars.crm_source is {crm!r}; "
+            f"expected one of {', '.join(CRM_SOURCES)}"
+        )
+    return crm  # type: ignore[return-value]

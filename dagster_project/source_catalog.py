@@ -346,3 +346,166 @@ SOURCE_TABLES: tuple[SourceTable, ...] = (
         ("id", "survey", "company_id", "contact_id", "score", "responded_at"),
     ),
 )
+
+# The Salesforce landing contract (docs/sources.md#salesforce): the REST API's records, one JSON
+# object per line, as `query` / `queryAll` return them (`attributes`, `Id`, `IsDeleted`; objects
+# that change carry `SystemModstamp`, their version). It replaces the `crm` tables above when the
+# dbt var `crm_source` is `salesforce` (`source_tables`); the other systems then name Salesforce
+# record ids. A person is a Lead until converted, then a Contact (docs/sources.md).
+CrmSource = Literal["hubspot", "salesforce"]
+CRM_SOURCES: tuple[CrmSource, ...] = ("hubspot", "salesforce")
+# Salesforce's key prefixes: the first three characters of every record id name its object.
+SALESFORCE_ID_PREFIXES = {
+    "user_role": "00E",
+    "user": "005",
+    "account": "001",
+    "contact": "003",
+    "lead": "00Q",
+    "opportunity": "006",
+    "opportunity_history": "008",
+    "lead_history": "017",
+    "contact_history": "017",
+    "task": "00T",
+    "event": "00U",
+}
+_SALESFORCE = ("attributes", "Id", "IsDeleted", "CreatedDate", "SystemModstamp")
+_SALESFORCE_HISTORY = ("attributes", "Id", "IsDeleted", "CreatedDate")
+_SALESFORCE_JSON = (("attributes", "JSON"),)
+
+
+def _salesforce(
+    name: str,
+    required: tuple[str, ...],
+    other: tuple[str, ...],
+    availability: Availability = "optional",
+) -> SourceTable:
+    versioned = "SystemModstamp" in required
+    return SourceTable(
+        "salesforce",
+        name,
+        "jsonl",
+        ("Id",),
+        required,
+        version_column="SystemModstamp" if versioned else None,
+        availability=availability,
+        other_columns=other,
+        column_types=_SALESFORCE_JSON,
+    )
+
+
+SALESFORCE_TABLES: tuple[SourceTable, ...] = (
+    _salesforce("user_role", _SALESFORCE, ("Name", "DeveloperName")),
+    _salesforce(
+        "user",
+        _SALESFORCE,
+        (
+            "Username",
+            "Email",
+            "FirstName",
+            "LastName",
+            "Title",
+            "UserRoleId",
+            "IsActive",
+            "Quarterly_Quota_EUR__c",
+            "Hire_Date__c",
+        ),
+    ),
+    _salesforce(
+        "account",
+        (*_SALESFORCE, "Name"),
+        ("Website", "Industry", "BillingCountry", "NumberOfEmployees", "AnnualRevenue", "OwnerId"),
+        "required",
+    ),
+    _salesforce(
+        "contact",
+        (*_SALESFORCE, "AccountId"),
+        ("Email", "FirstName", "LastName", "Title", "OwnerId", "LeadSource"),
+        "required",
+    ),
+    _salesforce(
+        "opportunity",
+        (*_SALESFORCE, "AccountId", "StageName", "IsClosed", "IsWon"),
+        (
+            "Name",
+            "Amount",
+            "CurrencyIsoCode",
+            "CloseDate",
+            "Probability",
+            "OwnerId",
+            "ContactId",
+            "LeadSource",
+            "Type",
+        ),
+        "required",
+    ),
+    _salesforce(
+        "lead",
+        (*_SALESFORCE, "IsConverted"),
+        (
+            "Email",
+            "FirstName",
+            "LastName",
+            "Title",
+            "Company",
+            "OwnerId",
+            "LeadSource",
+            "Status",
+            "ConvertedContactId",
+            "ConvertedAccountId",
+            "ConvertedOpportunityId",
+            "ConvertedDate",
+            # The account a lead was matched to before conversion: a lookup most orgs add (a
+            # Lead has only a `Company` text); without it an unconverted lead has no company.
+            "Account__c",
+        ),
+    ),
+    _salesforce(
+        "opportunity_history",
+        (*_SALESFORCE, "OpportunityId", "StageName"),
+        ("Amount", "Probability", "CloseDate"),
+    ),
+    _salesforce(
+        "lead_history", (*_SALESFORCE_HISTORY, "LeadId", "Field"), ("OldValue", "NewValue")
+    ),
+    _salesforce(
+        "contact_history",
+        (*_SALESFORCE_HISTORY, "ContactId", "Field"),
+        ("OldValue", "NewValue"),
+    ),
+    _salesforce(
+        "task",
+        _SALESFORCE,
+        (
+            "TaskSubtype",
+            "ActivityDate",
+            "CompletedDateTime",
+            "WhoId",
+            "WhatId",
+            "AccountId",
+            "OwnerId",
+            "CallDurationInSeconds",
+            "Status",
+        ),
+    ),
+    _salesforce(
+        "event",
+        _SALESFORCE,
+        (
+            "ActivityDate",
+            "ActivityDateTime",
+            "DurationInMinutes",
+            "WhoId",
+            "WhatId",
+            "AccountId",
+            "OwnerId",
+        ),
+    ),
+)
+
+
+def source_tables(crm: CrmSource = "hubspot") -> tuple[SourceTable, ...]:
+    """The catalogue of a company whose CRM is `crm`: its CRM's tables, then the other systems'."""
+    if crm == "hubspot":
+        return SOURCE_TABLES
+    others = tuple(table for table in SOURCE_TABLES if table.system != "crm")
+    return (*SALESFORCE_TABLES, *others)

@@ -8,6 +8,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from dagster_project.source_catalog import CRM_SOURCES
 from generator.daily import generate_day
 from generator.daily_state import last_landing_date
 from generator.generate import (
@@ -42,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"last day of history, the as-of date (default {DEFAULT_END})",
     )
     parser.add_argument(
+        "--crm",
+        choices=CRM_SOURCES,
+        default="hubspot",
+        help="the CRM the company runs on: the same company's CRM exports in its shapes "
+        "(daily increments: hubspot only)",
+    )
+    parser.add_argument(
         "--days",
         type=int,
         default=0,
@@ -66,10 +74,12 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--start..--end must span at least {MIN_HISTORY_DAYS} days")
     if args.days < 0 or (args.resume and args.days == 0):
         parser.error("--days must be positive (and given with --continue)")
+    if args.days and args.crm != "hubspot":
+        parser.error("--days: daily increments are written for a HubSpot company only")
     if not args.resume:
         began = time.perf_counter()
         try:
-            rows = generate(args.out, args.size, args.seed, args.start, args.end)
+            rows = generate(args.out, args.size, args.seed, args.start, args.end, crm=args.crm)
         except IncompleteCompany as error:
             sys.exit(f"revops-generate: {error}")
         _report(rows, f"wrote {args.out}", time.perf_counter() - began)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from dagster_project.source_catalog import CrmSource
 from generator.accounts import company_owners, make_companies, make_owners
 from generator.activities import Activities
 from generator.common import NONE, Window
@@ -28,6 +29,7 @@ from generator.write_crm import (
 )
 from generator.write_marketing import write_marketing
 from generator.write_product import write_product, write_success
+from generator.write_salesforce import rewrite_as_salesforce
 from generator.writers import LandingWriter
 
 # Three years ending on the dbt var `as_of_date`, fixed so output never depends on today.
@@ -50,10 +52,13 @@ def generate(
     start: date = DEFAULT_START,
     end: date = DEFAULT_END,
     part_rows: int = 1_000_000,
+    crm: CrmSource = "hubspot",
 ) -> dict[str, int]:
     """Write `<out_dir>/<system>/<table>/part-NNNN.<ext>` for every catalogue table for a
     company with `size` CRM accounts; returns the row count per raw table name
-    (`<system>_<table>`). The same (size, seed, start, end) always gives identical bytes."""
+    (`<system>_<table>`). The same (size, seed, start, end) always gives identical bytes.
+    `crm="salesforce"` writes the same company's CRM as a Salesforce org
+    (generator/write_salesforce.py)."""
     if size < MIN_SIZE:
         raise ValueError(f"size must be at least {MIN_SIZE}, got {size}")
     if (end - start).days + 1 < MIN_HISTORY_DAYS:
@@ -109,4 +114,6 @@ def generate(
             f"size {size}, seed {seed}, {start}..{end}: no records for {', '.join(empty)} in "
             f"{out_dir}; choose a larger size, a longer history or another seed"
         )
+    if crm == "salesforce":
+        return rewrite_as_salesforce(Path(out_dir), writer.rows)
     return writer.rows

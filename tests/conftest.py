@@ -59,6 +59,7 @@ HEAVY_FILES = (
     "test_incremental_dbt.py",
     "test_optional_sources.py",
     "test_crm_mapping_renamed.py",
+    "test_salesforce_same_marts.py",
     "test_billing_history.py",
     "test_connectors_pipeline.py",
 )

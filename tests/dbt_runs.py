@@ -20,7 +20,7 @@ from dagster_project.extraction.crm_reps import load_reps
 from dagster_project.extraction.loader import load_source_table
 from dagster_project.extraction.rules import parent_tables
 from dagster_project.paths import DBT_PROJECT_DIR
-from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
+from dagster_project.source_catalog import CrmSource, SourceTable, source_tables
 from dagster_project.transformation.cli_args import dbt_build_args
 from dagster_project.transformation.project import DBT_EXECUTABLE, dbt_run_env, dbt_run_target
 
@@ -40,10 +40,10 @@ FIRST_SELECTION = (
 )
 
 
-def tables_in_load_order() -> list[SourceTable]:
+def tables_in_load_order(crm: CrmSource = "hubspot") -> list[SourceTable]:
     """Parents first: the row rules of a table read the raw tables it points to."""
-    by_name = {table.raw_table: table for table in SOURCE_TABLES}
-    graph = {name: parent_tables(name) for name in by_name}
+    by_name = {table.raw_table: table for table in source_tables(crm)}
+    graph = {name: parent_tables(name, crm) for name in by_name}
     return [by_name[name] for name in graphlib.TopologicalSorter(graph).static_order()]
 
 
@@ -53,17 +53,19 @@ def load_raw(
     loaded_at: datetime,
     day: date | None = None,
     as_of: date | None = None,
+    crm: CrmSource = "hubspot",
 ) -> None:
     """Bring raw up to date with the landing files; with `day`, events load that day only.
 
     The CRM mapping and reps file are written first, as the pipeline's crm_configuration does.
-    `as_of` dates an initial export without increments (default: dbt's `as_of_date`).
+    `as_of` dates an initial export without increments (default: dbt's `as_of_date`); `crm` is
+    the company's CRM (the pipeline reads it from the dbt var `crm_source`).
     """
     with duckdb.connect(str(database)) as con:
         write_crm_config(con, load_crm_mapping(landing), load_reps(landing))
-        for table in tables_in_load_order():
+        for table in tables_in_load_order(crm):
             days = (day, day) if day and table.kind == "event" else None
-            load_source_table(con, table, landing, loaded_at, days, as_of=as_of)
+            load_source_table(con, table, landing, loaded_at, days, as_of=as_of, crm=crm)
 
 
 def warehouse_file(work: Path, name: str) -> Path:

@@ -24,7 +24,7 @@ from dagster_project.extraction.crm_mapping import load_crm_mapping
 from dagster_project.extraction.loader import load_source_table
 from dagster_project.extraction.rules import Rule, table_rules
 from dagster_project.extraction.typed_fields import TYPED_FIELDS, typed_fields
-from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
+from dagster_project.source_catalog import SALESFORCE_TABLES, SOURCE_TABLES, SourceTable
 
 # A number with a thousands separator: no cast of staging reads it, whatever the type.
 BAD = "1,234.50"
@@ -122,8 +122,9 @@ def _warehouse(path: Path, loaded: SourceTable) -> duckdb.DuckDBPyConnection:
 
 def test_every_text_table_has_typed_fields_in_its_contract() -> None:
     # The list of typed fields names real tables and contract columns, and forgets no table.
-    contract = {t.raw_table: t.contract_columns for t in SOURCE_TABLES}
-    assert set(TYPED_FIELDS) == {t.raw_table for t in TEXT_TABLES}
+    contract = {t.raw_table: t.contract_columns for t in (*SOURCE_TABLES, *SALESFORCE_TABLES)}
+    salesforce = {t.raw_table for t in SALESFORCE_TABLES}
+    assert set(TYPED_FIELDS) == {t.raw_table for t in TEXT_TABLES} | salesforce
     for table, fields in TYPED_FIELDS.items():
         for field in fields:
             assert field.path[0] in contract[table], (table, field.path)

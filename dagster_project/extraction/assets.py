@@ -33,9 +33,9 @@ from dagster_project.extraction.reject_gate import (
     table_share,
 )
 from dagster_project.extraction.rules import parent_tables
-from dagster_project.metric_config import metric_vars
+from dagster_project.metric_config import crm_source, metric_vars
 from dagster_project.resources import WarehouseResource
-from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
+from dagster_project.source_catalog import SourceTable, source_tables
 
 # The landing folder's CRM mapping and reps file, as tables staging joins (crm_config.py).
 CRM_MAPPING_KEY = dg.AssetKey(["raw", "crm_mapping"])
@@ -100,11 +100,15 @@ def _metadata(result: LoadResult, loaded_at: datetime) -> dict[str, Any]:
 
 
 def _build_extraction_asset(table: SourceTable) -> dg.AssetsDefinition:
-    by_name = {t.raw_table: t for t in SOURCE_TABLES}
+    by_name = {t.raw_table: t for t in source_tables(crm_source())}
     partitioned = table.kind == "event"
 
-    parents = [raw_asset_key(by_name[parent]) for parent in sorted(parent_tables(table.raw_table))]
-    mapping = [CRM_MAPPING_KEY] if table.raw_table in _MAPPED_TABLES else []
+    parents = [
+        raw_asset_key(by_name[parent])
+        for parent in sorted(parent_tables(table.raw_table, crm_source()))
+    ]
+    mapped = table.raw_table in _MAPPED_TABLES or table.system == "salesforce"
+    mapping = [CRM_MAPPING_KEY] if mapped else []
 
     @dg.asset(
         key=raw_asset_key(table),
@@ -234,5 +238,5 @@ def build_extraction_assets() -> list[dg.AssetsDefinition]:
     return [
         landing_preflight,
         crm_configuration,
-        *(_build_extraction_asset(table) for table in SOURCE_TABLES),
+        *(_build_extraction_asset(table) for table in source_tables(crm_source())),
     ]

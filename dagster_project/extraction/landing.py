@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
+from dagster_project.metric_config import crm_source
+from dagster_project.source_catalog import SourceTable, source_tables
 
 _DATE_FOLDER = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
 # The first day the landing-day partitions know (extraction/partitions.py). Fixed in code, not
@@ -87,7 +88,7 @@ def _first_increment(landing_dir: Path) -> tuple[date, Path] | None:
     """The earliest daily increment of any source table: its day and one of its files."""
     dated = [
         (day, path)
-        for table in SOURCE_TABLES
+        for table in source_tables(crm_source())
         for path, day in _export_files(table, landing_dir)
         if day is not None
     ]
@@ -158,7 +159,11 @@ def table_files(table: SourceTable, landing_dir: Path, initial_day: date) -> lis
 def landing_files(landing_dir: Path, as_of: date) -> list[LandingFile]:
     """Every file extraction would read, for a run as of `as_of`."""
     initial_day = initial_export_day(landing_dir, as_of)
-    return [f for table in SOURCE_TABLES for f in table_files(table, landing_dir, initial_day)]
+    return [
+        f
+        for table in source_tables(crm_source())
+        for f in table_files(table, landing_dir, initial_day)
+    ]
 
 
 def landing_dates(landing_dir: Path, as_of: date) -> list[date]:

@@ -50,8 +50,8 @@ from dagster_project.extraction.quarantine import (
     quarantine_rejects,
 )
 from dagster_project.extraction.rules import Rule, table_rules
-from dagster_project.metric_config import default_as_of_date
-from dagster_project.source_catalog import SourceTable
+from dagster_project.metric_config import crm_source, default_as_of_date
+from dagster_project.source_catalog import CrmSource, SourceTable
 from dagster_project.sql_text import sql_identifier, sql_text
 
 # What every raw row carries besides the export's own columns.
@@ -229,6 +229,16 @@ def _stage_file(
             f"{path}: required column '{missing[0]}' is missing "
             f"({table.raw_table} needs {', '.join(table.required_columns)})"
         )
+    absent = [c for c in table.other_columns if c not in columns]
+    if rows and absent and table.system == "salesforce":
+        # SOQL returns every field it selects, null when empty: a field is left out only by an
+        # org that does not have it (a custom field), and reads as null, as in HubSpot's
+        # `properties`, rather than failing the rules and staging that name it.
+        types = table.contract_columns
+        for column in absent:
+            con.execute(
+                f"alter table {temp_name} add column {sql_identifier(column)} {types[column]}"
+            )
     return rows
 
 
@@ -287,6 +297,7 @@ def load_source_table(
     loaded_at: datetime,
     days: tuple[date, date] | None = None,
     as_of: date | None = None,
+    crm: CrmSource | None = None,
 ) -> LoadResult:
     """Bring raw.<table> up to date with the landing files, in one transaction.
 
@@ -299,10 +310,11 @@ def load_source_table(
     rolls everything back and names the file and line. `as_of` (default: dbt's `as_of_date`)
     dates an initial export that has no increment after it (landing.initial_export_day). CRM
     tables are read under the landing folder's CRM mapping (extraction/crm_mapping.py); when an
-    object table's rules change, all of its files load again.
+    object table's rules change, all of its files load again. `crm` (default: the `crm_source`
+    setting) is the company's CRM, which the other systems' references point into.
     """
     mapping = load_crm_mapping(landing_dir)
-    rules = table_rules(table.raw_table, mapping)
+    rules = table_rules(table.raw_table, mapping, crm or crm_source())
     digest = hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
     as_of = as_of or date.fromisoformat(default_as_of_date())
     files = table_files(table, landing_dir, initial_export_day(landing_dir, as_of))
@@ -434,6 +446,14 @@ def _rules_for_columns(rules: tuple[Rule, ...], columns: set[str]) -> tuple[Rule
     )
 
 
+# The Salesforce objects whose fields the CRM mapping's objects name.
+_SALESFORCE_MAPPED_OBJECTS = {
+    "salesforce_lead": "contacts",
+    "salesforce_contact": "contacts",
+    "salesforce_opportunity": "deals",
+}
+
+
 def _check_mapped_properties(
     con: duckdb.DuckDBPyConnection,
     table: SourceTable,
@@ -446,16 +466,24 @@ def _check_mapped_properties(
     no MEDDIC score, published without a word. Only a mapping file is checked: without one, the
     export is the generator's shape, where a property may be left out (it reads as null).
     """
-    object_type = table.raw_table.removeprefix("crm_")
+    object_type = (
+        _SALESFORCE_MAPPED_OBJECTS.get(table.raw_table, "")
+        if table.system == "salesforce"
+        else table.raw_table.removeprefix("crm_")
+    )
     named = mapping.checked_properties(object_type) if mapping.from_file else []
-    if table.system != "crm" or not named:
+    if table.system not in ("crm", "salesforce") or not named:
         return
-    exported = {
-        row[0]
-        for row in con.execute(
-            "select distinct unnest(json_keys(properties)) from _loaded"
-        ).fetchall()
-    }
+    if table.system == "salesforce":
+        # A Salesforce record's fields are its columns (extraction/rules.py reads them so).
+        exported = set(_columns(con, "_loaded"))
+    else:
+        exported = {
+            row[0]
+            for row in con.execute(
+                "select distinct unnest(json_keys(properties)) from _loaded"
+            ).fetchall()
+        }
     for account_property, entry, line in named:
         if account_property in exported:
             continue

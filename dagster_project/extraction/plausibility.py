@@ -27,6 +27,22 @@ HAPPENED_FIELDS: dict[str, tuple[tuple[str, str | None, TimeUnit], ...]] = {
     "crm_contacts": _HUBSPOT,
     "crm_deals": _HUBSPOT,
     "crm_engagements": (*_HUBSPOT, ("hs_timestamp", "properties->>'hs_timestamp'", "timestamp")),
+    **{
+        f"salesforce_{name}": (("CreatedDate", None, "timestamp"),)
+        for name in (
+            "user_role",
+            "user",
+            "account",
+            "contact",
+            "lead",
+            "opportunity",
+            "opportunity_history",
+            "lead_history",
+            "contact_history",
+            "task",
+            "event",
+        )
+    },
     "marketing_email_events": (("occurred_at", None, "timestamp"),),
     "marketing_page_views": (("occurred_at", None, "timestamp"),),
     "marketing_form_submissions": (("submitted_at", None, "timestamp"),),

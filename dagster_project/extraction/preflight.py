@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.extraction.landing import EARLIEST_LANDING_DAY, LandingFile, table_files
-from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
+from dagster_project.metric_config import crm_source
+from dagster_project.source_catalog import SourceTable, source_tables
 from dagster_project.sql_text import sql_text
 
 
@@ -68,7 +69,7 @@ def _holds_records(table: SourceTable, file: LandingFile) -> bool:
 def survey_landing(landing_dir: Path) -> list[SourcePresence]:
     """Every catalogue table: how many files it has and whether any holds a record."""
     presence = []
-    for table in SOURCE_TABLES:
+    for table in source_tables(crm_source()):
         # Which day each file landed does not matter here, only whether any holds a record.
         files = table_files(table, landing_dir, EARLIEST_LANDING_DAY)
         holds = any(_holds_records(table, file) for file in files)

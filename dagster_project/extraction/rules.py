@@ -12,13 +12,19 @@ extraction/references.py). The CRM's own fields
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from dagster_project.extraction.crm_mapping import CrmMapping
 from dagster_project.extraction.plausibility import HAPPENED_FIELDS, margin_days
 from dagster_project.extraction.typed_fields import typed_fields
-from dagster_project.source_catalog import CRM_MAPPED_FIELDS, OWNER_ROLES, TRACK_EVENTS
+from dagster_project.source_catalog import (
+    CRM_MAPPED_FIELDS,
+    OWNER_ROLES,
+    SALESFORCE_ID_PREFIXES,
+    TRACK_EVENTS,
+    CrmSource,
+)
 
 RuleKind = Literal[
     "required",
@@ -279,15 +285,124 @@ RULES: dict[str, tuple[Rule, ...]] = {
     ),
 }
 
+
+def _salesforce(*rules: Rule, history: bool = False) -> tuple[Rule, ...]:
+    stamps = () if history else (timestamp("SystemModstamp"),)
+    return (required("Id"), timestamp("CreatedDate"), *stamps, *rules)
+
+
+def _prefixed(field: str, prefix_of: str) -> str:
+    """A polymorphic lookup's value when it points to one object (Salesforce's key prefix)."""
+    return f'case when "{field}" like \'{SALESFORCE_ID_PREFIXES[prefix_of]}%\' then "{field}" end'
+
+
+def _who_what(*rules: Rule) -> tuple[Rule, ...]:
+    """A Task's or Event's lookups: `WhoId` a lead or contact, `WhatId` an opportunity or an
+    account (or another object, not checked)."""
+    return _salesforce(
+        ref("OwnerId", "salesforce_user"),
+        ref("WhoId", "salesforce_contact", expr=_prefixed("WhoId", "contact")),
+        ref("WhoId", "salesforce_lead", expr=_prefixed("WhoId", "lead")),
+        ref("WhatId", "salesforce_opportunity", expr=_prefixed("WhatId", "opportunity")),
+        ref("WhatId", "salesforce_account", expr=_prefixed("WhatId", "account")),
+        ref("AccountId", "salesforce_account"),
+        *rules,
+    )
+
+
+# Salesforce's objects (source_catalog.SALESFORCE_TABLES); the mapped fields' rules follow
+# (`_salesforce_mapped_rules`).
+SALESFORCE_RULES: dict[str, tuple[Rule, ...]] = {
+    "salesforce_user_role": _salesforce(),
+    "salesforce_user": _salesforce(
+        enum("Title", OWNER_ROLES),
+        non_negative("Quarterly_Quota_EUR__c"),
+        ref("UserRoleId", "salesforce_user_role"),
+    ),
+    "salesforce_account": _salesforce(
+        non_negative("NumberOfEmployees"),
+        non_negative("AnnualRevenue"),
+        ref("OwnerId", "salesforce_user"),
+    ),
+    "salesforce_contact": _salesforce(
+        ref("AccountId", "salesforce_account"),
+        ref("OwnerId", "salesforce_user"),
+    ),
+    "salesforce_opportunity": _salesforce(
+        required("AccountId"),
+        ref("AccountId", "salesforce_account"),
+        ref("ContactId", "salesforce_contact"),
+        ref("OwnerId", "salesforce_user"),
+        non_negative("Amount"),
+        Rule("CloseDate", '"CloseDate"', "date"),
+        currency("CurrencyIsoCode"),
+    ),
+    "salesforce_lead": _salesforce(
+        ref("OwnerId", "salesforce_user"),
+        ref("Account__c", "salesforce_account"),
+        ref("ConvertedAccountId", "salesforce_account"),
+        ref("ConvertedContactId", "salesforce_contact"),
+        ref("ConvertedOpportunityId", "salesforce_opportunity"),
+        Rule("ConvertedDate", '"ConvertedDate"', "date"),
+    ),
+    "salesforce_opportunity_history": _salesforce(
+        ref("OpportunityId", "salesforce_opportunity"),
+    ),
+    "salesforce_lead_history": _salesforce(ref("LeadId", "salesforce_lead"), history=True),
+    "salesforce_contact_history": _salesforce(ref("ContactId", "salesforce_contact"), history=True),
+    "salesforce_task": _who_what(enum("TaskSubtype", ("Call", "Email", "Task"))),
+    "salesforce_event": _who_what(),
+}
+RULES |= SALESFORCE_RULES
+
+# The other systems name CRM records; in a Salesforce company a person is a lead or a contact,
+# told apart by the id's key prefix.
+_SALESFORCE_PARENTS = {"crm_companies": "salesforce_account", "crm_contacts": "salesforce_contact"}
+
+
+def _crm_parents(rules: tuple[Rule, ...], crm: CrmSource) -> tuple[Rule, ...]:
+    """The rules of a non-CRM table with their CRM references pointed at `crm`'s tables."""
+    if crm == "hubspot":
+        return rules
+    pointed: list[Rule] = []
+    for rule in rules:
+        if rule.kind != "ref" or rule.parent not in _SALESFORCE_PARENTS:
+            pointed.append(rule)
+        elif rule.parent == "crm_companies":
+            # Stripe metadata names the org's account under its own key.
+            field = rule.field.replace("hubspot_company_id", "salesforce_account_id")
+            expr = rule.expr.replace("hubspot_company_id", "salesforce_account_id")
+            pointed.append(
+                replace(
+                    rule, field=field, expr=expr, parent="salesforce_account", parent_key='"Id"'
+                )
+            )
+        else:
+            for parent, object_name in (
+                ("salesforce_contact", "contact"),
+                ("salesforce_lead", "lead"),
+            ):
+                prefix = SALESFORCE_ID_PREFIXES[object_name]
+                expr = f"case when {rule.expr} like '{prefix}%' then {rule.expr} end"
+                pointed.append(replace(rule, expr=expr, parent=parent, parent_key='"Id"'))
+    return tuple(pointed)
+
+
 # Currencies are known when an FX rate exists for them (EUR, the reporting currency, is implicit).
 FX_TABLE = "billing_fx_rates"
 
 
-def table_rules(raw_table: str, mapping: CrmMapping) -> tuple[Rule, ...]:
-    """Every row rule of a table: its own, then those of the CRM fields the mapping names, the
-    parse rule of each field staging casts, and the times that cannot lie after the file's
-    landing day."""
-    rules = (*RULES.get(raw_table, ()), *_mapped_rules(raw_table, mapping))
+def table_rules(
+    raw_table: str, mapping: CrmMapping, crm: CrmSource = "hubspot"
+) -> tuple[Rule, ...]:
+    """Every row rule of a table: its own (references to the CRM pointed at `crm`'s tables),
+    then those of the CRM fields the mapping names, the parse rule of each field staging casts,
+    and the times that cannot lie after the file's landing day."""
+    rules = (
+        *_crm_parents(RULES.get(raw_table, ()), crm),
+        *_mapped_rules(raw_table, mapping),
+        *_salesforce_mapped_rules(raw_table, mapping),
+    )
     return (*rules, *_typed_rules(raw_table, mapping, rules), *_happened(raw_table))
 
 
@@ -336,9 +451,59 @@ def _mapped_rules(raw_table: str, mapping: CrmMapping) -> list[Rule]:
     return rules
 
 
-def parent_tables(raw_table: str) -> set[str]:
+# Where a Salesforce export holds each mapped field: (raw table, SQL giving the account's value
+# from the field's property `{property}`). Stage histories are rows of their own: the lifecycle
+# stage's changes in LeadHistory / ContactHistory (`Field` names the property), the stage's in
+# OpportunityHistory.
+_SALESFORCE_MAPPED: dict[str, tuple[tuple[str, str], ...]] = {
+    "contacts": (
+        ("salesforce_lead", '"{property}"'),
+        ("salesforce_contact", '"{property}"'),
+    ),
+    "deals": (("salesforce_opportunity", '"{property}"'),),
+}
+_SALESFORCE_HISTORY = {
+    "lifecyclestage": (
+        ("salesforce_lead_history", 'case when "Field" = \'{property}\' then "NewValue" end'),
+        (
+            "salesforce_contact_history",
+            'case when "Field" = \'{property}\' then "NewValue" end',
+        ),
+    ),
+    "dealstage": (("salesforce_opportunity_history", '"StageName"'),),
+}
+
+
+def _salesforce_mapped_rules(raw_table: str, mapping: CrmMapping) -> list[Rule]:
+    """A Salesforce value the mapping does not know (an unknown `StageName`) is quarantined as
+    in HubSpot; the fields are the object's own columns (custom ones end in `__c`)."""
+    if not raw_table.startswith("salesforce_"):
+        return []
+    rules = []
+    for field in CRM_MAPPED_FIELDS:
+        account_property = mapping.property_of(field).property
+        if account_property is None:
+            continue
+        places = [
+            *(p for p in _SALESFORCE_MAPPED.get(field.object_type, ()) if p[0] == raw_table),
+            *(p for p in _SALESFORCE_HISTORY.get(field.name, ()) if p[0] == raw_table),
+        ]
+        for _, template in places:
+            expr = template.format(property=account_property)
+            if field.kind == "timestamp":
+                rules.append(timestamp(account_property, expr))
+                continue
+            values_of = field.name if field.kind == "values" else "flag"
+            values = mapping.account_values(field.object_type, values_of)
+            label = field.label or "flag value"
+            rules.append(Rule(account_property, expr, "mapped", values=values, label=label))
+    return rules
+
+
+def parent_tables(raw_table: str, crm: CrmSource = "hubspot") -> set[str]:
     """The raw tables this table's rules read: loaded before it."""
-    parents = {rule.parent for rule in RULES.get(raw_table, ()) if rule.kind == "ref"}
+    rules = _crm_parents(RULES.get(raw_table, ()), crm)
+    parents = {rule.parent for rule in rules if rule.kind == "ref"}
     if any(rule.kind == "currency" for rule in RULES.get(raw_table, ())):
         parents.add(FX_TABLE)
     return parents

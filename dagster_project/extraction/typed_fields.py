@@ -75,6 +75,10 @@ _HUBSPOT = (
     *_fields("timestamptz", "createdAt", "updatedAt"),
     *_fields("boolean", "archived"),
 )
+_SALESFORCE = (
+    *_fields("timestamptz", "CreatedDate", "SystemModstamp"),
+    *_fields("boolean", "IsDeleted"),
+)
 _SUBSCRIPTION_ITEMS = (
     *_fields("integer", "items.data.*.quantity", "items.data.*.price.recurring.interval_count"),
     *_fields("decimal(18, 0)", "items.data.*.price.unit_amount"),
@@ -103,6 +107,50 @@ TYPED_FIELDS: dict[str, tuple[TypedField, ...]] = {
         *_HUBSPOT,
         *_fields("timestamptz", "properties.hs_timestamp"),
         *_fields("bigint", "properties.hs_call_duration"),
+    ),
+    **{
+        f"salesforce_{name}": (*_fields("timestamptz", *stamps), *_fields("boolean", "IsDeleted"))
+        for name, stamps in (
+            ("user_role", ("CreatedDate", "SystemModstamp")),
+            ("lead_history", ("CreatedDate",)),
+            ("contact_history", ("CreatedDate",)),
+        )
+    },
+    "salesforce_user": (
+        *_SALESFORCE,
+        *_fields("decimal(18, 2)", "Quarterly_Quota_EUR__c"),
+        *_fields("date", "Hire_Date__c"),
+        *_fields("boolean", "IsActive"),
+    ),
+    "salesforce_account": (
+        *_SALESFORCE,
+        *_fields("integer", "NumberOfEmployees"),
+        *_fields("decimal(18, 2)", "AnnualRevenue"),
+    ),
+    "salesforce_contact": _SALESFORCE,
+    "salesforce_lead": (
+        *_SALESFORCE,
+        *_fields("boolean", "IsConverted"),
+        *_fields("date", "ConvertedDate"),
+    ),
+    "salesforce_opportunity": (
+        *_SALESFORCE,
+        *_fields("decimal(18, 2)", "Amount"),
+        *_fields("decimal(5, 2)", "Probability"),
+        *_fields("date", "CloseDate"),
+        *_fields("boolean", "IsClosed", "IsWon"),
+    ),
+    "salesforce_opportunity_history": (*_SALESFORCE, *_fields("decimal(18, 2)", "Amount")),
+    "salesforce_task": (
+        *_SALESFORCE,
+        *_fields("timestamptz", "CompletedDateTime"),
+        *_fields("date", "ActivityDate"),
+        *_fields("integer", "CallDurationInSeconds"),
+    ),
+    "salesforce_event": (
+        *_SALESFORCE,
+        *_fields("timestamptz", "ActivityDateTime"),
+        *_fields("integer", "DurationInMinutes"),
     ),
     "marketing_campaigns": _fields("date", "start_date", "end_date"),
     "marketing_campaign_spend": _fields("decimal(18, 2)", "spend"),

@@ -19,7 +19,8 @@ from typing import Any
 import duckdb
 
 from dagster_project.extraction.ledger import LEDGER
-from dagster_project.source_catalog import SOURCE_TABLES
+from dagster_project.metric_config import crm_source
+from dagster_project.source_catalog import source_tables
 from dagster_project.sql_text import sql_text
 
 SOURCE_AVAILABILITY_DDL = """create or replace table meta.source_availability (
@@ -116,17 +117,23 @@ def record_availability(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, A
             f"select source_table, count(*), sum(rows_loaded) from {LEDGER} group by 1"
         ).fetchall()
     }
-    files = {table.raw_table: ledger.get(table.raw_table, (0, 0))[0] for table in SOURCE_TABLES}
-    rows = {table.raw_table: ledger.get(table.raw_table, (0, 0))[1] for table in SOURCE_TABLES}
+    files = {
+        table.raw_table: ledger.get(table.raw_table, (0, 0))[0]
+        for table in source_tables(crm_source())
+    }
+    rows = {
+        table.raw_table: ledger.get(table.raw_table, (0, 0))[1]
+        for table in source_tables(crm_source())
+    }
     # Sources whose absence leaves something unknown; `none_if_empty` ones mean "none".
     missing = {
         table.raw_table
-        for table in SOURCE_TABLES
+        for table in source_tables(crm_source())
         if not rows[table.raw_table] and table.availability == "optional"
     }
     con.execute("create schema if not exists meta")
     con.execute(SOURCE_AVAILABILITY_DDL)
-    for table in SOURCE_TABLES:
+    for table in source_tables(crm_source()):
         count, delivered = rows[table.raw_table], files[table.raw_table]
         reason = None
         if not count:

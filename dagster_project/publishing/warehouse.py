@@ -25,6 +25,7 @@ import duckdb
 
 from dagster_project.automation.faults import fail_once_unless_transient
 from dagster_project.extraction.assets import CRM_MAPPING_KEY, CRM_REPS_KEY, raw_asset_key
+from dagster_project.metric_config import crm_source
 from dagster_project.publishing.availability import record_availability
 from dagster_project.publishing.metrics_report import render_report, report_path, write_report
 from dagster_project.publishing.parquet_export import (
@@ -36,7 +37,7 @@ from dagster_project.publishing.parquet_export import (
 from dagster_project.publishing.served import Descriptions, model_descriptions, write_served_copy
 from dagster_project.quality.engine.report import report_dir
 from dagster_project.resources import WarehouseResource
-from dagster_project.source_catalog import SOURCE_TABLES
+from dagster_project.source_catalog import source_tables
 from dagster_project.transformation.assets import revops_dbt_assets
 from dagster_project.transformation.build_inputs import inputs_digest
 from dagster_project.transformation.project import DBT_PROJECT
@@ -118,7 +119,7 @@ def publish_quality_report(build: Path, published: Path) -> Path | None:
     # Every mart and every raw table: blocking checks on either keep a bad build unpublished.
     deps=[
         *revops_dbt_assets.keys,
-        *(raw_asset_key(table) for table in SOURCE_TABLES),
+        *(raw_asset_key(table) for table in source_tables(crm_source())),
         CRM_MAPPING_KEY,
         CRM_REPS_KEY,
     ],

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dagster_project.extraction.loader import LINEAGE_COLUMNS
+from dagster_project.metric_config import crm_source
 from dagster_project.quality.engine import landing_scope
 from dagster_project.quality.engine.suite import (
     Frame,
@@ -25,7 +26,7 @@ from dagster_project.quality.engine.suite import (
     not_null,
     ordered,
 )
-from dagster_project.source_catalog import SOURCE_TABLES, SourceTable
+from dagster_project.source_catalog import SourceTable, source_tables
 from dagster_project.sql_text import sql_identifier
 
 # HubSpot objects carry every property in one JSON object; staging reads it with ->>.
@@ -34,7 +35,7 @@ JSON_COLUMNS = {"crm": ("properties",)}
 
 def raw_suites(config: Mapping[str, Any]) -> list[Suite]:
     """One suite per source table; `config` as for the mart suites (no raw rule reads it yet)."""
-    return [_raw_suite(table) for table in SOURCE_TABLES]
+    return [_raw_suite(table) for table in source_tables(crm_source())]
 
 
 def _raw_suite(table: SourceTable) -> Suite:

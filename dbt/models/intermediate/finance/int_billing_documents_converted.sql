@@ -22,7 +22,7 @@ customers as (
 
 companies as (
 
-    select * from {{ ref('stg_crm__companies') }}
+    select * from {{ ref('int_crm_companies_selected') }}
 
 ),
 

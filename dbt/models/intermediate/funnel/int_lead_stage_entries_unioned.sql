@@ -59,7 +59,7 @@ billing_customers as (
 
 crm_lifecycle_history as (
 
-    select * from {{ ref('stg_crm__contact_lifecycle_history') }}
+    select * from {{ ref('int_crm_contact_lifecycle_history_selected') }}
 
 ),
 

@@ -4,13 +4,13 @@ with
 
 engagements as (
 
-    select * from {{ ref('stg_crm__engagements') }}
+    select * from {{ ref('int_crm_engagements_selected') }}
 
 ),
 
 owners as (
 
-    select * from {{ ref('stg_crm__owners') }}
+    select * from {{ ref('int_crm_owners_selected') }}
 
 ),
 

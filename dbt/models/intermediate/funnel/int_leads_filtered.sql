@@ -5,7 +5,7 @@ with
 
 contacts as (
 
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_crm_contacts_selected') }}
 
 ),
 

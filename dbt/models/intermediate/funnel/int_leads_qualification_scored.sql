@@ -12,7 +12,7 @@ with
 
 contacts as (
 
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_crm_contacts_selected') }}
 
 ),
 
@@ -24,7 +24,7 @@ company_segments as (
 
 lifecycle_history as (
 
-    select * from {{ ref('stg_crm__contact_lifecycle_history') }}
+    select * from {{ ref('int_crm_contact_lifecycle_history_selected') }}
 
 ),
 

@@ -13,7 +13,7 @@ campaign_spend as (
 
 owners as (
 
-    select * from {{ ref('stg_crm__owners') }}
+    select * from {{ ref('int_crm_owners_selected') }}
 
 ),
 

@@ -6,13 +6,13 @@ with
 
 stage_history as (
 
-    select * from {{ ref('stg_crm__deal_stage_history') }}
+    select * from {{ ref('int_crm_deal_stage_history_selected') }}
 
 ),
 
 deals as (
 
-    select * from {{ ref('stg_crm__deals') }}
+    select * from {{ ref('int_crm_deals_selected') }}
 
 ),
 

@@ -10,7 +10,7 @@ with
 
 deals as (
 
-    select * from {{ ref('stg_crm__deals') }}
+    select * from {{ ref('int_crm_deals_selected') }}
 
 ),
 

@@ -5,19 +5,19 @@ with
 
 engagements as (
 
-    select * from {{ ref('stg_crm__engagements') }}
+    select * from {{ ref('int_crm_engagements_selected') }}
 
 ),
 
 contacts as (
 
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_crm_contacts_selected') }}
 
 ),
 
 owners as (
 
-    select * from {{ ref('stg_crm__owners') }}
+    select * from {{ ref('int_crm_owners_selected') }}
 
 ),
 

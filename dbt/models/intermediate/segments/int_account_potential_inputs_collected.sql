@@ -5,7 +5,7 @@ with
 
 companies as (
 
-    select * from {{ ref('stg_crm__companies') }}
+    select * from {{ ref('int_crm_companies_selected') }}
 
 ),
 

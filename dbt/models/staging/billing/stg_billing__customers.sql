@@ -10,7 +10,12 @@ renamed as (
 
     select
         id as customer_id,
-        metadata ->> 'hubspot_company_id' as company_id,
+        -- The CRM company the customer bills: Stripe metadata names it by the CRM's id.
+        {% if var('crm_source') == 'salesforce' -%}
+            metadata ->> 'salesforce_account_id'
+        {%- else -%}
+            metadata ->> 'hubspot_company_id'
+        {%- endif %} as company_id,
         email,
         upper(currency) as currency,
         {{ epoch_to_utc_timestamp('created') }} as created_at,

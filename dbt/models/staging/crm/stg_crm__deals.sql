@@ -1,3 +1,5 @@
+{{ config(enabled=var('crm_source') == 'hubspot') }}
+
 with
 
 source as (

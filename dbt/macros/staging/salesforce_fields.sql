@@ -1,0 +1,21 @@
+{#- Salesforce records in staging. A record's fields are columns of its raw table (custom ones end
+    in `__c`); a model reads the mapped ones from `source.record`, the record as JSON, by the
+    org's field names in `account` (the CRM mapping, see crm_mapping.sql). -#}
+
+{#- A record's contract value of a mapped field (null when it has none). -#}
+{% macro salesforce_value(field) -%}
+    account.{{ field }}_values[source.record ->> account.{{ field }}]
+{%- endmacro %}
+
+{#- A record's checkbox as a boolean. -#}
+{% macro salesforce_flag(field) -%}
+    account.flags[source.record ->> account.{{ field }}]
+{%- endmacro %}
+
+{#- The record's custom fields (`__c`) as JSON, for fields no model column reads. -#}
+{% macro salesforce_custom_fields(relation) -%}
+    to_json(map_from_entries(list_filter(
+        map_entries(cast(to_json({{ relation }}) as map(varchar, json))),
+        lambda field: field.key like '%\_\_c' escape '\'
+    )))
+{%- endmacro %}

@@ -1,0 +1,84 @@
+{{ config(enabled=var('crm_source') == 'salesforce') }}
+
+with
+
+source as (
+
+    select
+        source_table.*,
+        -- The record as JSON: the mapped fields are read by the org's field names.
+        to_json(source_table) as record
+
+    from {{ source('salesforce', 'salesforce_opportunity') }} as source_table
+
+),
+
+-- The org's names for the contract's deal fields and values (the CRM mapping): one row.
+account as (
+
+    select
+        {{ crm_property('dealstage') }},
+        {{ crm_property('deal_origin') }},
+        {{ crm_property('meddic_metrics') }},
+        {{ crm_property('meddic_economic_buyer') }},
+        {{ crm_property('meddic_decision_criteria') }},
+        {{ crm_property('meddic_decision_process') }},
+        {{ crm_property('meddic_identify_pain') }},
+        {{ crm_property('meddic_champion') }},
+        {{ crm_property('meddpicc_paper_process') }},
+        {{ crm_property('meddpicc_competition') }},
+        {{ crm_values('dealstage') }},
+        {{ crm_values('deal_origin') }},
+        {{ crm_flags() }}
+
+    from {{ source('crm', 'crm_mapping') }}
+    where object_type = 'deals'
+
+),
+
+renamed as (
+
+    select
+        source."Id" as deal_id,
+        source."AccountId" as company_id,
+        source."ContactId" as contact_id,
+        source."OwnerId" as owner_id,
+        source."Name" as deal_name,
+        cast(source."Amount" as decimal(18, 2)) as amount,
+        upper(source."CurrencyIsoCode") as currency,
+        -- Salesforce has no pipelines: every opportunity is in the one sales process.
+        'default' as pipeline,
+        -- Won and lost come from IsWon / IsClosed, not from the stage's name: an org may name
+        -- (or add) closed stages as it likes, and the flags are what Salesforce reports on.
+        case
+            when cast(source."IsClosed" as boolean) and cast(source."IsWon" as boolean) then 'closedwon'
+            when cast(source."IsClosed" as boolean) then 'closedlost'
+            else {{ salesforce_value('dealstage') }}
+        end as deal_stage,
+        cast(source."IsClosed" as boolean) as is_closed,
+        cast(source."IsWon" as boolean) as is_won,
+        -- Salesforce stores a percentage (0-100); the warehouse keeps probabilities as fractions.
+        cast(source."Probability" as decimal(5, 2)) / 100 as crm_probability,
+        {{ iso_to_utc_timestamp('source."CreatedDate"') }} as created_at,
+        cast(source."CloseDate" as date) as close_date,
+        {{ salesforce_value('deal_origin') }} as deal_origin,
+        {{ salesforce_flag('meddic_metrics') }} as meddic_metrics,
+        {{ salesforce_flag('meddic_economic_buyer') }} as meddic_economic_buyer,
+        {{ salesforce_flag('meddic_decision_criteria') }} as meddic_decision_criteria,
+        {{ salesforce_flag('meddic_decision_process') }} as meddic_decision_process,
+        {{ salesforce_flag('meddic_identify_pain') }} as meddic_identify_pain,
+        {{ salesforce_flag('meddic_champion') }} as meddic_champion,
+        {{ salesforce_flag('meddpicc_paper_process') }} as meddpicc_paper_process,
+        {{ salesforce_flag('meddpicc_competition') }} as meddpicc_competition,
+        source.record ->> 'Loss_Reason__c' as closed_lost_reason,
+        {{ salesforce_custom_fields('source') }} as custom_properties,
+        {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
+        cast(source."IsDeleted" as boolean) as is_archived,
+        source._loaded_at as loaded_at
+
+    from source
+    cross join account
+
+)
+
+select * from renamed

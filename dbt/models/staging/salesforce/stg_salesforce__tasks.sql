@@ -1,0 +1,37 @@
+{{ config(enabled=var('crm_source') == 'salesforce') }}
+
+with
+
+source as (
+
+    select * from {{ source('salesforce', 'salesforce_task') }}
+
+),
+
+-- Calls and emails; other tasks (to-dos) are not activities with a lead.
+renamed as (
+
+    select
+        source."Id" as engagement_id,
+        case source."TaskSubtype" when 'Call' then 'CALL' when 'Email' then 'EMAIL' end as engagement_type,
+        {{ iso_to_utc_timestamp('source."CompletedDateTime"') }} as occurred_at,
+        source."OwnerId" as owner_id,
+        -- WhoId: a lead or a contact (after conversion Salesforce moves the lead's activities
+        -- to its contact); WhatId: an opportunity, an account or another object.
+        source."WhoId" as contact_id,
+        source."AccountId" as company_id,
+        case when source."WhatId" like '006%' then source."WhatId" end as deal_id,
+        cast(source."CallDurationInSeconds" as bigint) * 1000 as call_duration_ms,
+        -- Salesforce logs no direction on an email task.
+        cast(null as varchar) as email_direction,
+        {{ salesforce_custom_fields('source') }} as custom_properties,
+        {{ iso_to_utc_timestamp('source."CreatedDate"') }} as created_at,
+        {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
+        cast(source."IsDeleted" as boolean) as is_archived,
+        source._loaded_at as loaded_at
+
+    from source
+    where source."TaskSubtype" in ('Call', 'Email')
+)
+
+select * from renamed

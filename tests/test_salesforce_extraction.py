@@ -1,0 +1,136 @@
+"""Salesforce records at extraction: the org's bad rows quarantined with their reasons, every
+row accounted for, the latest version by SystemModstamp served, a `queryAll` deletion kept."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.extraction.loader import load_source_table
+from dagster_project.source_catalog import SALESFORCE_TABLES
+from generator.write_salesforce import CONTACT_FIELDS, DEAL_FIELDS, _mapping_yaml
+
+TABLES = {t.raw_table: t for t in SALESFORCE_TABLES}
+LOADED_AT = datetime(2026, 9, 30, 6, 0)
+ACCOUNT = "001000000000000001"
+CONTACT = "003000000000000001"
+MISSING_CONTACT = "003000000000000999"
+STAMP = "2026-09-01T10:00:00.000+0000"
+
+
+def _record(object_type: str, record_id: str, **fields: object) -> dict[str, object]:
+    return {
+        "attributes": {"type": object_type, "url": f"/services/data/v60.0/sobjects/{record_id}"},
+        "Id": record_id,
+        "IsDeleted": False,
+        "CreatedDate": "2026-08-01T10:00:00.000+0000",
+        "SystemModstamp": STAMP,
+        **fields,
+    }
+
+
+def _person(object_type: str, record_id: str, **fields: object) -> dict[str, object]:
+    """A lead or contact with the org's mapped fields (the mapping file names them)."""
+    mapped = dict.fromkeys(CONTACT_FIELDS.values()) | {"Lifecycle_Stage__c": "SQL"}
+    return _record(object_type, record_id, **(mapped | fields))
+
+
+def _opportunity(record_id: str, **fields: object) -> dict[str, object]:
+    defaults = dict.fromkeys(DEAL_FIELDS.values()) | {
+        "AccountId": ACCOUNT,
+        "ContactId": CONTACT,
+        "StageName": "Prospecting",
+        "IsClosed": False,
+        "IsWon": False,
+        "Amount": 1000.0,
+        "CurrencyIsoCode": "USD",
+        "Probability": 5.0,
+        "CloseDate": "2026-10-15",
+    }
+    return _record("Opportunity", record_id, **(defaults | fields))
+
+
+def _write(landing: Path, table: str, records: list[dict[str, object]], day: str = "") -> None:
+    folder = landing / "salesforce" / table / (f"date={day}" if day else "")
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = "".join(json.dumps(record) + "\n" for record in records)
+    (folder / "part-0000.jsonl").write_text(lines, encoding="utf-8")
+
+
+def test_the_orgs_bad_rows_are_quarantined_with_their_reasons(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    (landing / "crm").mkdir(parents=True)
+    (landing / "crm" / "mapping.yml").write_text(_mapping_yaml(), encoding="utf-8")
+    _write(landing, "account", [_record("Account", ACCOUNT, Name="Acme")])
+    _write(landing, "contact", [_person("Contact", CONTACT, AccountId=ACCOUNT)])
+    _write(
+        landing,
+        "opportunity",
+        [
+            _opportunity("006000000000000001"),
+            _opportunity("006000000000000002", StageName="Signed Off"),
+            _opportunity("006000000000000003", AccountId=None),
+            _opportunity("006000000000000004", CurrencyIsoCode="JPY"),
+        ],
+    )
+    # The next day's sync: a newer version of the first (served instead of it) and a deletion
+    # seen through queryAll (kept, flagged).
+    _write(
+        landing,
+        "opportunity",
+        [
+            _opportunity(
+                "006000000000000001",
+                StageName="Qualification",
+                SystemModstamp="2026-09-02T10:00:00.000+0000",
+            ),
+            _opportunity("006000000000000005", IsDeleted=True),
+        ],
+        day="2026-09-02",
+    )
+    _write(
+        landing,
+        "lead",
+        [
+            _person("Lead", "00Q000000000000001", IsConverted=True, ConvertedContactId=CONTACT),
+            _person(
+                "Lead", "00Q000000000000002", IsConverted=True, ConvertedContactId=MISSING_CONTACT
+            ),
+        ],
+    )
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("create schema raw")
+    con.execute("create table raw.billing_fx_rates as select 'USD' as currency")
+    results = {
+        name: load_source_table(con, TABLES[name], landing, LOADED_AT, crm="salesforce")
+        for name in ("salesforce_account", "salesforce_contact", "salesforce_opportunity")
+    }
+    results["salesforce_lead"] = load_source_table(
+        con, TABLES["salesforce_lead"], landing, LOADED_AT, crm="salesforce"
+    )
+
+    rejected = con.execute(
+        "select source_table, record_id, field, reason from quarantine.rejected_rows "
+        "order by source_table, source_line"
+    ).fetchall()
+    assert rejected == [
+        ("salesforce_lead", "00Q000000000000002", "ConvertedContactId",
+         f"parent salesforce_contact {MISSING_CONTACT} missing"),
+        ("salesforce_opportunity", "006000000000000002", "StageName",
+         "unmapped deal stage: Signed Off"),
+        ("salesforce_opportunity", "006000000000000003", "AccountId", "missing value"),
+        ("salesforce_opportunity", "006000000000000004", "CurrencyIsoCode",
+         "unknown currency: JPY"),
+    ]  # fmt: skip
+    accounting = results["salesforce_opportunity"].accounting
+    assert (accounting.rows_read, accounting.rows_loaded, accounting.rows_quarantined) == (6, 3, 3)
+    served = con.execute(
+        'select "Id", "StageName", "IsDeleted" from raw.salesforce_opportunity order by 1'
+    ).fetchall()
+    assert served == [
+        ("006000000000000001", "Qualification", "false"),
+        ("006000000000000005", "Prospecting", "true"),
+    ]
