@@ -309,7 +309,7 @@ class Bench:
             }
         peer_dir = self.dirs.root / "postgres"
         try:
-            with postgres.cluster(self.dirs.logs) as cluster:
+            with postgres.cluster(self.dirs.logs, postgres.SERVER_SETTINGS) as cluster:
                 return self._postgres_run(cluster, peer_dir, duckdb_run_results)
         except postgres.PostgresUnavailable as missing:
             return {"status": "skipped", "reason": str(missing)}
@@ -342,10 +342,8 @@ class Bench:
         run_results = _read_json(target / "run_results.json")
         summary = postgres.summarize_run_results(run_results) if run_results else {}
         built = len(summary.get("models_built", []))
-        self.phases["pg_dbt"] = _phase(
-            measurement, f"{built} models built; dbt fails on DuckDB-only SQL, expected"
-        )
-        # dbt exits non-zero when a model fails; the peer still measured what it could build.
+        self.phases["pg_dbt"] = _phase(measurement, f"{built} models built")
+        # dbt exits non-zero when a model or test fails; the peer still measured what it built.
         self.phases["pg_dbt"]["status"] = "ok" if run_results else "failed"
         shared, duck_s, pg_s = (
             shared_node_seconds(duckdb_run_results, run_results, ("success", "pass"))

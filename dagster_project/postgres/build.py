@@ -1,0 +1,69 @@
+"""The dbt project built on PostgreSQL: raw copied from the build warehouse, then `dbt build`.
+
+    python -m dagster_project.postgres.build --build-db data/warehouse/build/revops.duckdb
+
+reads the server from the REVOPS_PG_* variables (settings.py) and the as-of date from
+REVOPS_AS_OF_DATE (default: dbt's default_as_of_date). Extraction (row rules, quarantine, the
+row accounting) runs first, as always, into the DuckDB build file (`make run` or run_pipeline).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_project.metric_config import default_as_of_date
+from dagster_project.paths import DBT_PROJECT_DIR
+from dagster_project.postgres.raw_copy import copy_raw
+from dagster_project.postgres.settings import PostgresSettings, connect
+from dagster_project.transformation.cli_args import dbt_build_args
+from dagster_project.transformation.project import DBT_EXECUTABLE
+
+
+def check_server(settings: PostgresSettings) -> None:
+    """Connect once before any work: an unreachable server or refused credentials stop here
+    with PostgresConnectionError, which names host, port, database and the variables."""
+    connect(settings).close()
+
+
+def dbt_build(
+    settings: PostgresSettings, as_of_date: str, target_path: Path, *options: str
+) -> subprocess.CompletedProcess[str]:
+    """`dbt build` of the whole project on the server, as the pipeline builds it on DuckDB."""
+    command = [
+        DBT_EXECUTABLE,
+        *dbt_build_args(),
+        *options,
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_path),
+        "--log-path",
+        str(target_path),
+    ]
+    env = {**os.environ, **settings.env(), "REVOPS_AS_OF_DATE": as_of_date}
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--build-db", type=Path, required=True, help="the DuckDB build file")
+    parser.add_argument("--target-path", type=Path, default=DBT_PROJECT_DIR / "target" / "pg")
+    args = parser.parse_args(argv)
+    settings = PostgresSettings.from_env()
+    check_server(settings)
+    copied = copy_raw(args.build_db, settings)
+    print(f"raw copied: {sum(copied['rows'].values())} rows in {len(copied['rows'])} tables")
+    as_of = os.environ.get("REVOPS_AS_OF_DATE") or default_as_of_date()
+    result = dbt_build(settings, as_of, args.target_path)
+    sys.stdout.write(result.stdout[-4000:])
+    return result.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
