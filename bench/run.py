@@ -28,7 +28,14 @@ import duckdb
 
 from bench import postgres
 from bench.measure import Limits, Measurement, run_measured
-from bench.report import dbt_breakdown, format_table, headline, shared_node_seconds, verdicts
+from bench.report import (
+    dbt_breakdown,
+    engine_comparison,
+    format_table,
+    headline,
+    shared_node_seconds,
+    verdicts,
+)
 from bench.scales import SCALES, Scale, volume_check
 from dagster_project.paths import DBT_PROJECT_DIR, REPO_ROOT
 from generator.daily_state import last_landing_date
@@ -359,6 +366,11 @@ class Bench:
             "duckdb_shared_s": round(duck_s, 2),
             "postgres_shared_s": round(pg_s, 2),
             "duckdb_vs_postgres": round(duck_s / pg_s, 2) if pg_s else None,
+            "comparison": (
+                engine_comparison(duckdb_run_results, run_results)
+                if run_results and duckdb_run_results
+                else {}
+            ),
         }
 
 
