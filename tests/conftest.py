@@ -61,6 +61,7 @@ HEAVY_FILES = (
     "test_crm_mapping_renamed.py",
     "test_billing_history.py",
     "test_connectors_pipeline.py",
+    "test_postgres_target.py",
 )
 
 
