@@ -20,7 +20,7 @@ from dagster_project.metric_config import default_as_of_date
 from dagster_project.paths import DBT_PROJECT_DIR
 from dagster_project.postgres.publish import BUILD_SUFFIX, drop_build_schemas, publish_schemas
 from dagster_project.postgres.raw_copy import copy_raw
-from dagster_project.postgres.settings import PostgresSettings, connect
+from dagster_project.postgres.settings import PostgresConnectionError, PostgresSettings, connect
 from dagster_project.transformation.cli_args import dbt_build_args
 from dagster_project.transformation.project import DBT_EXECUTABLE
 
@@ -67,8 +67,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-db", type=Path, required=True, help="the DuckDB build file")
     parser.add_argument("--target-path", type=Path, default=DBT_PROJECT_DIR / "target" / "pg")
     args = parser.parse_args(argv)
-    settings = PostgresSettings.from_env()
-    check_server(settings)
+    try:
+        settings = PostgresSettings.from_env()
+        check_server(settings)
+    except PostgresConnectionError as refused:
+        print(refused, file=sys.stderr)
+        return 2
     copied = copy_raw(args.build_db, settings)
     print(f"raw copied: {sum(copied['rows'].values())} rows in {len(copied['rows'])} tables")
     as_of = os.environ.get("REVOPS_AS_OF_DATE") or default_as_of_date()
