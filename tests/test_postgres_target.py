@@ -116,7 +116,12 @@ def test_every_model_builds_and_passes_its_tests_on_postgres(
     statuses = {
         result["unique_id"]: result["status"] for result in postgres_build.run_results["results"]
     }
-    failed = {key: status for key, status in statuses.items() if status not in ("success", "pass")}
+    # exposures are no-ops: nothing to build
+    failed = {
+        key: status
+        for key, status in statuses.items()
+        if status not in ("success", "pass") and not key.startswith("exposure.")
+    }
     assert postgres_build.returncode == 0 and not failed, failed
     assert {key for key in statuses if key.startswith("model.")} == models
     print(
