@@ -3,7 +3,9 @@
     decimals have the column's scale on both sides. Every numeric column of the comparison is
     read without trailing zeros on both sides (trim_scale), so equal numbers compare equal. -#}
 {% macro postgres__get_unit_test_sql(main_sql, expected_fixture_sql, expected_column_names) -%}
-    {%- set compared = dbt.default__get_unit_test_sql(main_sql, expected_fixture_sql, expected_column_names) -%}
+    {%- set compared = dbt.default__get_unit_test_sql(
+        main_sql, expected_fixture_sql, expected_column_names
+    ) -%}
     {%- set columns = get_column_schema_from_query(compared) -%}
     select
         {%- for column in columns %}
