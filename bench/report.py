@@ -119,6 +119,54 @@ def shared_node_seconds(
     return len(shared), sum(a[uid] for uid in shared), sum(b[uid] for uid in shared)
 
 
+def engine_comparison(
+    duckdb_results: Mapping[str, Any],
+    postgres_results: Mapping[str, Any],
+    statuses: Sequence[str] = ("success", "pass"),
+    heaviest: int = 10,
+) -> dict[str, Any]:
+    """DuckDB / PostgreSQL time on the nodes both ran, by kind of node (seed, model, data test)
+    and for the `heaviest` models on DuckDB: a ratio below 1 means DuckDB was faster."""
+
+    def succeeded(run_results: Mapping[str, Any]) -> dict[str, float]:
+        return {
+            r["unique_id"]: r["execution_time"]
+            for r in run_results["results"]
+            if r["status"] in statuses
+        }
+
+    duck, pg = succeeded(duckdb_results), succeeded(postgres_results)
+    shared = duck.keys() & pg.keys()
+
+    def ratio(duck_s: float, pg_s: float) -> float | None:
+        return round(duck_s / pg_s, 2) if pg_s else None
+
+    by_type: dict[str, dict[str, Any]] = {}
+    for uid in shared:
+        empty = {"nodes": 0, "duckdb_s": 0.0, "postgres_s": 0.0}
+        kind = by_type.setdefault(uid.split(".")[0], empty)
+        kind["nodes"] += 1
+        kind["duckdb_s"] += duck[uid]
+        kind["postgres_s"] += pg[uid]
+    for kind in by_type.values():
+        kind["duckdb_vs_postgres"] = ratio(kind["duckdb_s"], kind["postgres_s"])
+        kind["duckdb_s"] = round(kind["duckdb_s"], 2)
+        kind["postgres_s"] = round(kind["postgres_s"], 2)
+    models = sorted((uid for uid in shared if uid.startswith("model.")), key=lambda u: -duck[u])
+    return {
+        "by_type": dict(sorted(by_type.items())),
+        "heaviest_models": [
+            {
+                "model": uid.split(".")[-1],
+                "duckdb_s": round(duck[uid], 2),
+                "postgres_s": round(pg[uid], 2),
+                "duckdb_vs_postgres": ratio(duck[uid], pg[uid]),
+            }
+            for uid in models[:heaviest]
+        ],
+    }
+
+
 def _cell(value: float | None, digits: int = 1) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
@@ -163,6 +211,19 @@ def format_table(report: Mapping[str, Any]) -> str:
             f"postgres peer: {peer['shared_nodes']} nodes built by both; DuckDB / PostgreSQL "
             f"time on them {peer['duckdb_vs_postgres']:.2f}x"
         )
+        comparison = peer.get("comparison", {})
+        for kind, times in comparison.get("by_type", {}).items():
+            lines.append(
+                f"  {kind}: {times['nodes']} nodes, DuckDB {_cell(times['duckdb_s'])} s, "
+                f"PostgreSQL {_cell(times['postgres_s'])} s, "
+                f"{_cell(times['duckdb_vs_postgres'], 2)}x"
+            )
+        for model in comparison.get("heaviest_models", []):
+            lines.append(
+                f"  {model['model']}: DuckDB {_cell(model['duckdb_s'], 2)} s, "
+                f"PostgreSQL {_cell(model['postgres_s'], 2)} s, "
+                f"{_cell(model['duckdb_vs_postgres'], 2)}x"
+            )
     lines.append(f"targets (scale L, {report['scale']} measured here):")
     for verdict in report["targets"]:
         mark = {True: "met", False: "MISSED", None: "n/a"}[verdict["met"]]

@@ -62,6 +62,7 @@ HEAVY_FILES = (
     "test_salesforce_same_marts.py",
     "test_billing_history.py",
     "test_connectors_pipeline.py",
+    "test_postgres_target.py",
 )
 
 

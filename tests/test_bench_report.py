@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bench.postgres import error_summary, postgres_type, summarize_run_results
-from bench.report import format_table, headline, shared_node_seconds, verdicts
+from bench.report import engine_comparison, format_table, headline, shared_node_seconds, verdicts
 from bench.scales import SCALES, volume_check
 
 
@@ -120,3 +120,34 @@ def test_volume_check_against_the_scale_targets() -> None:
     check = volume_check(SCALES["L"], {"crm_companies": 100_000, "billing_invoices": 620_000})
     assert check["billing_invoices"] == {"target": 1_000_000, "actual": 620_000, "ratio": 0.62}
     assert check["product_tracks"]["actual"] == 0
+
+
+def test_engine_comparison_by_kind_and_heaviest_models() -> None:
+    duck = {
+        "results": [
+            {"unique_id": "model.p.a", "status": "success", "execution_time": 3.0},
+            {"unique_id": "model.p.b", "status": "success", "execution_time": 1.0},
+            {"unique_id": "model.p.c", "status": "error", "execution_time": 9.0},
+            {"unique_id": "test.p.t", "status": "pass", "execution_time": 0.5},
+        ]
+    }
+    pg = {
+        "results": [
+            {"unique_id": "model.p.a", "status": "success", "execution_time": 6.0},
+            {"unique_id": "model.p.b", "status": "success", "execution_time": 4.0},
+            {"unique_id": "model.p.c", "status": "success", "execution_time": 1.0},
+            {"unique_id": "test.p.t", "status": "pass", "execution_time": 0.25},
+        ]
+    }
+    comparison = engine_comparison(duck, pg, heaviest=1)
+    # c failed on DuckDB: left out; models 4 s against 10 s
+    assert comparison["by_type"]["model"] == {
+        "nodes": 2,
+        "duckdb_s": 4.0,
+        "postgres_s": 10.0,
+        "duckdb_vs_postgres": 0.4,
+    }
+    assert comparison["by_type"]["test"]["duckdb_vs_postgres"] == 2.0
+    assert comparison["heaviest_models"] == [
+        {"model": "a", "duckdb_s": 3.0, "postgres_s": 6.0, "duckdb_vs_postgres": 0.5}
+    ]

@@ -43,6 +43,9 @@ def dbt_run_env(database: str, as_of_date: str, target: Path) -> dict[str, str]:
     return {
         "REVOPS_DUCKDB_PATH": str(link / database_path.name),
         "REVOPS_AS_OF_DATE": as_of_date,
+        # A pipeline run builds the DuckDB file its checks and publish read, whatever the shell
+        # says; PostgreSQL builds go through dagster_project/postgres/build.py.
+        "REVOPS_TARGET": "duckdb",
     }
 
 

@@ -1,4 +1,5 @@
-"""dbt's `var()` and `exceptions` for sqlfluff's jinja templater, with the project's real values.
+"""dbt's `var()`, `exceptions` and `adapter.dispatch` for sqlfluff's jinja templater, with the
+project's real values.
 
 sqlfluff renders models without dbt; its stand-in `var()` returns a placeholder, on which models
 that iterate a dict of weights or subtract from a window fail to render and go unlinted. This
@@ -26,3 +27,18 @@ class exceptions:
     @staticmethod
     def raise_compiler_error(message: str) -> None:
         raise RuntimeError(message)
+
+
+class adapter:
+    """dbt's `adapter.dispatch`, for the cross-database macros: lint reads the DuckDB form."""
+
+    @staticmethod
+    def dispatch(name: str, macro_namespace: str | None = None) -> Any:
+        from jinja2 import pass_context
+        from jinja2.runtime import Context
+
+        @pass_context
+        def duckdb_form(context: Context, *args: Any, **kwargs: Any) -> Any:
+            return context.resolve(f"duckdb__{name}")(*args, **kwargs)
+
+        return duckdb_form

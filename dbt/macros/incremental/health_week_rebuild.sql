@@ -8,12 +8,12 @@
     than that (an FX rate, a CRM account) needs `--full-refresh`. -#}
 {% macro health_rebuild_from_week() -%}
     {%- set lookback_start -%}
-        cast('{{ var("as_of_date") }}' as date) - interval {{ var('incremental_lookback_days') }} day
+        cast('{{ var("as_of_date") }}' as date) - interval '{{ var('incremental_lookback_days') }} day'
     {%- endset -%}
     cast(date_trunc(
         'week',
         least(
-            {{ lookback_start }} - interval {{ var('health_signal_window_days') }} day,
+            {{ lookback_start }} - interval '{{ var('health_signal_window_days') }} day',
             (
                 select coalesce(min(cast(occurred_at as date)), date '9999-12-31')
                 from {{ ref('stg_billing__subscription_events') }}

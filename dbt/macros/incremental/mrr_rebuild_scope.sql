@@ -33,7 +33,7 @@
                     cast(date_trunc(
                         'month',
                         cast('{{ var("as_of_date") }}' as date)
-                        - interval {{ var('incremental_lookback_days') }} day
+                        - interval '{{ var('incremental_lookback_days') }} day'
                     ) as date),
                     (select max(month_start) from {{ this }}),
                     -- An event restates the month it happened in; invoices and versions restate

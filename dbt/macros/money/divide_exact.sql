@@ -8,8 +8,10 @@
     cast(
         sign({{ numerator }})
         * (
-            (2 * abs(cast({{ numerator }} * {{ 10 ** scale }} as hugeint)) + ({{ denominator }}))
-            // (2 * ({{ denominator }}))
+            {{ integer_divide(
+                '2 * abs(cast(' ~ numerator ~ ' * ' ~ 10 ** scale ~ ' as hugeint)) + (' ~ denominator ~ ')',
+                '2 * (' ~ denominator ~ ')',
+            ) }}
         )
         * {{ '0.' ~ '0' * (scale - 1) ~ '1' }}
         as decimal(38, {{ scale }})

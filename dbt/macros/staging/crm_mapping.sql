@@ -11,21 +11,19 @@
 
 {#- In `account`: account value -> contract value, for one field (`<field>_values`). -#}
 {% macro crm_values(field) -%}
-    map_from_entries(
-        list((account_value, contract_value)) filter (where entry = 'value' and field = '{{ field }}')
-    ) as {{ field }}_values
+    {{ map_agg('account_value', 'contract_value', "entry = 'value' and field = '" ~ field ~ "'") }}
+        as {{ field }}_values
 {%- endmacro %}
 
 {#- In `account`: the account's yes/no values of its flags (checkboxes) -> true / false. -#}
 {% macro crm_flags() -%}
-    map_from_entries(
-        list((account_value, contract_value = 'true')) filter (where entry = 'value' and field = 'flag')
-    ) as flags
+    {{ map_agg('account_value', "contract_value = 'true'", "entry = 'value' and field = 'flag'") }}
+        as flags
 {%- endmacro %}
 
 {#- In `account`: every property the mapped fields read, left out of `custom_properties`. -#}
 {% macro crm_mapped_properties() -%}
-    coalesce(list(account_property) filter (where entry = 'property' and account_property is not null), [])
+    {{ string_list_agg('account_property', "entry = 'property' and account_property is not null") }}
         as mapped_properties
 {%- endmacro %}
 
@@ -37,23 +35,21 @@
 {#- A record's contract value of a mapped field: null when the record has none (extraction
     quarantines a value the mapping does not know). -#}
 {% macro crm_value(field) -%}
-    account.{{ field }}_values[source.properties ->> account.{{ field }}]
+    {{ map_get('account.' ~ field ~ '_values', 'source.properties ->> account.' ~ field) }}
 {%- endmacro %}
 
 {#- A record's flag as a boolean (null when not yet answered). -#}
 {% macro crm_flag(field) -%}
-    account.flags[source.properties ->> account.{{ field }}]
+    cast({{ map_get('account.flags', 'source.properties ->> account.' ~ field) }} as boolean)
 {%- endmacro %}
 
 {#- The record's other properties, as JSON: those that neither the model's own columns
-    (`standard`, a list of property names) nor the mapped fields read. -#}
+    (a Jinja list of property names) nor the mapped fields read. -#}
 {% macro crm_custom_properties(standard) -%}
-    to_json(map_from_entries(list_filter(
-        map_entries(cast(source.properties as map(varchar, json))),
-        lambda property: not list_contains(
-            list_concat(account.mapped_properties, {{ standard }}), property.key
-        )
-    )))
+    {{ json_object_without(
+        'source.properties',
+        array_concat_lists('account.mapped_properties', string_array(standard)),
+    ) }}
 {%- endmacro %}
 
 {#- The custom properties the mapping asks for as typed columns (`columns:` of an object), one
@@ -78,15 +74,15 @@
 
 {% macro crm_typed_value(expression, column_type) -%}
     {%- if column_type == 'boolean' -%}
-        account.flags[{{ expression }}]
+        cast({{ map_get('account.flags', expression) }} as boolean)
     {%- elif column_type == 'integer' -%}
-        try_cast({{ expression }} as bigint)
+        {{ try_cast(expression, 'bigint') }}
     {%- elif column_type == 'decimal' -%}
-        try_cast({{ expression }} as decimal(38, 10))
+        {{ try_cast(expression, 'decimal(38, 10)') }}
     {%- elif column_type == 'date' -%}
-        try_cast({{ expression }} as date)
+        {{ try_cast(expression, 'date') }}
     {%- elif column_type == 'timestamp' -%}
-        timezone('UTC', try_cast({{ expression }} as timestamptz))
+        timezone('UTC', {{ try_cast(expression, 'timestamptz') }})
     {%- else -%}
         {{ expression }}
     {%- endif -%}

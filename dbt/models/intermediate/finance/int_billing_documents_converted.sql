@@ -62,7 +62,7 @@ invoice_documents as (
         created_at as document_at,
         invoice_date,
         currency,
-        total - tax as net_amount
+        cast(total - tax as decimal(18, 2)) as net_amount
 
     from finalised_invoices
 

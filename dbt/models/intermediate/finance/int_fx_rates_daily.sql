@@ -13,7 +13,7 @@ fx_rates as (
 
 calendar as (
 
-    select cast(unnest(generate_series(first_date, last_date, interval 1 day)) as date) as rate_date
+    select cast({{ series('first_date', 'last_date', "interval '1 day'") }} as date) as rate_date
 
     from (
         select
@@ -21,7 +21,7 @@ calendar as (
             greatest(max(rate_date), cast('{{ var("as_of_date") }}' as date)) as last_date
 
         from fx_rates
-    )
+    ) as bounds
 
 ),
 
@@ -48,21 +48,35 @@ days_by_currency as (
 
 ),
 
-carried_forward as (
+-- The latest quote on or before each day: quote dates grow with the day, so the running maximum
+-- of the quoted dates is the last one (a rate is carried with the day it was quoted).
+latest_quotes as (
 
     select
         rate_date,
         currency,
-        last_value(rate_to_eur ignore nulls) over (
-            partition by currency order by rate_date
-            rows between unbounded preceding and current row
-        ) as rate_to_eur,
-        last_value(quoted_rate_date ignore nulls) over (
+        max(quoted_rate_date) over (
             partition by currency order by rate_date
             rows between unbounded preceding and current row
         ) as quoted_rate_date
 
     from days_by_currency
+
+),
+
+carried_forward as (
+
+    select
+        latest_quotes.rate_date,
+        latest_quotes.currency,
+        fx_rates.rate_to_eur,
+        latest_quotes.quoted_rate_date
+
+    from latest_quotes
+    left join fx_rates
+        on
+            latest_quotes.quoted_rate_date = fx_rates.rate_date
+            and latest_quotes.currency = fx_rates.currency
 
 ),
 

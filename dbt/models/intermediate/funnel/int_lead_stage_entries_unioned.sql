@@ -68,16 +68,22 @@ crm_lifecycle_history as (
 crm_recorded as (
 
     select
-        contact_id as lead_id,
-        case lifecycle_stage
-            when 'marketingqualifiedlead' then 'mql'
-            when 'salesqualifiedlead' then 'sql'
-            else lifecycle_stage
-        end as lifecycle_stage,
+        lead_id,
+        lifecycle_stage,
         min(changed_at) as crm_recorded_at
 
-    from crm_lifecycle_history
-    group by all
+    from (
+        select
+            contact_id as lead_id,
+            case lifecycle_stage
+                when 'marketingqualifiedlead' then 'mql'
+                when 'salesqualifiedlead' then 'sql'
+                else lifecycle_stage
+            end as lifecycle_stage,
+            changed_at
+        from crm_lifecycle_history
+    ) as renamed_stages
+    group by lead_id, lifecycle_stage
 
 ),
 
@@ -86,7 +92,7 @@ first_paid_invoices as (
     select
         billing_customers.company_id,
         min(invoices.created_at) as first_paid_at,
-        arg_min(invoices.invoice_id, invoices.created_at) as invoice_id
+        {{ arg_min('invoices.invoice_id', 'invoices.created_at') }} as invoice_id
 
     from invoices
     inner join billing_customers
@@ -192,7 +198,7 @@ entries as (
         'pql' as lifecycle_stage,
         min(pql_at) as entered_at,
         'product_event' as evidence_source,
-        arg_min(pql_event_id, pql_at) as evidence_id
+        {{ arg_min('pql_event_id', 'pql_at') }} as evidence_id
 
     from workspace_milestones
     where
@@ -207,7 +213,7 @@ entries as (
         'activated' as lifecycle_stage,
         min(activated_at) as entered_at,
         'product_event' as evidence_source,
-        arg_min(activation_event_id, activated_at) as evidence_id
+        {{ arg_min('activation_event_id', 'activated_at') }} as evidence_id
 
     from workspace_milestones
     where
@@ -222,7 +228,7 @@ entries as (
         'opportunity' as lifecycle_stage,
         min(created_at) as entered_at,
         'crm_deal' as evidence_source,
-        arg_min(deal_id, created_at) as evidence_id
+        {{ arg_min('deal_id', 'created_at') }} as evidence_id
 
     from deals
     where lead_id is not null
@@ -234,8 +240,8 @@ entries as (
         lead_id,
         'customer' as lifecycle_stage,
         min(entered_at) as entered_at,
-        arg_min(evidence_source, entered_at) as evidence_source,
-        arg_min(evidence_id, entered_at) as evidence_id
+        {{ arg_min('evidence_source', 'entered_at') }} as evidence_source,
+        {{ arg_min('evidence_id', 'entered_at') }} as evidence_id
 
     from customer_evidence
     group by lead_id

@@ -36,11 +36,12 @@ windowed as (
         lead_id,
         evaluated_at,
         least(
-            sum(points_at_moment) over (
+            -- hugeint: DuckDB's sum of integers, which the contract publishes
+            cast(sum(points_at_moment) over (
                 partition by lead_id order by evaluated_at
-                range between interval {{ var('lead_score_window_days') }} day preceding
+                range between interval '{{ var('lead_score_window_days') }} day' preceding
                 and current row
-            ),
+            ) as hugeint),
             {{ var('lead_score_cap') }}
         ) as lead_score,
         max(case when has_intent_at_moment then evaluated_at end) over (
@@ -60,7 +61,7 @@ evaluated as (
         lead_score,
         last_intent_at,
         coalesce(
-            last_intent_at >= evaluated_at - interval {{ var('intent_window_days') }} day, false
+            last_intent_at >= evaluated_at - interval '{{ var('intent_window_days') }} day', false
         ) as has_intent_signal
 
     from windowed
@@ -72,8 +73,8 @@ first_mql as (
     select
         lead_id,
         min(evaluated_at) as mql_at,
-        arg_min(lead_score, evaluated_at) as score_at_mql,
-        arg_min(last_intent_at, evaluated_at) as mql_intent_signal_at
+        {{ arg_min('lead_score', 'evaluated_at') }} as score_at_mql,
+        {{ arg_min('last_intent_at', 'evaluated_at') }} as mql_intent_signal_at
 
     from evaluated
     where
@@ -107,10 +108,10 @@ as_of_scores as (
         lead_id,
         least(
             coalesce(
-                sum(points) filter (
+                cast(sum(points) filter (
                     where occurred_at
-                    >= {{ as_of_end_timestamp() }} - interval {{ var('lead_score_window_days') }} day
-                ),
+                    >= {{ as_of_end_timestamp() }} - interval '{{ var('lead_score_window_days') }} day'
+                ) as hugeint),
                 0
             ),
             {{ var('lead_score_cap') }}
@@ -118,7 +119,7 @@ as_of_scores as (
         coalesce(
             bool_or(is_intent) filter (
                 where occurred_at
-                >= {{ as_of_end_timestamp() }} - interval {{ var('intent_window_days') }} day
+                >= {{ as_of_end_timestamp() }} - interval '{{ var('intent_window_days') }} day'
             ),
             false
         ) as has_intent_signal,

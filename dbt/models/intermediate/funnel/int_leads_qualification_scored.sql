@@ -56,20 +56,22 @@ leads as (
 
 criteria_met as (
 
-    unpivot (
-        select
-            lead_id,
-            coalesce(bant_budget, false) as budget,
-            coalesce(bmanter_market, false) as market,
-            coalesce(bant_authority, false) as authority,
-            coalesce(bant_need, false) as need,
-            coalesce(bant_timing, false) as timing,  -- noqa: RF04
-            coalesce(is_target_size, false) as entreprise,
-            coalesce(bmanter_reference, false) as reference
-        from leads
-    )
-    on budget, market, authority, need, timing, entreprise, reference
-    into name criterion value is_met
+    select
+        leads.lead_id,
+        criteria_of_lead.criterion,
+        coalesce(criteria_of_lead.is_met, false) as is_met
+
+    from leads
+    cross join lateral (
+        values
+        ('budget', leads.bant_budget),
+        ('market', leads.bmanter_market),
+        ('authority', leads.bant_authority),
+        ('need', leads.bant_need),
+        ('timing', leads.bant_timing),
+        ('entreprise', leads.is_target_size),
+        ('reference', leads.bmanter_reference)
+    ) as criteria_of_lead (criterion, is_met)
 
 ),
 
@@ -77,7 +79,8 @@ bmanter_scores as (
 
     select
         criteria_met.lead_id,
-        coalesce(sum(criteria.points) filter (where criteria_met.is_met), 0) as bmanter_score
+        coalesce(cast(sum(criteria.points) filter (where criteria_met.is_met) as hugeint), 0)
+            as bmanter_score
 
     from criteria_met
     inner join criteria

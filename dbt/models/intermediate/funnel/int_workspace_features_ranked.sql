@@ -16,8 +16,8 @@ first_uses as (
         workspace_id,
         feature_name,
         min(occurred_at) as first_used_at,
-        arg_min(event_id, occurred_at) as first_use_event_id,
-        arg_min(user_id, occurred_at) as first_user_id
+        {{ arg_min('event_id', 'occurred_at') }} as first_use_event_id,
+        {{ arg_min('user_id', 'occurred_at') }} as first_user_id
 
     from tracks
     where

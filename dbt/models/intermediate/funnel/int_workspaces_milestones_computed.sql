@@ -38,7 +38,7 @@ sign_ups as (
     select
         workspace_id,
         min(occurred_at) as signed_up_at,
-        arg_min(user_id, occurred_at) as signed_up_user_id
+        {{ arg_min('user_id', 'occurred_at') }} as signed_up_user_id
 
     from tracks
     where
@@ -88,11 +88,11 @@ joined as (
         pqls.pql_event_id,
         dashboards.created_at as nth_dashboard_at,
         dashboards.event_id as nth_dashboard_event_id,
-        date_diff(
+        {{ date_diff(
             'day',
-            cast(coalesce(sign_ups.signed_up_at, workspaces.created_at) as date),
-            cast(dashboards.created_at as date)
-        ) as nth_dashboard_day
+            'cast(coalesce(sign_ups.signed_up_at, workspaces.created_at) as date)',
+            'cast(dashboards.created_at as date)',
+        ) }} as nth_dashboard_day
 
     from workspaces
     left join sign_ups

@@ -14,17 +14,33 @@
 {%- set active_window = var('health_active_user_window_days') -%}
 {%- set longest_window = [signal_window, active_window] | max -%}
 {%- set last_measured_before -%}
-    cast(date_trunc('week', cast('{{ var("as_of_date") }}' as date) + interval 1 day) as date)
+    cast(date_trunc('week', cast('{{ var("as_of_date") }}' as date) + interval '1 day') as date)
 {%- endset -%}
 {#- An incremental build scores the weeks from health_rebuild_from_week() on only. -#}
 {%- set rebuild_from_week_end -%}
     {%- if is_incremental() -%}
-        cast({{ health_rebuild_from_week() }} + interval 7 day as date)
+        cast({{ health_rebuild_from_week() }} + interval '7 day' as date)
     {%- else -%}
         null
     {%- endif -%}
 {%- endset -%}
 {%- set high_severities = "'" ~ var('health_high_severity_priorities') | join("', '") ~ "'" -%}
+{#- The first and last week ends a subscription state covers (paying_state_weeks). -#}
+{%- set state_first_week_end -%}
+    greatest(
+        cast(date_trunc('week', subscription_states.valid_from) + interval '7 day' as date),
+        scored_range.first_measured_before
+    )
+{%- endset -%}
+{%- set state_last_week_end -%}
+    least(
+        coalesce(
+            cast(date_trunc('week', subscription_states.valid_to) as date),
+            scored_range.last_measured_before
+        ),
+        scored_range.last_measured_before
+    )
+{%- endset -%}
 
 -- depends_on: {{ ref('stg_billing__subscription_events') }} (read by health_rebuild_from_week)
 with
@@ -66,7 +82,7 @@ scored_range as (
     select
         -- greatest() skips nulls: a full build starts at the first subscription.
         greatest(
-            cast(date_trunc('week', min(valid_from)) + interval 7 day as date),
+            cast(date_trunc('week', min(valid_from)) + interval '7 day' as date),
             {{ rebuild_from_week_end }}
         ) as first_measured_before,
         {{ last_measured_before }} as last_measured_before
@@ -83,22 +99,8 @@ paying_state_weeks as (
     select
         subscription_states.company_id,
         subscription_states.seat_quantity,
-        cast(
-            unnest(generate_series(
-                greatest(
-                    cast(date_trunc('week', subscription_states.valid_from) + interval 7 day as date),
-                    scored_range.first_measured_before
-                ),
-                least(
-                    coalesce(
-                        cast(date_trunc('week', subscription_states.valid_to) as date),
-                        scored_range.last_measured_before
-                    ),
-                    scored_range.last_measured_before
-                ),
-                interval 7 day
-            )) as date
-        ) as measured_before
+        cast({{ series(state_first_week_end, state_last_week_end, "interval '7 day'") }} as date)
+            as measured_before
 
     from subscription_states
     cross join scored_range
@@ -113,7 +115,7 @@ account_weeks as (
 
     select
         company_id,
-        cast(measured_before - interval 7 day as date) as week_start,
+        cast(measured_before - interval '7 day' as date) as week_start,
         measured_before,
         sum(seat_quantity) as paid_seats
 
@@ -133,7 +135,7 @@ scored_tracks as not materialized (
     where
         occurred_at < {{ last_measured_before }}
         {%- if is_incremental() %}
-            and occurred_at >= {{ rebuild_from_week_end }} - interval {{ longest_window }} day
+            and occurred_at >= {{ rebuild_from_week_end }} - interval '{{ longest_window }} day'
         {%- endif %}
 
 ),
@@ -190,11 +192,11 @@ active_user_week_ends as (
     select distinct
         workspaces.company_id,
         user_weeks.user_id,
-        cast(unnest(generate_series(
-            user_weeks.activity_week + interval 7 day,
-            date_trunc('week', user_weeks.last_active_on + interval {{ active_window }} day),
-            interval 7 day
-        )) as date) as measured_before
+        cast({{ series(
+            "user_weeks.activity_week + interval '7 day'",
+            "date_trunc('week', user_weeks.last_active_on + interval '" ~ active_window ~ " day')",
+            "interval '7 day'",
+        ) }} as date) as measured_before
 
     from user_weeks
     inner join workspaces
@@ -207,11 +209,11 @@ core_feature_week_ends as (
     select distinct
         workspaces.company_id,
         core_feature_weeks.feature_name,
-        cast(unnest(generate_series(
-            core_feature_weeks.activity_week + interval 7 day,
-            date_trunc('week', core_feature_weeks.last_active_on + interval {{ signal_window }} day),
-            interval 7 day
-        )) as date) as measured_before
+        cast({{ series(
+            "core_feature_weeks.activity_week + interval '7 day'",
+            "date_trunc('week', core_feature_weeks.last_active_on + interval '" ~ signal_window ~ " day')",
+            "interval '7 day'",
+        ) }} as date) as measured_before
 
     from core_feature_weeks
     inner join workspaces
@@ -224,11 +226,11 @@ dashboard_week_ends as (
     select
         workspaces.company_id,
         dashboard_days.dashboards_created,
-        cast(unnest(generate_series(
-            date_trunc('week', dashboard_days.created_on) + interval 7 day,
-            date_trunc('week', dashboard_days.created_on + interval {{ signal_window }} day),
-            interval 7 day
-        )) as date) as measured_before
+        cast({{ series(
+            "date_trunc('week', dashboard_days.created_on) + interval '7 day'",
+            "date_trunc('week', dashboard_days.created_on + interval '" ~ signal_window ~ " day')",
+            "interval '7 day'",
+        ) }} as date) as measured_before
 
     from dashboard_days
     inner join workspaces
@@ -281,7 +283,7 @@ ticket_spans as (
     select
         tickets.company_id,
         greatest(
-            cast(date_trunc('week', tickets.created_at) + interval 7 day as date),
+            cast(date_trunc('week', tickets.created_at) + interval '7 day' as date),
             scored_range.first_measured_before
         ) as first_measured_before,
         least(
@@ -290,7 +292,7 @@ ticket_spans as (
         ) as open_until,
         case
             when tickets.priority in ({{ high_severities }})
-                then cast(date_trunc('week', tickets.created_at + interval {{ signal_window }} day) as date)
+                then cast(date_trunc('week', tickets.created_at + interval '{{ signal_window }} day') as date)
         end as high_severity_until
 
     from tickets
@@ -310,12 +312,10 @@ ticket_week_ends as (
     from (
         select
             *,
-            cast(unnest(generate_series(
-                first_measured_before,
-                -- greatest() skips nulls: a ticket that is not high severity counts while open.
-                greatest(open_until, high_severity_until),
-                interval 7 day
-            )) as date) as measured_before
+            -- greatest() skips nulls: a ticket that is not high severity counts while open.
+            cast({{ series(
+                'first_measured_before', 'greatest(open_until, high_severity_until)', "interval '7 day'"
+            ) }} as date) as measured_before
 
         from ticket_spans
     ) as ticket_weeks
@@ -341,7 +341,7 @@ friction as (
 -- response id, so a rebuild always picks the same one.
 scaled_responses as (
 
-    select
+    select distinct on (company_id, responded_at)
         company_id,
         responded_at,
         survey_type,
@@ -351,14 +351,35 @@ scaled_responses as (
         end as sentiment_score
 
     from survey_responses
-    qualify row_number() over (partition by company_id, responded_at order by response_id desc) = 1
+    order by company_id asc, responded_at asc, response_id desc
+
+),
+
+-- The account's last answer before each scored week end (none: never surveyed yet).
+latest_response as (
+
+    select distinct on (account_weeks.company_id, account_weeks.measured_before)
+        account_weeks.company_id,
+        account_weeks.measured_before,
+        scaled_responses.survey_type,
+        scaled_responses.sentiment_score
+
+    from account_weeks
+    inner join scaled_responses
+        on
+            account_weeks.company_id = scaled_responses.company_id
+            and account_weeks.measured_before > scaled_responses.responded_at
+    order by
+        account_weeks.company_id asc,
+        account_weeks.measured_before asc,
+        scaled_responses.responded_at desc
 
 ),
 
 final as (
 
     select
-        account_weeks.company_id || '|' || strftime(account_weeks.week_start, '%Y-%m-%d')
+        account_weeks.company_id || '|' || {{ format_timestamp('account_weeks.week_start', '%Y-%m-%d') }}
             as account_week_id,
         account_weeks.company_id,
         account_weeks.week_start,
@@ -375,15 +396,25 @@ final as (
         -- coalesce(least(x / nullif(seats, 0), 1), 0): DuckDB's least() skips nulls and gives 1.)
         case
             when account_weeks.paid_seats > 0
-                then 100.0 * least(coalesce(active_users.active_users, 0) / account_weeks.paid_seats, 1)
+                then 100.0 * least(
+                    cast(coalesce(active_users.active_users, 0) as double) / account_weeks.paid_seats, 1
+                )
             else 0
         end as seat_activity_score,
-        100.0 * coalesce(core_features_used.core_features_used, 0) / {{ core_features | length }}
+        cast(100.0 * coalesce(core_features_used.core_features_used, 0) as double)
+        / {{ core_features | length }}
             as feature_breadth_score,
-        100.0 * least(coalesce(dashboards.dashboards_created, 0), {{ var('health_depth_dashboards_cap') }})
+        cast(
+            100.0
+            * least(coalesce(dashboards.dashboards_created, 0), {{ var('health_depth_dashboards_cap') }})
+            as double
+        )
         / {{ var('health_depth_dashboards_cap') }} as depth_score,
         100.0 * (
-            1 - least(coalesce(friction.friction_tickets, 0), {{ var('health_friction_tickets_cap') }})
+            1 - cast(
+                least(coalesce(friction.friction_tickets, 0), {{ var('health_friction_tickets_cap') }})
+                as double
+            )
             / {{ var('health_friction_tickets_cap') }}
         ) as support_friction_score,
         -- No answer yet: a neutral sentiment rather than a penalty for an unsurveyed account.
@@ -407,10 +438,10 @@ final as (
         on
             account_weeks.company_id = friction.company_id
             and account_weeks.measured_before = friction.measured_before
-    asof left join scaled_responses as latest_response
+    left join latest_response
         on
             account_weeks.company_id = latest_response.company_id
-            and account_weeks.measured_before > latest_response.responded_at
+            and account_weeks.measured_before = latest_response.measured_before
 
 )
 

@@ -24,7 +24,7 @@ dated as (
 final as (
 
     select
-        survey_type || '|' || strftime(month_start, '%Y-%m') as survey_month_id,
+        survey_type || '|' || {{ format_timestamp('month_start', '%Y-%m') }} as survey_month_id,
         month_start,
         survey_type,
         count(*) as responses,
@@ -35,10 +35,10 @@ final as (
             as detractors,
         case
             when survey_type = 'nps'
-                then 100.0 * (
+                then cast(100.0 * (
                     count(case when score >= {{ var('nps_promoter_min') }} then 1 end)
                     - count(case when score <= {{ var('nps_detractor_max') }} then 1 end)
-                ) / count(*)
+                ) as double) / count(*)
         end as nps
 
     from dated

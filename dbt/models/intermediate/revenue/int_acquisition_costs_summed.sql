@@ -60,7 +60,7 @@ rep_months as (
 
     from months
     inner join owners
-        on owners.hired_date < months.month_start + interval 1 month
+        on owners.hired_date < months.month_start + interval '1 month'
     where owners.role in ({{ "'" ~ rep_costs.keys() | join("', '") ~ "'" }})
     group by months.month_start, owners.role
 

@@ -73,7 +73,7 @@ line_sightings as (
         invoice_lines.price_id,
         {{ divide_exact('invoice_lines.amount', 'invoice_lines.quantity', 2) }} as unit_amount,
         invoice_lines.currency,
-        date_diff('month', invoice_lines.period_start_at, invoice_lines.period_end_at)
+        {{ date_diff('month', 'invoice_lines.period_start_at', 'invoice_lines.period_end_at') }}
             as period_months
 
     from invoice_lines
@@ -91,11 +91,11 @@ from_objects as (
 
     select
         price_id,
-        any_value(product_id) as product_id,
-        any_value(unit_amount) as unit_amount,
-        any_value(currency) as currency,
-        any_value(billing_interval) as billing_interval,
-        any_value(interval_count) as interval_count,
+        {{ any_non_null('product_id') }} as product_id,
+        {{ any_non_null('unit_amount') }} as unit_amount,
+        {{ any_non_null('currency') }} as currency,
+        {{ any_non_null('billing_interval') }} as billing_interval,
+        {{ any_non_null('interval_count') }} as interval_count,
         count(distinct unit_amount) as unit_amounts_seen,
         'subscription' as seen_on
 
@@ -109,13 +109,14 @@ from_lines as (
     select
         price_id,
         cast(null as varchar) as product_id,
-        any_value(unit_amount) as unit_amount,
-        any_value(currency) as currency,
-        case when any_value(period_months) % 12 = 0 then 'year' else 'month' end
+        {{ any_non_null('unit_amount') }} as unit_amount,
+        {{ any_non_null('currency') }} as currency,
+        case when {{ any_non_null('period_months') }} % 12 = 0 then 'year' else 'month' end
             as billing_interval,
         case
-            when any_value(period_months) % 12 = 0 then any_value(period_months) // 12
-            else any_value(period_months)
+            when {{ any_non_null('period_months') }} % 12 = 0
+                then {{ integer_divide(any_non_null('period_months'), 12) }}
+            else {{ any_non_null('period_months') }}
         end as interval_count,
         count(distinct unit_amount) as unit_amounts_seen,
         'invoice' as seen_on

@@ -22,8 +22,8 @@ months as (
     select
         month_start,
         least(
-            month_start + interval 1 month,
-            cast('{{ var("as_of_date") }}' as date) + interval 1 day
+            month_start + interval '1 month',
+            cast('{{ var("as_of_date") }}' as date) + interval '1 day'
         ) as snapshot_before
 
     from ({{ month_starts('subscription_states', 'valid_from') }}) as series
@@ -34,7 +34,7 @@ paid_states_at_month_end as (
 
     select
         months.month_start,
-        cast(months.snapshot_before - interval 1 day as date) as snapshot_date,
+        cast(months.snapshot_before - interval '1 day' as date) as snapshot_date,
         subscription_states.customer_id,
         subscription_states.company_id,
         subscription_states.subscription_id,

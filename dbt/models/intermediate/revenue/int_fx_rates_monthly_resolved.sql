@@ -27,7 +27,7 @@ rate_days as (
         rate_to_eur,
         cast(date_trunc('month', rate_date) as date) as month_start,
         least(
-            last_day(rate_date),
+            {{ month_last_day('rate_date') }},
             cast('{{ var("as_of_date") }}' as date)
         ) as reference_date
 
@@ -41,8 +41,9 @@ resolved as (
     select
         month_start,
         currency,
-        any_value(reference_date) as reference_date,
-        max(case when rate_date = reference_date then rate_to_eur end) as month_end_rate,
+        {{ any_non_null('reference_date') }} as reference_date,
+        cast(max(case when rate_date = reference_date then rate_to_eur end) as decimal(18, 8))
+            as month_end_rate,
         -- The mean rounded once to the rate's 8 decimals, on integers (avg would divide in floating
         -- point).
         cast({{ divide_exact("sum(rate_to_eur)", "count(*)", 8) }} as decimal(18, 8))

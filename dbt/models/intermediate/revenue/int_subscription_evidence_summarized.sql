@@ -47,7 +47,7 @@ first_events as (
     select
         subscription_id,
         min(occurred_at) as first_event_at,
-        arg_min(started_at, occurred_at) as started_at,
+        {{ arg_min('started_at', 'occurred_at') }} as started_at,
         count(*) as events_held
 
     from subscription_events
@@ -58,13 +58,10 @@ first_events as (
 
 objects as (
 
-    select *
+    select distinct on (subscription_id) *
     from versions
     where landing_date <= cast('{{ var("as_of_date") }}' as date)
-    qualify row_number() over (
-        partition by subscription_id
-        order by landing_date desc, source_file desc, source_line desc
-    ) = 1
+    order by subscription_id asc, landing_date desc, source_file desc, source_line desc
 
 ),
 
@@ -157,8 +154,8 @@ evidence_spans as (
 
     select
         subscription_id,
-        landing_date + interval 86399 second as span_from,
-        landing_date + interval 1 day as span_to
+        landing_date + interval '86399 second' as span_from,
+        landing_date + interval '1 day' as span_to
 
     from versions
     where landing_date <= cast('{{ var("as_of_date") }}' as date)
@@ -259,13 +256,13 @@ gaps as (
 
 first_gaps as (
 
-    select
+    select distinct on (subscription_id)
         subscription_id,
         gap_from,
         gap_to
 
     from gaps
-    qualify row_number() over (partition by subscription_id order by gap_from) = 1
+    order by subscription_id, gap_from
 
 ),
 
@@ -293,7 +290,7 @@ unexplained_invoices as (
     select
         paid_invoices.subscription_id,
         count(*) as unexplained_paid_invoices,
-        arg_min(paid_invoices.invoice_id, paid_invoices.billed_from) as first_invoice_id,
+        {{ arg_min('paid_invoices.invoice_id', 'paid_invoices.billed_from') }} as first_invoice_id,
         min(paid_invoices.billed_from) as first_billed_from
 
     from paid_invoices
@@ -361,12 +358,14 @@ final as (
             when first_gaps.subscription_id is not null
                 then
                     'no event, invoice or subscription version covers '
-                    || coalesce(strftime(first_gaps.gap_from, '%Y-%m-%d %H:%M:%S'), 'its start')
-                    || ' to ' || strftime(first_gaps.gap_to, '%Y-%m-%d %H:%M:%S')
+                    || coalesce(
+                        {{ format_timestamp('first_gaps.gap_from', '%Y-%m-%d %H:%M:%S') }}, 'its start'
+                    )
+                    || ' to ' || {{ format_timestamp('first_gaps.gap_to', '%Y-%m-%d %H:%M:%S') }}
             when unexplained_invoices.subscription_id is not null
                 then
                     'paid invoice ' || unexplained_invoices.first_invoice_id || ' bills from '
-                    || strftime(unexplained_invoices.first_billed_from, '%Y-%m-%d %H:%M:%S')
+                    || {{ format_timestamp('unexplained_invoices.first_billed_from', '%Y-%m-%d %H:%M:%S') }}
                     || ', when its history shows it not paying'
             when unpriced.subscription_id is not null
                 then 'no unit amount known for ' || unpriced.unpriced_price_ids

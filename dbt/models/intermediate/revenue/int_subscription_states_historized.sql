@@ -153,7 +153,7 @@ valued as (
 
     from (
         select * from event_states
-        union all by name
+        union all
         select * from other_states
     ) as unioned
 
@@ -166,11 +166,10 @@ sequenced as (
     select
         *,
         lag(is_paid) over subscription_order as previous_is_paid,
-        lag(
-            case when is_paid then [list_mrr_local, mrr_local, recurring_quantity, seat_quantity] end
-        ) over subscription_order as previous_paid_terms,
-        case when is_paid then [list_mrr_local, mrr_local, recurring_quantity, seat_quantity] end
-            as paid_terms
+        lag(list_mrr_local) over subscription_order as previous_list_mrr_local,
+        lag(mrr_local) over subscription_order as previous_mrr_local,
+        lag(recurring_quantity) over subscription_order as previous_recurring_quantity,
+        lag(seat_quantity) over subscription_order as previous_seat_quantity
 
     from valued
     window subscription_order as (
@@ -191,7 +190,16 @@ kept as (
     where not (
         state_source = 'version'
         and is_paid is not distinct from previous_is_paid
-        and paid_terms is not distinct from previous_paid_terms
+        -- while paid, the same amounts and quantities as the state before
+        and (
+            not coalesce(is_paid, false)
+            or (
+                list_mrr_local is not distinct from previous_list_mrr_local
+                and mrr_local is not distinct from previous_mrr_local
+                and recurring_quantity is not distinct from previous_recurring_quantity
+                and seat_quantity is not distinct from previous_seat_quantity
+            )
+        )
     )
 
 ),

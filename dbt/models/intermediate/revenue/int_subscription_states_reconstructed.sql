@@ -69,7 +69,7 @@ versions_to_date as (
 -- The subscription object as last delivered: its customer, start, trial and end.
 subscription_objects as (
 
-    select
+    select distinct on (versions_to_date.subscription_id)
         versions_to_date.subscription_id,
         versions_to_date.customer_id,
         versions_to_date.currency,
@@ -81,13 +81,11 @@ subscription_objects as (
     from versions_to_date
     left join first_events
         on versions_to_date.subscription_id = first_events.subscription_id
-    qualify row_number() over (
-        partition by versions_to_date.subscription_id
-        order by
-            versions_to_date.landing_date desc,
-            versions_to_date.source_file desc,
-            versions_to_date.source_line desc
-    ) = 1
+    order by
+        versions_to_date.subscription_id asc,
+        versions_to_date.landing_date desc,
+        versions_to_date.source_file desc,
+        versions_to_date.source_line desc
 
 ),
 
@@ -130,15 +128,15 @@ regular_invoice_candidates as (
 
     select
         invoice_id,
-        any_value(subscription_id) as subscription_id,
-        any_value(invoice_status) as invoice_status,
-        any_value(invoice_created_at) as invoice_created_at,
-        any_value(currency) as currency,
+        {{ any_non_null('subscription_id') }} as subscription_id,
+        {{ any_non_null('invoice_status') }} as invoice_status,
+        {{ any_non_null('invoice_created_at') }} as invoice_created_at,
+        {{ any_non_null('currency') }} as currency,
         min(period_start_at) as valid_from,
         case
             when sum(amount) > 0
                 then {{ divide_exact(
-                    'any_value(discount_amount) * 10000',
+                    any_non_null('discount_amount') ~ ' * 10000',
                     'cast(sum(amount) * 100 as bigint)',
                     2,
                 ) }}
@@ -152,7 +150,7 @@ regular_invoice_candidates as (
 
 regular_invoices as (
 
-    select
+    select distinct on (subscription_id, valid_from)
         invoice_id,
         subscription_id,
         currency,
@@ -160,10 +158,12 @@ regular_invoices as (
         discount_percent_off
 
     from regular_invoice_candidates
-    qualify row_number() over (
-        partition by subscription_id, valid_from
-        order by invoice_status = 'void', invoice_created_at desc, invoice_id desc
-    ) = 1
+    order by
+        subscription_id asc,
+        valid_from asc,
+        invoice_status = 'void' asc,
+        invoice_created_at desc nulls last,
+        invoice_id desc
 
 ),
 
@@ -194,7 +194,7 @@ proration_lines as (
 -- A change inside a period starts from the items of the last regular invoice before it.
 change_bases as (
 
-    select
+    select distinct on (changes.subscription_id, changes.changed_at)
         changes.subscription_id,
         changes.changed_at,
         regular_invoices.invoice_id as base_invoice_id,
@@ -212,10 +212,7 @@ change_bases as (
         on
             changes.subscription_id = regular_invoices.subscription_id
             and changes.changed_at >= regular_invoices.valid_from
-    qualify row_number() over (
-        partition by changes.subscription_id, changes.changed_at
-        order by regular_invoices.valid_from desc
-    ) = 1
+    order by changes.subscription_id asc, changes.changed_at asc, regular_invoices.valid_from desc
 
 ),
 
@@ -263,12 +260,15 @@ change_observations as (
 
 change_items as (
 
-    select *
+    select distinct on (subscription_id, changed_at, price_id) *
     from change_observations
-    qualify row_number() over (
-        partition by subscription_id, changed_at, price_id
-        order by observed_at desc, observation_rank desc, amount desc
-    ) = 1
+    order by
+        subscription_id asc,
+        changed_at asc,
+        price_id asc,
+        observed_at desc nulls last,
+        observation_rank desc nulls last,
+        amount desc nulls last
 
 ),
 
@@ -280,7 +280,7 @@ undated_versions as (
 
     select
         versions_to_date.*,
-        versions_to_date.landing_date + interval 86399 second as valid_from
+        versions_to_date.landing_date + interval '86399 second' as valid_from
 
     from versions_to_date
     left join first_events
@@ -311,7 +311,7 @@ state_items as (
 
     select
         'change:' || change_items.subscription_id || '@'
-        || strftime(change_items.changed_at, '%Y-%m-%dT%H:%M:%S') as state_id,
+        || {{ format_timestamp('change_items.changed_at', '%Y-%m-%dT%H:%M:%S') }} as state_id,
         change_items.price_id,
         change_items.quantity,
         coalesce(change_items.period_amount, prices.unit_amount * change_items.quantity)
@@ -423,7 +423,7 @@ states as (
     union all
 
     select
-        'change:' || subscription_id || '@' || strftime(changed_at, '%Y-%m-%dT%H:%M:%S')
+        'change:' || subscription_id || '@' || {{ format_timestamp('changed_at', '%Y-%m-%dT%H:%M:%S') }}
             as state_id,
         subscription_id,
         'invoice' as evidence,

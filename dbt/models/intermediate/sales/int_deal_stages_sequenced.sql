@@ -74,7 +74,7 @@ final as (
         entered_at,
         exited_at,
         next_stage,
-        date_diff('second', entered_at, exited_at) / 86400.0 as days_in_stage
+        {{ date_diff('second', 'entered_at', 'exited_at') }} / cast(86400 as double) as days_in_stage
 
     from sequenced
 

@@ -40,13 +40,13 @@ fx_rates as (
 
 latest_entries as (
 
-    select
+    select distinct on (deal_id)
         deal_id,
         stage as current_stage,
         entered_at as current_stage_entered_at
 
     from stage_entries
-    qualify row_number() over (partition by deal_id order by entry_number desc) = 1
+    order by deal_id asc, entry_number desc
 
 ),
 

@@ -32,14 +32,14 @@ final as (
         owners.role,
         owners.team,
         quarters.quarter_start,
-        cast(quarters.quarter_start + interval 3 month - interval 1 day as date) as quarter_end,
+        cast(quarters.quarter_start + interval '3 month' - interval '1 day' as date) as quarter_end,
         owners.quarterly_quota_eur as quota_eur
 
     from owners
     inner join quarters
         on
             owners.hired_date is null
-            or owners.hired_date <= quarters.quarter_start + interval 3 month - interval 1 day
+            or owners.hired_date <= quarters.quarter_start + interval '3 month' - interval '1 day'
     where
         owners.quarterly_quota_eur is not null
         and not owners.is_archived

@@ -53,8 +53,8 @@ stage_conversion as (
     select
         closed_deals.closed_quarter as quarter_start,
         progression_stages.stage,
-        any_value(progression_stages.stage_order) as stage_order,
-        any_value(progression_stages.next_stage) as next_stage,
+        {{ any_non_null('progression_stages.stage_order') }} as stage_order,
+        {{ any_non_null('progression_stages.next_stage') }} as next_stage,
         count(*) filter (where closed_deals.highest_stage_order >= progression_stages.stage_order)
             as deals_reached_stage,
         count(*) filter (
@@ -74,10 +74,10 @@ stage_durations as (
     select
         closed_deals.closed_quarter as quarter_start,
         stage_entries.stage,
-        median(stage_entries.days_in_stage) as median_days_in_stage,
+        {{ median('stage_entries.days_in_stage') }} as median_days_in_stage,
         -- Averaged over whole seconds: an integer sum is exact, where a sum of doubles depends on
         -- the order threads add them in (reruns would differ in the last bits).
-        avg(cast(round(stage_entries.days_in_stage * 86400) as bigint)) / 86400
+        cast(avg(cast(round(stage_entries.days_in_stage * 86400) as bigint)) as double) / 86400
             as mean_days_in_stage
 
     from stage_entries
@@ -100,7 +100,8 @@ final as (
         stage_conversion.next_stage,
         stage_conversion.deals_reached_stage,
         stage_conversion.deals_reached_next_stage,
-        stage_conversion.deals_reached_next_stage / nullif(stage_conversion.deals_reached_stage, 0)
+        cast(stage_conversion.deals_reached_next_stage as double)
+        / nullif(stage_conversion.deals_reached_stage, 0)
             as stage_conversion_rate,
         stage_durations.median_days_in_stage,
         stage_durations.mean_days_in_stage

@@ -38,7 +38,7 @@ attributed as (
     where
         engagements.occurred_at < {{ as_of_end_timestamp() }}
         and engagements.occurred_at >= {{ as_of_end_timestamp() }}
-        - interval {{ var('segment_window_months') }} month
+        - interval '{{ var('segment_window_months') }} month'
 
 ),
 
@@ -48,7 +48,7 @@ final as (
         company_id || '|' || coalesce(owner_id, '') as account_owner_id,
         company_id,
         owner_id,
-        any_value(owner_role) as owner_role,
+        {{ any_non_null('owner_role') }} as owner_role,
         count(*) as activities,
         count(case when engagement_type = 'CALL' then 1 end) as calls,
         count(case when engagement_type = 'EMAIL' then 1 end) as emails,

@@ -47,16 +47,16 @@ final as (
         coalesce(current_seats.paid_seats, 0) as paid_seats,
         coalesce(industry_fit.industry_fit_score, 0) as industry_fit_score,
         -- Size on a relative scale: the share of companies that are smaller (0-100).
-        round(100.0 * percent_rank() over (order by coalesce(companies.employees, 0)), 2)
+        {{ round_double('100.0 * percent_rank() over (order by coalesce(companies.employees, 0))', 2) }}
             as employees_score,
-        -- White space: the share of the company's employees who do not have a paid seat yet,
-        -- the room left to sell more seats (all of it for a prospect).
-        round(
-            100.0 * greatest(
-                1 - coalesce(current_seats.paid_seats, 0) / nullif(companies.employees, 0), 0
-            ),
-            2
-        ) as unused_seats_score
+    -- White space: the share of the company's employees who do not have a paid seat yet,
+    -- the room left to sell more seats (all of it for a prospect).
+        {{ round_double(
+            '100.0 * greatest(
+                1 - cast(coalesce(current_seats.paid_seats, 0) as double) / nullif(companies.employees, 0), 0
+            )',
+            2,
+        ) }} as unused_seats_score
 
     from companies
     left join industry_fit

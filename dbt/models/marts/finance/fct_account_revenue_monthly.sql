@@ -10,8 +10,8 @@ accounts as (
 
     select
         company_id,
-        any_value(company_name) as company_name,
-        any_value(industry) as industry,
+        {{ any_non_null('company_name') }} as company_name,
+        {{ any_non_null('industry') }} as industry,
         min(revenue_month) as first_revenue_month
 
     from documents
@@ -27,15 +27,11 @@ account_months as (
         company_id,
         company_name,
         industry,
-        cast(
-            unnest(
-                generate_series(
-                    cast(first_revenue_month as timestamp),
-                    cast(date_trunc('month', cast('{{ var("as_of_date") }}' as date)) as timestamp),
-                    interval 1 month
-                )
-            ) as date
-        ) as revenue_month
+        cast({{ series(
+            'cast(first_revenue_month as timestamp)',
+            "cast(date_trunc('month', cast('" ~ var('as_of_date') ~ "' as date)) as timestamp)",
+            "interval '1 month'",
+        ) }} as date) as revenue_month
 
     from accounts
 

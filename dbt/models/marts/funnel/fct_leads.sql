@@ -62,8 +62,8 @@ first_touches as (
     select
         moments.lead_id,
         min(touches.occurred_at) as first_sdr_touch_at,
-        arg_min(touches.engagement_id, touches.occurred_at) as first_sdr_touch_id,
-        arg_min(touches.owner_id, touches.occurred_at) as first_sdr_touch_owner_id
+        {{ arg_min('touches.engagement_id', 'touches.occurred_at') }} as first_sdr_touch_id,
+        {{ arg_min('touches.owner_id', 'touches.occurred_at') }} as first_sdr_touch_owner_id
 
     from moments
     inner join touches
@@ -103,7 +103,7 @@ final as (
                 then coalesce(
                     mqls.mql_intent_signal_at <= moments.mql_at
                     and mqls.mql_intent_signal_at
-                    >= moments.mql_at - interval {{ var('intent_window_days') }} day,
+                    >= moments.mql_at - interval '{{ var('intent_window_days') }} day',
                     false
                 )
         end as intent_signal_at_mql,
@@ -118,7 +118,7 @@ final as (
         first_touches.first_sdr_touch_at,
         first_touches.first_sdr_touch_id,
         first_touches.first_sdr_touch_owner_id,
-        date_diff('second', moments.mql_at, first_touches.first_sdr_touch_at) / 3600.0
+        {{ date_diff('second', 'moments.mql_at', 'first_touches.first_sdr_touch_at') }} / cast(3600 as double)
             as response_hours,
         case
             when moments.customer_at is not null then 'customer'

@@ -20,12 +20,12 @@ scored as (
 
     select
         *,
-        round(
+        {%- set weighted_sum -%}
             {%- for signal in signals %}
                 {{ weights[signal] }} * {{ signal }}_score{{ ' +' if not loop.last }}
-            {%- endfor %},
-            2
-        ) as health_score
+            {%- endfor %}
+        {%- endset %}
+        {{ round_double(weighted_sum, 2) }} as health_score
 
     from signals
 

@@ -41,13 +41,13 @@ observed_weeks as (
             where
                 churns.company_id = account_health.company_id
                 and churns.churned_at >= account_health.measured_before
-                and churns.churned_at < account_health.measured_before + interval {{ horizon }} day
+                and churns.churned_at < account_health.measured_before + interval '{{ horizon }} day'
         ) as churned_within_horizon
 
     from account_health
     where
-        account_health.measured_before + interval {{ horizon }} day
-        <= cast('{{ var("as_of_date") }}' as date) + interval 1 day
+        account_health.measured_before + interval '{{ horizon }} day'
+        <= cast('{{ var("as_of_date") }}' as date) + interval '1 day'
 
 ),
 
@@ -70,11 +70,12 @@ final as (
         count(distinct observed_weeks.company_id) as accounts,  -- noqa: RF04
         -- Averaged as decimals: a sum of doubles depends on the order threads add them in, and
         -- a rerun of the same day must publish the same value.
-        round(avg(cast(observed_weeks.health_score as decimal(9, 2))), 2) as average_health_score,
+        {{ round_double('cast(avg(cast(observed_weeks.health_score as decimal(9, 2))) as double)', 2) }}
+            as average_health_score,
         count(case when observed_weeks.churned_within_horizon then 1 end) as churned_account_weeks,
         count(distinct case when observed_weeks.churned_within_horizon then observed_weeks.company_id end)
             as churned_accounts,
-        count(case when observed_weeks.churned_within_horizon then 1 end)
+        cast(count(case when observed_weeks.churned_within_horizon then 1 end) as double)
         / nullif(count(observed_weeks.account_week_id), 0) as churn_rate
 
     from bands

@@ -35,7 +35,7 @@ customers as (
 
     select
         customer_id,
-        any_value(company_id) as company_id,
+        {{ any_non_null('company_id') }} as company_id,
         date_trunc('month', min(valid_from)) as history_first_month,
         -- Subscriptions that were running before the first event we hold (an installed base
         -- migrated into billing, or an export that starts later): their first month is an
@@ -182,7 +182,7 @@ churn_times as (
     inner join paid_state_ends
         on
             with_movements.customer_id = paid_state_ends.customer_id
-            and paid_state_ends.paid_ended_at < with_movements.month_start + interval 1 month
+            and paid_state_ends.paid_ended_at < with_movements.month_start + interval '1 month'
     where with_movements.movement_type = 'churn'
     group by with_movements.customer_id, with_movements.month_start
 
@@ -191,7 +191,7 @@ churn_times as (
 final as (
 
     select
-        with_movements.customer_id || '|' || strftime(with_movements.month_start, '%Y-%m')
+        with_movements.customer_id || '|' || {{ format_timestamp('with_movements.month_start', '%Y-%m') }}
             as customer_month_id,
         with_movements.customer_id,
         with_movements.company_id,

@@ -63,7 +63,7 @@ retention_base as (
     from months
     inner join mrr as base
         on
-            base.month_start = months.month_start - interval {{ nrr_months }} month
+            base.month_start = months.month_start - interval '{{ nrr_months }} month'
             and base.is_paying
     left join mrr as later
         on
@@ -108,7 +108,7 @@ early_churn as (
             case
                 when
                     first_churns.first_churned_at
-                    <= mrr.first_paid_at + interval {{ var('early_churn_days') }} day
+                    <= mrr.first_paid_at + interval '{{ var('early_churn_days') }} day'
                     then 1
             end
         ) as early_churned_customers
@@ -144,7 +144,7 @@ monthly as (
         retention.grr_retained_mrr_eur,
         coalesce(early_churn.early_churned_customers, 0) as early_churned_customers,
         -- A cohort's early-churn rate is final once its last customer has had early_churn_days.
-        last_day(months.month_start) + interval {{ var('early_churn_days') }} day
+        {{ month_last_day('months.month_start') }} + interval '{{ var('early_churn_days') }} day'
         <= cast('{{ var("as_of_date") }}' as date) as is_early_churn_window_complete,
         coalesce(acquisition_costs.marketing_spend_eur, 0) as marketing_spend_eur,
         coalesce(acquisition_costs.sales_cost_eur, 0) as sales_cost_eur,
@@ -186,20 +186,20 @@ ratios as (
         *,
         mrr_end_eur * 12 as arr_eur,
         mrr_end_eur - mrr_start_eur as net_new_mrr_eur,
-        mrr_end_eur / nullif(active_customers, 0) as arpa_eur,
-        nrr_retained_mrr_eur / nullif(nrr_base_mrr_eur, 0) as nrr,
-        grr_retained_mrr_eur / nullif(nrr_base_mrr_eur, 0) as grr,
-        churned_customers / nullif(customers_start, 0) as logo_churn_rate,
-        trailing_churned_customers / nullif(trailing_customers_start, 0)
+        cast(mrr_end_eur as double) / nullif(active_customers, 0) as arpa_eur,
+        cast(nrr_retained_mrr_eur as double) / nullif(nrr_base_mrr_eur, 0) as nrr,
+        cast(grr_retained_mrr_eur as double) / nullif(nrr_base_mrr_eur, 0) as grr,
+        cast(churned_customers as double) / nullif(customers_start, 0) as logo_churn_rate,
+        cast(trailing_churned_customers as double) / nullif(trailing_customers_start, 0)
             as trailing_logo_churn_rate,
         case
             when is_early_churn_window_complete
-                then early_churned_customers / nullif(new_customers, 0)
+                then cast(early_churned_customers as double) / nullif(new_customers, 0)
         end as early_churn_rate,
-        acquisition_cost_eur / nullif(new_customers, 0) as cac_eur,
-        trailing_acquisition_cost_eur / nullif(trailing_new_customers, 0) as trailing_cac_eur,
-        new_mrr_eur / nullif(new_customers, 0) as new_mrr_per_new_customer_eur,
-        trailing_new_mrr_eur / nullif(trailing_new_customers, 0)
+        cast(acquisition_cost_eur as double) / nullif(new_customers, 0) as cac_eur,
+        cast(trailing_acquisition_cost_eur as double) / nullif(trailing_new_customers, 0) as trailing_cac_eur,
+        cast(new_mrr_eur as double) / nullif(new_customers, 0) as new_mrr_per_new_customer_eur,
+        cast(trailing_new_mrr_eur as double) / nullif(trailing_new_customers, 0)
             as trailing_new_mrr_per_new_customer_eur
 
     from with_trailing
@@ -241,9 +241,11 @@ final as (
         sales_cost_eur,
         acquisition_cost_eur,
         cac_eur,
-        cac_eur / nullif(new_mrr_per_new_customer_eur * {{ gross_margin }}, 0) as cac_payback_months,
+        cast(cac_eur as double) / nullif(new_mrr_per_new_customer_eur * {{ gross_margin }}, 0)
+            as cac_payback_months,
         trailing_cac_eur,
-        trailing_cac_eur / nullif(trailing_new_mrr_per_new_customer_eur * {{ gross_margin }}, 0)
+        cast(trailing_cac_eur as double)
+        / nullif(trailing_new_mrr_per_new_customer_eur * {{ gross_margin }}, 0)
             as trailing_cac_payback_months,
         arpa_eur * {{ gross_margin }} / nullif(trailing_logo_churn_rate, 0) as ltv_eur,
         arpa_eur * {{ gross_margin }} / nullif(trailing_logo_churn_rate, 0)

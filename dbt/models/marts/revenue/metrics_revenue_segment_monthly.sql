@@ -37,7 +37,8 @@ mrr_by_company as (
 final as (
 
     select
-        account_segments.segment || '|' || strftime(account_revenue_monthly.revenue_month, '%Y-%m')
+        account_segments.segment || '|'
+        || {{ format_timestamp('account_revenue_monthly.revenue_month', '%Y-%m') }}
             as segment_month_id,
         account_revenue_monthly.revenue_month as month_start,
         account_segments.segment,
@@ -46,9 +47,9 @@ final as (
         sum(account_revenue_monthly.invoiced_revenue_eur) as invoiced_revenue_eur,
         sum(account_revenue_monthly.credited_revenue_eur) as credited_revenue_eur,
         sum(account_revenue_monthly.net_revenue_eur) as net_revenue_eur,
-        sum(account_revenue_monthly.net_revenue_eur)
+        cast(sum(account_revenue_monthly.net_revenue_eur) as double)
         / nullif(sum(account_revenue_monthly.invoice_count), 0) as average_basket_eur,
-        sum(account_revenue_monthly.net_revenue_eur)
+        cast(sum(account_revenue_monthly.net_revenue_eur) as double)
         / nullif(count(case when account_revenue_monthly.invoice_count > 0 then 1 end), 0)
             as net_revenue_per_billed_account_eur,
         coalesce(sum(mrr_by_company.mrr_eur), 0) as mrr_eur,

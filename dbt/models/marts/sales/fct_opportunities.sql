@@ -77,15 +77,15 @@ final as (
         deals.rate_to_eur,
         deals.amount_eur,
         deals.forecast_probability,
-        deals.amount_eur * deals.forecast_probability as weighted_amount_eur,
+        cast(deals.amount_eur * deals.forecast_probability as decimal(18, 6)) as weighted_amount_eur,
         case
-            when deals.is_won then date_diff('day', deals.created_at, deals.closed_at)
+            when deals.is_won then {{ date_diff('day', 'deals.created_at', 'deals.closed_at') }}
         end as sales_cycle_days,
-        date_diff(
+        {{ date_diff(
             'day',
-            deals.created_at,
-            coalesce(deals.closed_at, cast('{{ var("as_of_date") }}' as timestamp))
-        ) as days_open,
+            'deals.created_at',
+            "coalesce(deals.closed_at, cast('" ~ var('as_of_date') ~ "' as timestamp))",
+        ) }} as days_open,
         deals.meddic_score,
         deals.meddpicc_score,
         deals.qualification_framework,

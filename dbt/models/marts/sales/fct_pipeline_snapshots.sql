@@ -45,11 +45,11 @@ bounds as (
 week_ends as (
 
     select
-        cast(unnest(generate_series(
-            first_day + cast((7 - isodow(first_day)) as integer),
-            last_day - cast((isodow(last_day) % 7) as integer),
-            interval 7 day
-        )) as date) as snapshot_date
+        cast({{ series(
+            'cast(first_day + cast((7 - ' ~ iso_day_of_week('first_day') ~ ') as integer) as timestamp)',
+            'cast(last_day - cast((' ~ iso_day_of_week('last_day') ~ ' % 7) as integer) as timestamp)',
+            "interval '7 day'",
+        ) }} as date) as snapshot_date
 
     from bounds
 
@@ -67,10 +67,10 @@ stages_at_week_end as (
     from week_ends
     inner join stage_entries
         on
-            stage_entries.entered_at < week_ends.snapshot_date + interval 1 day
+            stage_entries.entered_at < week_ends.snapshot_date + interval '1 day'
             and (
                 stage_entries.exited_at is null
-                or stage_entries.exited_at >= week_ends.snapshot_date + interval 1 day
+                or stage_entries.exited_at >= week_ends.snapshot_date + interval '1 day'
             )
 
 ),
@@ -93,7 +93,7 @@ final as (
         stages.forecast_probability,
         deals.close_date,
         cast(date_trunc('quarter', deals.close_date) as date) as close_quarter,
-        date_diff('day', deals.created_at, stages_at_week_end.snapshot_date) as days_open,
+        {{ date_diff('day', 'deals.created_at', 'stages_at_week_end.snapshot_date') }} as days_open,
         cast(deals.amount * fx_rates.rate_to_eur as decimal(18, 2)) as amount_eur,
         cast(deals.amount * fx_rates.rate_to_eur as decimal(18, 2)) * stages.forecast_probability
             as weighted_amount_eur

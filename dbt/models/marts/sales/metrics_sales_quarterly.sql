@@ -51,7 +51,7 @@ quarters as (
 
     select
         quarter_start,
-        cast(quarter_start + interval 3 month - interval 1 day as date) as quarter_end
+        cast(quarter_start + interval '3 month' - interval '1 day' as date) as quarter_end
 
     from quarter_starts
 
@@ -75,7 +75,7 @@ opening_snapshots as (
     inner join snapshot_dates
         on
             quarters.quarter_start > snapshot_dates.snapshot_date
-            and snapshot_dates.snapshot_date >= quarters.quarter_start - interval 7 day
+            and snapshot_dates.snapshot_date >= quarters.quarter_start - interval '7 day'
     group by quarters.quarter_start
 
 ),
@@ -124,11 +124,11 @@ closed_by_grain as (
             count(*) filter (where not is_won) as deals_lost,
             coalesce(sum(amount_eur) filter (where is_won), 0) as won_amount_eur,
             coalesce(sum(amount_eur) filter (where not is_won), 0) as lost_amount_eur,
-            median(sales_cycle_days) as median_sales_cycle_days,
-            avg(sales_cycle_days) as mean_sales_cycle_days
+            {{ median('sales_cycle_days') }} as median_sales_cycle_days,
+            cast(avg(sales_cycle_days) as double) as mean_sales_cycle_days
 
         from closed_deals
-        group by all
+        group by quarter_start, grain_value
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
@@ -141,7 +141,7 @@ opening_by_grain as (
             quarter_start,
             '{{ grain }}' as grain,
             coalesce({{ column }}, 'unknown') as grain_value,
-            any_value(snapshot_date) as opening_snapshot_date,
+            {{ any_non_null('snapshot_date') }} as opening_snapshot_date,
             sum(amount_eur) as open_pipeline_eur,
             coalesce(sum(amount_eur) filter (where is_closing_in_quarter), 0)
                 as open_pipeline_closing_in_quarter_eur,
@@ -150,7 +150,7 @@ opening_by_grain as (
             count(*) filter (where is_qualified) as open_qualified_deals
 
         from opening_pipeline
-        group by all
+        group by quarter_start, grain_value
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
 
@@ -164,7 +164,8 @@ rep_attainment as (
         rep_quarters.owner_id,
         rep_quarters.quota_eur,
         coalesce(closed_by_grain.won_amount_eur, 0) as won_amount_eur,
-        coalesce(closed_by_grain.won_amount_eur, 0) / rep_quarters.quota_eur as quota_attainment
+        cast(coalesce(closed_by_grain.won_amount_eur, 0) as double) / rep_quarters.quota_eur
+            as quota_attainment
 
     from rep_quarters
     left join closed_by_grain
@@ -305,9 +306,9 @@ performance_rates as (
 
     select
         *,
-        deals_won / nullif(deals_won + deals_lost, 0) as win_rate,
-        won_amount_eur / nullif(won_amount_eur + lost_amount_eur, 0) as win_rate_amount,
-        won_amount_eur / nullif(deals_won, 0) as average_deal_size_eur
+        cast(deals_won as double) / nullif(deals_won + deals_lost, 0) as win_rate,
+        cast(won_amount_eur as double) / nullif(won_amount_eur + lost_amount_eur, 0) as win_rate_amount,
+        cast(won_amount_eur as double) / nullif(deals_won, 0) as average_deal_size_eur
 
     from performance
 
@@ -317,18 +318,20 @@ performance_metrics as (
 
     select
         *,
-        open_pipeline_closing_in_quarter_eur / nullif(quota_eur, 0) as pipeline_coverage,
+        cast(open_pipeline_closing_in_quarter_eur as double) / nullif(quota_eur, 0) as pipeline_coverage,
         -- greatest() skips nulls in DuckDB: without the guard a quarter with nothing won (ratio
         -- undefined) or without an opening snapshot would read as 0% accurate, not unknown.
         case
             when won_amount_eur > 0 and weighted_forecast_eur is not null
-                then greatest(0, 1 - abs(weighted_forecast_eur - won_amount_eur) / won_amount_eur)
+                then greatest(
+                    0, 1 - cast(abs(weighted_forecast_eur - won_amount_eur) as double) / won_amount_eur
+                )
         end as forecast_accuracy,
         open_qualified_deals * average_deal_size_eur * win_rate
         / nullif(mean_sales_cycle_days, 0) as pipeline_velocity_eur_per_day,
-        won_amount_eur / nullif(quota_eur, 0) as quota_attainment,
-        reps_at_quota / nullif(reps_with_quota, 0) as share_reps_at_quota,
-        won_amount_eur / nullif(reps_with_quota, 0) as revenue_per_rep_eur
+        cast(won_amount_eur as double) / nullif(quota_eur, 0) as quota_attainment,
+        cast(reps_at_quota as double) / nullif(reps_with_quota, 0) as share_reps_at_quota,
+        cast(won_amount_eur as double) / nullif(reps_with_quota, 0) as revenue_per_rep_eur
 
     from performance_rates
 
@@ -355,11 +358,80 @@ stage_metrics as (
 
 unioned as (
 
-    select * from performance_metrics
+    -- Each grain leaves the other's columns empty.
+    select
+        quarter_start,
+        grain,
+        grain_value,
+        deals_won,
+        deals_lost,
+        win_rate,
+        won_amount_eur,
+        lost_amount_eur,
+        win_rate_amount,
+        average_deal_size_eur,
+        median_sales_cycle_days,
+        mean_sales_cycle_days,
+        opening_snapshot_date,
+        open_pipeline_eur,
+        open_pipeline_closing_in_quarter_eur,
+        open_qualified_deals,
+        weighted_forecast_eur,
+        forecast_accuracy,
+        quota_eur,
+        pipeline_coverage,
+        pipeline_velocity_eur_per_day,
+        quota_attainment,
+        reps_with_quota,
+        reps_at_quota,
+        share_reps_at_quota,
+        revenue_per_rep_eur,
+        null as stage_order,
+        null as next_stage,
+        null as deals_reached_stage,
+        null as deals_reached_next_stage,
+        null as stage_conversion_rate,
+        null as median_days_in_stage,
+        null as mean_days_in_stage
+    from performance_metrics
 
-    union all by name
+    union all
 
-    select * from stage_metrics
+    select
+        quarter_start,
+        grain,
+        grain_value,
+        null as deals_won,
+        null as deals_lost,
+        null as win_rate,
+        null as won_amount_eur,
+        null as lost_amount_eur,
+        null as win_rate_amount,
+        null as average_deal_size_eur,
+        null as median_sales_cycle_days,
+        null as mean_sales_cycle_days,
+        null as opening_snapshot_date,
+        null as open_pipeline_eur,
+        null as open_pipeline_closing_in_quarter_eur,
+        null as open_qualified_deals,
+        null as weighted_forecast_eur,
+        null as forecast_accuracy,
+        null as quota_eur,
+        null as pipeline_coverage,
+        null as pipeline_velocity_eur_per_day,
+        null as quota_attainment,
+        null as reps_with_quota,
+        null as reps_at_quota,
+        null as share_reps_at_quota,
+        null as revenue_per_rep_eur,
+        stage_order,
+        next_stage,
+        deals_reached_stage,
+        deals_reached_next_stage,
+        stage_conversion_rate,
+        median_days_in_stage,
+        mean_days_in_stage
+    from stage_metrics
 
 ),
 

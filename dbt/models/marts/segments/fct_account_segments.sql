@@ -41,7 +41,7 @@ revenue as (
             case
                 when
                     account_revenue_monthly.revenue_month
-                    > as_of_month.month_start - interval {{ window_months }} month
+                    > as_of_month.month_start - interval '{{ window_months }} month'
                     then account_revenue_monthly.net_revenue_eur
                 else 0
             end
@@ -50,7 +50,7 @@ revenue as (
             case
                 when
                     account_revenue_monthly.revenue_month
-                    <= as_of_month.month_start - interval {{ window_months }} month
+                    <= as_of_month.month_start - interval '{{ window_months }} month'
                     then account_revenue_monthly.net_revenue_eur
                 else 0
             end
@@ -61,7 +61,7 @@ revenue as (
     where
         account_revenue_monthly.revenue_month <= as_of_month.month_start
         and account_revenue_monthly.revenue_month
-        > as_of_month.month_start - interval {{ 2 * window_months }} month
+        > as_of_month.month_start - interval '{{ 2 * window_months }} month'
     group by account_revenue_monthly.company_id
 
 ),
@@ -74,7 +74,7 @@ with_revenue as (
         coalesce(revenue.prior_revenue_eur, 0) as prior_revenue_eur,
         case
             when coalesce(revenue.prior_revenue_eur, 0) > 0
-                then coalesce(revenue.trailing_revenue_eur, 0) / revenue.prior_revenue_eur - 1
+                then cast(coalesce(revenue.trailing_revenue_eur, 0) as double) / revenue.prior_revenue_eur - 1
         end as revenue_growth
 
     from accounts
@@ -89,26 +89,26 @@ weighted as (
 
     select
         *,
-        greatest(trailing_revenue_eur, 0)
+        cast(greatest(trailing_revenue_eur, 0) as double)
         / nullif(sum(greatest(trailing_revenue_eur, 0)) over (), 0) as revenue_share,
-        coalesce(
+        cast(coalesce(
             sum(greatest(trailing_revenue_eur, 0)) over (
                 order by greatest(trailing_revenue_eur, 0) desc, company_id
                 rows between unbounded preceding and 1 preceding
             ),
             0
-        ) / nullif(sum(greatest(trailing_revenue_eur, 0)) over (), 0) as cumulative_share_before,
+        ) as double) / nullif(sum(greatest(trailing_revenue_eur, 0)) over (), 0) as cumulative_share_before,
         -- Growth ranks among revenue-earning accounts; an account with no prior-window revenue
         -- (new) ranks at the top, an account without revenue scores 0.
         case
             when trailing_revenue_eur > 0
-                then round(
-                    100.0 * percent_rank() over (
+                then {{ round_double(
+                    '100.0 * percent_rank() over (
                         partition by trailing_revenue_eur > 0
                         order by revenue_growth asc nulls last
-                    ),
-                    2
-                )
+                    )',
+                    2,
+                ) }}
             else 0
         end as revenue_growth_score
 
@@ -152,11 +152,15 @@ banded as (
         classified.industry_fit_score,
         classified.revenue_growth_score,
         classified.unused_seats_score,
-        round(classified.potential_score, 2) as potential_score,
+        {{ round_double('classified.potential_score', 2) }} as potential_score,
         case
-            when round(classified.potential_score, 2) >= {{ var('segment_potential_high_min') }}
+            when
+                {{ round_double('classified.potential_score', 2) }}
+                >= {{ var('segment_potential_high_min') }}
                 then 'high'
-            when round(classified.potential_score, 2) >= {{ var('segment_potential_medium_min') }}
+            when
+                {{ round_double('classified.potential_score', 2) }}
+                >= {{ var('segment_potential_medium_min') }}
                 then 'medium'
             else 'low'
         end as potential_class,

@@ -77,13 +77,14 @@ final as (
         coalesce(effort_per_segment.calls, 0) as calls,
         coalesce(effort_per_segment.emails, 0) as emails,
         coalesce(effort_per_segment.meetings, 0) as meetings,
-        effort_per_segment.activities / nullif(accounts_per_segment.accounts, 0)
+        cast(effort_per_segment.activities as double) / nullif(accounts_per_segment.accounts, 0)
             as activities_per_account,
-        effort_per_segment.activities / nullif(effort_per_segment.reps, 0) as activities_per_rep,
-        coalesce(effort_per_segment.activities, 0)
+        cast(effort_per_segment.activities as double) / nullif(effort_per_segment.reps, 0)
+            as activities_per_rep,
+        cast(coalesce(effort_per_segment.activities, 0) as double)
         / nullif(sum(coalesce(effort_per_segment.activities, 0)) over (), 0) as actual_effort_share,
         segments.planned_effort_share,
-        coalesce(effort_per_segment.activities, 0)
+        cast(coalesce(effort_per_segment.activities, 0) as double)
         / nullif(sum(coalesce(effort_per_segment.activities, 0)) over (), 0)
         - segments.planned_effort_share as effort_share_gap
 

@@ -53,14 +53,14 @@ response_times as (
     select
         cast(date_trunc('month', mql_at) as date) as month_start,
         count(*) as mqls,
-        median(coalesce(response_hours, cast('infinity' as double))) as median_response_hours
+        {{ median("coalesce(response_hours, cast('infinity' as double))") }} as median_response_hours
 
     from leads
     where
         mql_at is not null
         and (
             response_hours is not null
-            or mql_at <= {{ as_of_end_timestamp() }} - interval {{ var('response_sla_hours') }} hour
+            or mql_at <= {{ as_of_end_timestamp() }} - interval '{{ var('response_sla_hours') }} hour'
         )
     group by 1
 
@@ -155,7 +155,7 @@ slas as (
 final as (
 
     select
-        sla || '|' || strftime(month_start, '%Y-%m') as sla_month_id,
+        sla || '|' || {{ format_timestamp('month_start', '%Y-%m') }} as sla_month_id,
         month_start,
         team,
         sla,
@@ -163,7 +163,7 @@ final as (
         target,
         comparison,
         -- An infinite median (most MQLs never touched) has no number to show; it is missed.
-        case when isinf(actual) then null else actual end as actual,
+        case when abs(actual) = cast('infinity' as double) then null else actual end as actual,
         sample_size,
         case
             when actual is null then null
@@ -171,7 +171,7 @@ final as (
             when comparison = '>' then actual > target
             when comparison = '<' then actual < target
         end as is_met,
-        last_day(month_start) <= cast('{{ var("as_of_date") }}' as date) as is_month_complete
+        {{ month_last_day('month_start') }} <= cast('{{ var("as_of_date") }}' as date) as is_month_complete
 
     from slas
 

@@ -23,7 +23,7 @@ unnested as (
         {{ epoch_to_utc_timestamp("invoice_line.value -> 'period' ->> 'end'") }} as period_end_at
 
     from source
-    cross join json_each(source.lines -> 'data') as invoice_line
+    cross join {{ json_array_rows("source.lines -> 'data'") }} as invoice_line
 
 )
 

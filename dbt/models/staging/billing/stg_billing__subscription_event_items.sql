@@ -25,7 +25,7 @@ unnested as (
         ) as interval_count
 
     from source
-    cross join json_each(source.data -> 'object' -> 'items' -> 'data') as subscription_item
+    cross join {{ json_array_rows("source.data -> 'object' -> 'items' -> 'data'") }} as subscription_item
 
 )
 

@@ -23,7 +23,7 @@ unnested as (
         ) as interval_count
 
     from source
-    cross join json_each(source.items -> 'data') as subscription_item
+    cross join {{ json_array_rows("source.items -> 'data'") }} as subscription_item
 
 )
 

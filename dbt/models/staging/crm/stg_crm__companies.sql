@@ -37,8 +37,8 @@ renamed as (
         {{ iso_to_utc_timestamp("coalesce(source.properties ->> 'createdate', source.\"createdAt\")") }}
             as created_at,
         {{ crm_custom_properties(
-            "['name', 'domain', 'industry', 'country', 'numberofemployees', 'annualrevenue',
-            'hubspot_owner_id', 'createdate']"
+            ['name', 'domain', 'industry', 'country', 'numberofemployees', 'annualrevenue',
+            'hubspot_owner_id', 'createdate']
         ) }} as custom_properties,
         {{ crm_typed_columns(source('crm', 'crm_mapping'), 'companies') }}
         {{ iso_to_utc_timestamp('source."updatedAt"') }} as updated_at,

@@ -25,13 +25,16 @@ unnested as (
 
     select
         source.id as contact_id,
-        account.lifecyclestage_values[lifecycle_change.value ->> 'value'] as lifecycle_stage,
+        {{ map_get('account.lifecyclestage_values', "lifecycle_change.value ->> 'value'") }}
+            as lifecycle_stage,
         {{ iso_to_utc_timestamp("lifecycle_change.value ->> 'timestamp'") }} as changed_at,
         lifecycle_change.value ->> 'sourceType' as source_type
 
     from source
     cross join account
-    cross join json_each(source.propertieswithhistory -> account.lifecyclestage) as lifecycle_change
+    cross join
+        {{ json_array_rows('source."propertiesWithHistory" -> account.lifecyclestage') }}
+            as lifecycle_change
 
 )
 

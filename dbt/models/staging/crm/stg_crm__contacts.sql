@@ -53,8 +53,8 @@ renamed as (
         {{ crm_flag('bmanter_market') }} as bmanter_market,
         {{ crm_flag('bmanter_reference') }} as bmanter_reference,
         {{ crm_custom_properties(
-            "['associatedcompanyid', 'hubspot_owner_id', 'email', 'firstname', 'lastname',
-            'jobtitle', 'createdate']"
+            ['associatedcompanyid', 'hubspot_owner_id', 'email', 'firstname', 'lastname',
+            'jobtitle', 'createdate']
         ) }} as custom_properties,
         {{ crm_typed_columns(source('crm', 'crm_mapping'), 'contacts') }}
         {{ iso_to_utc_timestamp('source."updatedAt"') }} as updated_at,

@@ -25,13 +25,13 @@ unnested as (
 
     select
         source.id as deal_id,
-        account.dealstage_values[stage_change.value ->> 'value'] as deal_stage,
+        {{ map_get('account.dealstage_values', "stage_change.value ->> 'value'") }} as deal_stage,
         {{ iso_to_utc_timestamp("stage_change.value ->> 'timestamp'") }} as entered_at,
         stage_change.value ->> 'sourceType' as source_type
 
     from source
     cross join account
-    cross join json_each(source.propertieswithhistory -> account.dealstage) as stage_change
+    cross join {{ json_array_rows('source."propertiesWithHistory" -> account.dealstage') }} as stage_change
 
 )
 

@@ -59,8 +59,8 @@ renamed as (
         {{ crm_flag('meddpicc_competition') }} as meddpicc_competition,
         source.properties ->> 'closed_lost_reason' as closed_lost_reason,
         {{ crm_custom_properties(
-            "['hubspot_owner_id', 'dealname', 'amount', 'deal_currency_code', 'pipeline',
-            'createdate', 'closedate', 'closed_lost_reason']"
+            ['hubspot_owner_id', 'dealname', 'amount', 'deal_currency_code', 'pipeline',
+            'createdate', 'closedate', 'closed_lost_reason']
         ) }} as custom_properties,
         {{ crm_typed_columns(source('crm', 'crm_mapping'), 'deals') }}
         {{ iso_to_utc_timestamp('source."updatedAt"') }} as updated_at,

@@ -34,8 +34,8 @@ renamed as (
         cast(source.properties ->> 'hs_call_duration' as bigint) as call_duration_ms,
         source.properties ->> 'hs_email_direction' as email_direction,
         {{ crm_custom_properties(
-            "['hs_engagement_type', 'hs_timestamp', 'hubspot_owner_id', 'hs_call_duration',
-            'hs_email_direction']"
+            ['hs_engagement_type', 'hs_timestamp', 'hubspot_owner_id', 'hs_call_duration',
+            'hs_email_direction']
         ) }} as custom_properties,
         {{ crm_typed_columns(source('crm', 'crm_mapping'), 'engagements') }}
         {{ iso_to_utc_timestamp('source."createdAt"') }} as created_at,

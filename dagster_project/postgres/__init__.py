@@ -1,0 +1,1 @@
+"""The PostgreSQL target: connection settings, the raw copy, a throwaway local cluster."""
