@@ -16,7 +16,7 @@ export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 export VIRTUAL_ENV := $(CURDIR)/$(VENV)
 
-.PHONY: install run generate test test-fast lint format manifest dev validate lock dbt-docs clean bench demo-api
+.PHONY: install run generate test test-fast test-spark lint format manifest dev validate lock dbt-docs clean bench demo-api
 
 $(BIN)/uv:
 	$(PYTHON) -m venv $(VENV)
@@ -54,13 +54,19 @@ bench: install
 # several runs) are built once (tests/shared_fixtures.py shares the session's across workers).
 PYTEST_PARALLEL ?= -n 2 --dist loadfile
 
-## test: the whole suite (what CI runs after lint)
+## test: the whole suite (what CI runs after lint), but the Spark build (`make test-spark`): a
+## local Spark session costs minutes of CPU, more than the suite's budget allows
 test: install
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not spark"
 
-## test-fast: the inner loop, without the tests that run real pipelines (`e2e`)
+## test-fast: the inner loop, without the tests that run real pipelines (`e2e`) or Spark
 test-fast: install
-	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not e2e"
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) -m "not e2e and not spark"
+
+## test-spark: the dbt project built and tested on a local Spark session, its marts against
+## DuckDB's (needs Java 17; CI runs it after `make test`)
+test-spark: install
+	$(BIN)/python -m pytest -m spark
 
 ## lint: ruff on Python, sqlfluff on the dbt models, macros and tests
 lint: install

@@ -30,15 +30,19 @@ class exceptions:
 
 
 class adapter:
-    """dbt's `adapter.dispatch`, for the cross-database macros: lint reads the DuckDB form."""
+    """dbt's `adapter.dispatch`, for the cross-database macros: lint reads the DuckDB form (or the
+    default one that DuckDB shares with PostgreSQL)."""
 
     @staticmethod
     def dispatch(name: str, macro_namespace: str | None = None) -> Any:
         from jinja2 import pass_context
-        from jinja2.runtime import Context
+        from jinja2.runtime import Context, Undefined
 
         @pass_context
         def duckdb_form(context: Context, *args: Any, **kwargs: Any) -> Any:
-            return context.resolve(f"duckdb__{name}")(*args, **kwargs)
+            form = context.resolve(f"duckdb__{name}")
+            if isinstance(form, Undefined):
+                form = context.resolve(f"default__{name}")
+            return form(*args, **kwargs)
 
         return duckdb_form

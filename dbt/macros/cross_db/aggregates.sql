@@ -13,6 +13,10 @@
     (array_agg({{ expression }}) filter (where {{ expression }} is not null))[1]
 {%- endmacro %}
 
+{% macro spark__any_non_null(expression) -%}
+    first({{ expression }}, true)
+{%- endmacro %}
+
 {#- `value` of the row with the smallest `ordering` (rows where either is null are skipped). -#}
 {% macro arg_min(value, ordering) -%}
     {{ return(adapter.dispatch('arg_min')(value, ordering)) }}
@@ -27,6 +31,10 @@
         filter (where {{ value }} is not null and {{ ordering }} is not null))[1]
 {%- endmacro %}
 
+{% macro spark__arg_min(value, ordering) -%}
+    min_by({{ value }}, {{ ordering }}) filter (where {{ value }} is not null and {{ ordering }} is not null)
+{%- endmacro %}
+
 {#- The median of a double: the mean of the two middle values when their count is even. -#}
 {% macro median(expression) -%}
     {{ return(adapter.dispatch('median')(expression)) }}
@@ -38,4 +46,8 @@
 
 {% macro postgres__median(expression) -%}
     percentile_cont(0.5) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__median(expression) -%}
+    median({{ expression }})
 {%- endmacro %}

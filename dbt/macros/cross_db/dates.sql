@@ -27,6 +27,21 @@
     {%- endif -%}
 {%- endmacro %}
 
+{% macro spark__date_diff(part, start, stop) -%}
+    {%- if part == 'second' -%}
+        (unix_seconds(cast({{ stop }} as timestamp)) - unix_seconds(cast({{ start }} as timestamp)))
+    {%- elif part == 'day' -%}
+        cast(datediff(cast({{ stop }} as date), cast({{ start }} as date)) as bigint)
+    {%- elif part == 'month' -%}
+        cast(
+            (year({{ stop }}) - year({{ start }})) * 12 + month({{ stop }}) - month({{ start }})
+            as bigint
+        )
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("date_diff: no Spark form for part " ~ part) }}
+    {%- endif -%}
+{%- endmacro %}
+
 {#- The last day of the month of `expression`, a date. -#}
 {% macro month_last_day(expression) -%}
     {{ return(adapter.dispatch('month_last_day')(expression)) }}
@@ -40,6 +55,10 @@
     cast(date_trunc('month', {{ expression }}) + interval '1 month' - interval '1 day' as date)
 {%- endmacro %}
 
+{% macro spark__month_last_day(expression) -%}
+    last_day({{ expression }})
+{%- endmacro %}
+
 {#- ISO day of the week: Monday = 1 ... Sunday = 7. -#}
 {% macro iso_day_of_week(expression) -%}
     {{ return(adapter.dispatch('iso_day_of_week')(expression)) }}
@@ -51,6 +70,11 @@
 
 {% macro postgres__iso_day_of_week(expression) -%}
     cast(extract(isodow from {{ expression }}) as integer)
+{%- endmacro %}
+
+{#- Spark's weekday(): Monday = 0. -#}
+{% macro spark__iso_day_of_week(expression) -%}
+    (weekday({{ expression }}) + 1)
 {%- endmacro %}
 
 {#- A date or timestamp as text, in a strftime format of %Y %m %d %H %M %S and literals. -#}
@@ -70,4 +94,14 @@
         {%- set pattern.text = pattern.text | replace(code, replacement) -%}
     {%- endfor -%}
     to_char({{ expression }}, '{{ pattern.text }}')
+{%- endmacro %}
+
+{#- date_format's Java pattern letters; a letter that is not a code (the T of ISO 8601) is quoted. -#}
+{% macro spark__format_timestamp(expression, format) -%}
+    {%- set codes = {'%Y': 'yyyy', '%m': 'MM', '%d': 'dd', '%H': 'HH', '%M': 'mm', '%S': 'ss'} -%}
+    {%- set pattern = namespace(text=format | replace('T', "\\'T\\'")) -%}
+    {%- for code, replacement in codes.items() -%}
+        {%- set pattern.text = pattern.text | replace(code, replacement) -%}
+    {%- endfor -%}
+    date_format({{ expression }}, '{{ pattern.text }}')
 {%- endmacro %}

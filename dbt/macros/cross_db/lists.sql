@@ -14,6 +14,10 @@
     cast(array[{%- for value in values -%}'{{ value }}'{{ ', ' if not loop.last }}{%- endfor -%}] as text[])
 {%- endmacro %}
 
+{% macro spark__string_array(values) -%}
+    array({%- for value in values -%}'{{ value }}'{{ ', ' if not loop.last }}{%- endfor -%})
+{%- endmacro %}
+
 {#- Two lists, one after the other. -#}
 {% macro array_concat_lists(first, second) -%}
     {{ return(adapter.dispatch('array_concat_lists')(first, second)) }}
@@ -25,6 +29,10 @@
 
 {% macro postgres__array_concat_lists(first, second) -%}
     ({{ first }} || {{ second }})
+{%- endmacro %}
+
+{% macro spark__array_concat_lists(first, second) -%}
+    concat({{ first }}, {{ second }})
 {%- endmacro %}
 
 {#- The text values of `expression` over the rows where `condition` holds; empty, not null,
@@ -41,6 +49,10 @@
     coalesce(array_agg({{ expression }}) filter (where {{ condition }}), cast(array[] as text[]))
 {%- endmacro %}
 
+{% macro spark__string_list_agg(expression, condition) -%}
+    collect_list({{ expression }}) filter (where {{ condition }})
+{%- endmacro %}
+
 {#- A map from the text `key` to `value` over the rows where `condition` holds (null when none). -#}
 {% macro map_agg(key, value, condition) -%}
     {{ return(adapter.dispatch('map_agg')(key, value, condition)) }}
@@ -54,6 +66,11 @@
     json_object_agg({{ key }}, {{ value }}) filter (where {{ condition }})
 {%- endmacro %}
 
+{#- Spark: an empty map rather than null when no row holds; map_get reads null from either. -#}
+{% macro spark__map_agg(key, value, condition) -%}
+    map_from_entries(collect_list(struct({{ key }}, {{ value }})) filter (where {{ condition }}))
+{%- endmacro %}
+
 {#- The value of `key` in a map from map_agg(), as text (null when absent). -#}
 {% macro map_get(map, key) -%}
     {{ return(adapter.dispatch('map_get')(map, key)) }}
@@ -65,4 +82,8 @@
 
 {% macro postgres__map_get(map, key) -%}
     ({{ map }} ->> ({{ key }}))
+{%- endmacro %}
+
+{% macro spark__map_get(map, key) -%}
+    try_element_at({{ map }}, {{ key }})
 {%- endmacro %}

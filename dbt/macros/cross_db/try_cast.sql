@@ -13,6 +13,11 @@
     cast({{ target.schema }}.try_cast_{{ base_type }}({{ expression }}) as {{ data_type }})
 {%- endmacro %}
 
+{#- Spark has try_cast; its `timestamp` is the instant (read in the session's UTC). -#}
+{% macro spark__try_cast(expression, data_type) -%}
+    try_cast({{ expression }} as {{ data_type | replace('timestamptz', 'timestamp') }})
+{%- endmacro %}
+
 {#- What a target needs before any model runs (dbt_project.yml on-run-start). -#}
 {% macro prepare_target() -%}
     {{ return(adapter.dispatch('prepare_target')()) }}
@@ -46,4 +51,8 @@
         end if;
     end
     $$;
+{%- endmacro %}
+
+{#- Spark: nothing; the raw tables are registered before a build (register_raw_tables). -#}
+{% macro spark__prepare_target() -%}
 {%- endmacro %}

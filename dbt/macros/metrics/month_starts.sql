@@ -2,11 +2,11 @@
     `timestamp_column` in `relation` to the month of the as-of date. -#}
 {% macro month_starts(relation, timestamp_column) -%}
     select
-        cast({{ series(
+        {{ date_series(
             "cast(date_trunc('month', min(" ~ timestamp_column ~ ")) as timestamp)",
             "cast(date_trunc('month', cast('" ~ var('as_of_date') ~ "' as date)) as timestamp)",
             "interval '1 month'",
-        ) }} as date) as month_start
+        ) }} as month_start
 
     from {{ relation }}
 {%- endmacro %}

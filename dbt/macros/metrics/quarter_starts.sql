@@ -2,11 +2,11 @@
     `timestamp_column` in `relation` to the quarter of the as-of date. -#}
 {% macro quarter_starts(relation, timestamp_column) -%}
     select
-        cast({{ series(
+        {{ date_series(
             "cast(date_trunc('quarter', min(" ~ timestamp_column ~ ")) as timestamp)",
             "cast(date_trunc('quarter', cast('" ~ var('as_of_date') ~ "' as date)) as timestamp)",
             "interval '3 month'",
-        ) }} as date) as quarter_start
+        ) }} as quarter_start
 
     from {{ relation }}
 {%- endmacro %}

@@ -9,7 +9,7 @@
         sign({{ numerator }})
         * (
             {{ integer_divide(
-                '2 * abs(cast(' ~ numerator ~ ' * ' ~ 10 ** scale ~ ' as hugeint)) + (' ~ denominator ~ ')',
+                '2 * abs(cast(' ~ numerator ~ ' * ' ~ 10 ** scale ~ ' as ' ~ type_hugeint() ~ ')) + (' ~ denominator ~ ')',
                 '2 * (' ~ denominator ~ ')',
             ) }}
         )

@@ -29,18 +29,18 @@
 
 {#- A record's text of a mapped field. -#}
 {% macro crm_text(field) -%}
-    source.properties ->> account.{{ field }}
+    {{ json_text_at('source.properties', 'account.' ~ field) }}
 {%- endmacro %}
 
 {#- A record's contract value of a mapped field: null when the record has none (extraction
     quarantines a value the mapping does not know). -#}
 {% macro crm_value(field) -%}
-    {{ map_get('account.' ~ field ~ '_values', 'source.properties ->> account.' ~ field) }}
+    {{ map_get('account.' ~ field ~ '_values', json_text_at('source.properties', 'account.' ~ field)) }}
 {%- endmacro %}
 
 {#- A record's flag as a boolean (null when not yet answered). -#}
 {% macro crm_flag(field) -%}
-    cast({{ map_get('account.flags', 'source.properties ->> account.' ~ field) }} as boolean)
+    cast({{ map_get('account.flags', json_text_at('source.properties', 'account.' ~ field)) }} as boolean)
 {%- endmacro %}
 
 {#- The record's other properties, as JSON: those that neither the model's own columns
@@ -66,7 +66,7 @@
                 ~ " order by mapping_line"
             ) -%}
             {%- for column in columns %}
-        {{ crm_typed_value("source.properties ->> '" ~ column[1] ~ "'", column[2]) }} as {{ column[0] }},
+        {{ crm_typed_value(json_text('source.properties', [column[1]]), column[2]) }} as {{ column[0] }},
             {%- endfor -%}
         {%- endif -%}
     {%- endif -%}
@@ -82,7 +82,7 @@
     {%- elif column_type == 'date' -%}
         {{ try_cast(expression, 'date') }}
     {%- elif column_type == 'timestamp' -%}
-        timezone('UTC', {{ try_cast(expression, 'timestamptz') }})
+        {{ try_iso_to_utc_timestamp(expression) }}
     {%- else -%}
         {{ expression }}
     {%- endif -%}

@@ -4,12 +4,12 @@
 
 {#- A record's contract value of a mapped field (null when it has none). -#}
 {% macro salesforce_value(field) -%}
-    account.{{ field }}_values[source.record ->> account.{{ field }}]
+    {{ map_get('account.' ~ field ~ '_values', json_text_at('source.record', 'account.' ~ field)) }}
 {%- endmacro %}
 
 {#- A record's checkbox as a boolean. -#}
 {% macro salesforce_flag(field) -%}
-    account.flags[source.record ->> account.{{ field }}]
+    {{ map_get('account.flags', json_text_at('source.record', 'account.' ~ field)) }}
 {%- endmacro %}
 
 {#- The record's custom fields (`__c`) as JSON, for fields no model column reads. -#}

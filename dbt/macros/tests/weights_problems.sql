@@ -29,7 +29,7 @@ expected as (
 
 problems as (
 
-    select 'weights sum to ' || cast(sum(weight) as varchar) || ', not 1' as problem
+    select 'weights sum to ' || cast(sum(weight) as {{ type_text() }}) || ', not 1' as problem
     from configured
     having sum(weight) <> 1
 

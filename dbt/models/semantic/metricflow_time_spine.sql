@@ -6,11 +6,11 @@ with
 days as (
 
     select
-        cast({{ series(
+        {{ date_series(
             "cast('" ~ var('as_of_date') ~ "' as date) - interval '15 year'",
             "cast('" ~ var('as_of_date') ~ "' as date) + interval '2 year'",
             "interval '1 day'",
-        ) }} as date) as date_day
+        ) }} as date_day
 
 )
 

@@ -13,7 +13,7 @@ fx_rates as (
 
 calendar as (
 
-    select cast({{ series('first_date', 'last_date', "interval '1 day'") }} as date) as rate_date
+    select {{ date_series('first_date', 'last_date', "interval '1 day'") }} as rate_date
 
     from (
         select

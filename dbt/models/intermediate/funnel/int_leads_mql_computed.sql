@@ -41,7 +41,7 @@ windowed as (
                 partition by lead_id order by evaluated_at
                 range between interval '{{ var('lead_score_window_days') }} day' preceding
                 and current row
-            ) as hugeint),
+            ) as {{ type_hugeint() }}),
             {{ var('lead_score_cap') }}
         ) as lead_score,
         max(case when has_intent_at_moment then evaluated_at end) over (
@@ -111,7 +111,7 @@ as_of_scores as (
                 cast(sum(points) filter (
                     where occurred_at
                     >= {{ as_of_end_timestamp() }} - interval '{{ var('lead_score_window_days') }} day'
-                ) as hugeint),
+                ) as {{ type_hugeint() }}),
                 0
             ),
             {{ var('lead_score_cap') }}

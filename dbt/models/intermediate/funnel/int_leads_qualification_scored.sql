@@ -79,7 +79,7 @@ bmanter_scores as (
 
     select
         criteria_met.lead_id,
-        coalesce(cast(sum(criteria.points) filter (where criteria_met.is_met) as hugeint), 0)
+        coalesce(cast(sum(criteria.points) filter (where criteria_met.is_met) as {{ type_hugeint() }}), 0)
             as bmanter_score
 
     from criteria_met

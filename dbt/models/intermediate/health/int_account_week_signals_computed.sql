@@ -99,7 +99,7 @@ paying_state_weeks as (
     select
         subscription_states.company_id,
         subscription_states.seat_quantity,
-        cast({{ series(state_first_week_end, state_last_week_end, "interval '7 day'") }} as date)
+        {{ date_series(state_first_week_end, state_last_week_end, "interval '7 day'") }}
             as measured_before
 
     from subscription_states
@@ -192,11 +192,11 @@ active_user_week_ends as (
     select distinct
         workspaces.company_id,
         user_weeks.user_id,
-        cast({{ series(
+        {{ date_series(
             "user_weeks.activity_week + interval '7 day'",
             "date_trunc('week', user_weeks.last_active_on + interval '" ~ active_window ~ " day')",
             "interval '7 day'",
-        ) }} as date) as measured_before
+        ) }} as measured_before
 
     from user_weeks
     inner join workspaces
@@ -209,11 +209,11 @@ core_feature_week_ends as (
     select distinct
         workspaces.company_id,
         core_feature_weeks.feature_name,
-        cast({{ series(
+        {{ date_series(
             "core_feature_weeks.activity_week + interval '7 day'",
             "date_trunc('week', core_feature_weeks.last_active_on + interval '" ~ signal_window ~ " day')",
             "interval '7 day'",
-        ) }} as date) as measured_before
+        ) }} as measured_before
 
     from core_feature_weeks
     inner join workspaces
@@ -226,11 +226,11 @@ dashboard_week_ends as (
     select
         workspaces.company_id,
         dashboard_days.dashboards_created,
-        cast({{ series(
+        {{ date_series(
             "date_trunc('week', dashboard_days.created_on) + interval '7 day'",
             "date_trunc('week', dashboard_days.created_on + interval '" ~ signal_window ~ " day')",
             "interval '7 day'",
-        ) }} as date) as measured_before
+        ) }} as measured_before
 
     from dashboard_days
     inner join workspaces
@@ -313,9 +313,9 @@ ticket_week_ends as (
         select
             *,
             -- greatest() skips nulls: a ticket that is not high severity counts while open.
-            cast({{ series(
+            {{ date_series(
                 'first_measured_before', 'greatest(open_until, high_severity_until)', "interval '7 day'"
-            ) }} as date) as measured_before
+            ) }} as measured_before
 
         from ticket_spans
     ) as ticket_weeks
@@ -341,7 +341,7 @@ friction as (
 -- response id, so a rebuild always picks the same one.
 scaled_responses as (
 
-    select distinct on (company_id, responded_at)
+    select {{ distinct_on(['company_id', 'responded_at']) }}
         company_id,
         responded_at,
         survey_type,
@@ -351,14 +351,17 @@ scaled_responses as (
         end as sentiment_score
 
     from survey_responses
-    order by company_id asc, responded_at asc, response_id desc
+    {{ distinct_on_order(
+        ['company_id', 'responded_at'],
+        'company_id asc, responded_at asc, response_id desc',
+    ) }}
 
 ),
 
 -- The account's last answer before each scored week end (none: never surveyed yet).
 latest_response as (
 
-    select distinct on (account_weeks.company_id, account_weeks.measured_before)
+    select {{ distinct_on(['account_weeks.company_id', 'account_weeks.measured_before']) }}
         account_weeks.company_id,
         account_weeks.measured_before,
         scaled_responses.survey_type,
@@ -369,10 +372,11 @@ latest_response as (
         on
             account_weeks.company_id = scaled_responses.company_id
             and account_weeks.measured_before > scaled_responses.responded_at
-    order by
-        account_weeks.company_id asc,
-        account_weeks.measured_before asc,
-        scaled_responses.responded_at desc
+    {{ distinct_on_order(
+        ['account_weeks.company_id', 'account_weeks.measured_before'],
+        'account_weeks.company_id asc, account_weeks.measured_before asc, '
+        ~ 'scaled_responses.responded_at desc',
+    ) }}
 
 ),
 

@@ -108,7 +108,7 @@ from_lines as (
 
     select
         price_id,
-        cast(null as varchar) as product_id,
+        cast(null as {{ type_text() }}) as product_id,
         {{ any_non_null('unit_amount') }} as unit_amount,
         {{ any_non_null('currency') }} as currency,
         case when {{ any_non_null('period_months') }} % 12 = 0 then 'year' else 'month' end

@@ -58,10 +58,13 @@ first_events as (
 
 objects as (
 
-    select distinct on (subscription_id) *
+    select {{ distinct_on(['subscription_id']) }} *
     from versions
     where landing_date <= cast('{{ var("as_of_date") }}' as date)
-    order by subscription_id asc, landing_date desc, source_file desc, source_line desc
+    {{ distinct_on_order(
+        ['subscription_id'],
+        'subscription_id asc, landing_date desc, source_file desc, source_line desc',
+    ) }}
 
 ),
 
@@ -256,13 +259,13 @@ gaps as (
 
 first_gaps as (
 
-    select distinct on (subscription_id)
+    select {{ distinct_on(['subscription_id']) }}
         subscription_id,
         gap_from,
         gap_to
 
     from gaps
-    order by subscription_id, gap_from
+    {{ distinct_on_order(['subscription_id'], 'subscription_id, gap_from') }}
 
 ),
 

@@ -110,7 +110,7 @@ other_states as (
 
     select
         state_id,
-        cast(null as varchar) as event_id,
+        cast(null as {{ type_text() }}) as event_id,
         subscription_id,
         customer_id,
         evidence,
@@ -121,7 +121,7 @@ other_states as (
         status,
         started_at,
         currency,
-        cast(null as varchar) as discount_coupon_id,
+        cast(null as {{ type_text() }}) as discount_coupon_id,
         discount_percent_off,
         discount_duration,
         -- A discount read from invoices was billed for that period: it lowers its MRR whatever

@@ -69,7 +69,7 @@ versions_to_date as (
 -- The subscription object as last delivered: its customer, start, trial and end.
 subscription_objects as (
 
-    select distinct on (versions_to_date.subscription_id)
+    select {{ distinct_on(['versions_to_date.subscription_id']) }}
         versions_to_date.subscription_id,
         versions_to_date.customer_id,
         versions_to_date.currency,
@@ -81,11 +81,11 @@ subscription_objects as (
     from versions_to_date
     left join first_events
         on versions_to_date.subscription_id = first_events.subscription_id
-    order by
-        versions_to_date.subscription_id asc,
-        versions_to_date.landing_date desc,
-        versions_to_date.source_file desc,
-        versions_to_date.source_line desc
+    {{ distinct_on_order(
+        ['versions_to_date.subscription_id'],
+        'versions_to_date.subscription_id asc, versions_to_date.landing_date desc, '
+        ~ 'versions_to_date.source_file desc, versions_to_date.source_line desc',
+    ) }}
 
 ),
 
@@ -150,7 +150,7 @@ regular_invoice_candidates as (
 
 regular_invoices as (
 
-    select distinct on (subscription_id, valid_from)
+    select {{ distinct_on(['subscription_id', 'valid_from']) }}
         invoice_id,
         subscription_id,
         currency,
@@ -158,12 +158,11 @@ regular_invoices as (
         discount_percent_off
 
     from regular_invoice_candidates
-    order by
-        subscription_id asc,
-        valid_from asc,
-        invoice_status = 'void' asc,
-        invoice_created_at desc nulls last,
-        invoice_id desc
+    {{ distinct_on_order(
+        ['subscription_id', 'valid_from'],
+        "subscription_id asc, valid_from asc, invoice_status = 'void' asc, "
+        ~ "invoice_created_at desc nulls last, invoice_id desc",
+    ) }}
 
 ),
 
@@ -194,7 +193,7 @@ proration_lines as (
 -- A change inside a period starts from the items of the last regular invoice before it.
 change_bases as (
 
-    select distinct on (changes.subscription_id, changes.changed_at)
+    select {{ distinct_on(['changes.subscription_id', 'changes.changed_at']) }}
         changes.subscription_id,
         changes.changed_at,
         regular_invoices.invoice_id as base_invoice_id,
@@ -212,7 +211,10 @@ change_bases as (
         on
             changes.subscription_id = regular_invoices.subscription_id
             and changes.changed_at >= regular_invoices.valid_from
-    order by changes.subscription_id asc, changes.changed_at asc, regular_invoices.valid_from desc
+    {{ distinct_on_order(
+        ['changes.subscription_id', 'changes.changed_at'],
+        'changes.subscription_id asc, changes.changed_at asc, regular_invoices.valid_from desc',
+    ) }}
 
 ),
 
@@ -260,15 +262,13 @@ change_observations as (
 
 change_items as (
 
-    select distinct on (subscription_id, changed_at, price_id) *
+    select {{ distinct_on(['subscription_id', 'changed_at', 'price_id']) }} *
     from change_observations
-    order by
-        subscription_id asc,
-        changed_at asc,
-        price_id asc,
-        observed_at desc nulls last,
-        observation_rank desc nulls last,
-        amount desc nulls last
+    {{ distinct_on_order(
+        ['subscription_id', 'changed_at', 'price_id'],
+        'subscription_id asc, changed_at asc, price_id asc, observed_at desc nulls last, '
+        ~ 'observation_rank desc nulls last, amount desc nulls last',
+    ) }}
 
 ),
 
@@ -385,7 +385,7 @@ states as (
         'trialing' as status,
         currency,
         cast(null as decimal(5, 2)) as discount_percent_off,
-        cast(null as varchar) as discount_duration
+        cast(null as {{ type_text() }}) as discount_duration
 
     from subscription_objects
     where
@@ -416,7 +416,7 @@ states as (
         'active' as status,
         currency,
         discount_percent_off,
-        cast(null as varchar) as discount_duration
+        cast(null as {{ type_text() }}) as discount_duration
 
     from regular_invoices
 
@@ -435,7 +435,7 @@ states as (
         currency,
         -- A change of seats or price keeps the coupon of the period.
         discount_percent_off,
-        cast(null as varchar) as discount_duration
+        cast(null as {{ type_text() }}) as discount_duration
 
     from change_bases
 
@@ -453,7 +453,7 @@ states as (
         'canceled' as status,
         currency,
         cast(null as decimal(5, 2)) as discount_percent_off,
-        cast(null as varchar) as discount_duration
+        cast(null as {{ type_text() }}) as discount_duration
 
     from subscription_objects
     where ended_at < reconstruct_before

@@ -40,13 +40,13 @@ fx_rates as (
 
 latest_entries as (
 
-    select distinct on (deal_id)
+    select {{ distinct_on(['deal_id']) }}
         deal_id,
         stage as current_stage,
         entered_at as current_stage_entered_at
 
     from stage_entries
-    order by deal_id asc, entry_number desc
+    {{ distinct_on_order(['deal_id'], 'deal_id asc, entry_number desc') }}
 
 ),
 

@@ -27,11 +27,11 @@ account_months as (
         company_id,
         company_name,
         industry,
-        cast({{ series(
+        {{ date_series(
             'cast(first_revenue_month as timestamp)',
             "cast(date_trunc('month', cast('" ~ var('as_of_date') ~ "' as date)) as timestamp)",
             "interval '1 month'",
-        ) }} as date) as revenue_month
+        ) }} as revenue_month
 
     from accounts
 

@@ -45,11 +45,11 @@ bounds as (
 week_ends as (
 
     select
-        cast({{ series(
+        {{ date_series(
             'cast(first_day + cast((7 - ' ~ iso_day_of_week('first_day') ~ ') as integer) as timestamp)',
             'cast(last_day - cast((' ~ iso_day_of_week('last_day') ~ ' % 7) as integer) as timestamp)',
             "interval '7 day'",
-        ) }} as date) as snapshot_date
+        ) }} as snapshot_date
 
     from bounds
 

@@ -12,9 +12,9 @@ renamed as (
         id as customer_id,
         -- The CRM company the customer bills: Stripe metadata names it by the CRM's id.
         {% if var('crm_source') == 'salesforce' -%}
-            metadata ->> 'salesforce_account_id'
+            {{ json_text('metadata', ['salesforce_account_id']) }}
         {%- else -%}
-            metadata ->> 'hubspot_company_id'
+            {{ json_text('metadata', ['hubspot_company_id']) }}
         {%- endif %} as company_id,
         email,
         upper(currency) as currency,

@@ -10,7 +10,7 @@ renamed as (
 
     select
         -- The export names the column `date`: quoted so it reads as a column, not the type.
-        cast("date" as date) as rate_date,  -- noqa: RF06
+        cast({{ adapter.quote('date') }} as date) as rate_date,  -- noqa: RF06
         upper(currency) as currency,
         cast(rate_to_eur as decimal(18, 8)) as rate_to_eur,
         _loaded_at as loaded_at

@@ -19,9 +19,9 @@ renamed as (
         {{ epoch_to_utc_timestamp('trial_start') }} as trial_start_at,
         {{ epoch_to_utc_timestamp('trial_end') }} as trial_end_at,
         upper(currency) as currency,
-        discount -> 'coupon' ->> 'id' as discount_coupon_id,
-        cast(discount -> 'coupon' ->> 'percent_off' as decimal(5, 2)) as discount_percent_off,
-        discount -> 'coupon' ->> 'duration' as discount_duration,
+        {{ json_text('discount', ['coupon', 'id']) }} as discount_coupon_id,
+        cast({{ json_text('discount', ['coupon', 'percent_off']) }} as decimal(5, 2)) as discount_percent_off,
+        {{ json_text('discount', ['coupon', 'duration']) }} as discount_duration,
         cast(cancel_at_period_end as boolean) as cancel_at_period_end,
         _loaded_at as loaded_at
 

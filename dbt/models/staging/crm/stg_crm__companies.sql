@@ -25,23 +25,25 @@ renamed as (
     select
         source.id as company_id,
         -- `name` and `domain` are the column names downstream models use (the staging contract).
-        source.properties ->> 'name' as name,  -- noqa: RF04
-        source.properties ->> 'domain' as domain,  -- noqa: RF04
-        source.properties ->> 'industry' as industry,
-        source.properties ->> 'country' as country,
-        cast(source.properties ->> 'numberofemployees' as integer) as employees,
-        cast(source.properties ->> 'annualrevenue' as decimal(18, 2)) as annual_revenue,
-        source.properties ->> 'hubspot_owner_id' as owner_id,
+        {{ json_text('source.properties', ['name']) }} as name,  -- noqa: RF04
+        {{ json_text('source.properties', ['domain']) }} as domain,  -- noqa: RF04
+        {{ json_text('source.properties', ['industry']) }} as industry,
+        {{ json_text('source.properties', ['country']) }} as country,
+        cast({{ json_text('source.properties', ['numberofemployees']) }} as integer) as employees,
+        cast({{ json_text('source.properties', ['annualrevenue']) }} as decimal(18, 2)) as annual_revenue,
+        {{ json_text('source.properties', ['hubspot_owner_id']) }} as owner_id,
         -- `createdate` is the CRM record's creation, editable on import; the object's own
         -- `createdAt` is the fallback when the property is empty.
-        {{ iso_to_utc_timestamp("coalesce(source.properties ->> 'createdate', source.\"createdAt\")") }}
+        {{ iso_to_utc_timestamp(
+            "coalesce(" ~ json_text('source.properties', ['createdate']) ~ ', source.' ~ adapter.quote('createdAt') ~ ')'
+        ) }}
             as created_at,
         {{ crm_custom_properties(
             ['name', 'domain', 'industry', 'country', 'numberofemployees', 'annualrevenue',
             'hubspot_owner_id', 'createdate']
         ) }} as custom_properties,
         {{ crm_typed_columns(source('crm', 'crm_mapping'), 'companies') }}
-        {{ iso_to_utc_timestamp('source."updatedAt"') }} as updated_at,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('updatedAt')) }} as updated_at,
         cast(source.archived as boolean) as is_archived,
         source._loaded_at as loaded_at
 

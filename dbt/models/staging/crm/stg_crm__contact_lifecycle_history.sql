@@ -25,15 +25,15 @@ unnested as (
 
     select
         source.id as contact_id,
-        {{ map_get('account.lifecyclestage_values', "lifecycle_change.value ->> 'value'") }}
+        {{ map_get('account.lifecyclestage_values', json_text('lifecycle_change.value', ['value'])) }}
             as lifecycle_stage,
-        {{ iso_to_utc_timestamp("lifecycle_change.value ->> 'timestamp'") }} as changed_at,
-        lifecycle_change.value ->> 'sourceType' as source_type
+        {{ iso_to_utc_timestamp(json_text('lifecycle_change.value', ['timestamp'])) }} as changed_at,
+        {{ json_text('lifecycle_change.value', ['sourceType']) }} as source_type
 
     from source
     cross join account
     cross join
-        {{ json_array_rows('source."propertiesWithHistory" -> account.lifecyclestage') }}
+        {{ json_array_rows(json_value_at('source.' ~ adapter.quote('propertiesWithHistory'), 'account.lifecyclestage')) }}
             as lifecycle_change
 
 )

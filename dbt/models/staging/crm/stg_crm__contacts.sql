@@ -35,15 +35,17 @@ renamed as (
 
     select
         source.id as contact_id,
-        source.properties ->> 'associatedcompanyid' as company_id,
-        source.properties ->> 'hubspot_owner_id' as owner_id,
-        source.properties ->> 'email' as email,
-        source.properties ->> 'firstname' as first_name,
-        source.properties ->> 'lastname' as last_name,
-        source.properties ->> 'jobtitle' as job_title,
+        {{ json_text('source.properties', ['associatedcompanyid']) }} as company_id,
+        {{ json_text('source.properties', ['hubspot_owner_id']) }} as owner_id,
+        {{ json_text('source.properties', ['email']) }} as email,
+        {{ json_text('source.properties', ['firstname']) }} as first_name,
+        {{ json_text('source.properties', ['lastname']) }} as last_name,
+        {{ json_text('source.properties', ['jobtitle']) }} as job_title,
         {{ crm_value('hs_analytics_source') }} as source_channel,
         {{ crm_value('lifecyclestage') }} as lifecycle_stage,
-        {{ iso_to_utc_timestamp("coalesce(source.properties ->> 'createdate', source.\"createdAt\")") }}
+        {{ iso_to_utc_timestamp(
+            "coalesce(" ~ json_text('source.properties', ['createdate']) ~ ', source.' ~ adapter.quote('createdAt') ~ ')'
+        ) }}
             as created_at,
         {{ crm_flag('bant_budget') }} as bant_budget,
         {{ crm_flag('bant_authority') }} as bant_authority,
@@ -57,7 +59,7 @@ renamed as (
             'jobtitle', 'createdate']
         ) }} as custom_properties,
         {{ crm_typed_columns(source('crm', 'crm_mapping'), 'contacts') }}
-        {{ iso_to_utc_timestamp('source."updatedAt"') }} as updated_at,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('updatedAt')) }} as updated_at,
         cast(source.archived as boolean) as is_archived,
         source._loaded_at as loaded_at
 

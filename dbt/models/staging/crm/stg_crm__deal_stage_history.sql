@@ -25,13 +25,15 @@ unnested as (
 
     select
         source.id as deal_id,
-        {{ map_get('account.dealstage_values', "stage_change.value ->> 'value'") }} as deal_stage,
-        {{ iso_to_utc_timestamp("stage_change.value ->> 'timestamp'") }} as entered_at,
-        stage_change.value ->> 'sourceType' as source_type
+        {{ map_get('account.dealstage_values', json_text('stage_change.value', ['value'])) }} as deal_stage,
+        {{ iso_to_utc_timestamp(json_text('stage_change.value', ['timestamp'])) }} as entered_at,
+        {{ json_text('stage_change.value', ['sourceType']) }} as source_type
 
     from source
     cross join account
-    cross join {{ json_array_rows('source."propertiesWithHistory" -> account.dealstage') }} as stage_change
+    cross join
+        {{ json_array_rows(json_value_at('source.' ~ adapter.quote('propertiesWithHistory'), 'account.dealstage')) }}
+            as stage_change
 
 )
 

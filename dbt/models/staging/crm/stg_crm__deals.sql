@@ -37,17 +37,19 @@ renamed as (
     select
         source.id as deal_id,
         -- HubSpot returns the primary association first.
-        source.associations -> 'companies' -> 'results' -> 0 ->> 'id' as company_id,
-        source.associations -> 'contacts' -> 'results' -> 0 ->> 'id' as contact_id,
-        source.properties ->> 'hubspot_owner_id' as owner_id,
-        source.properties ->> 'dealname' as deal_name,
-        cast(source.properties ->> 'amount' as decimal(18, 2)) as amount,
-        upper(source.properties ->> 'deal_currency_code') as currency,
-        source.properties ->> 'pipeline' as pipeline,
+        {{ json_text('source.associations', ['companies', 'results', 0, 'id']) }} as company_id,
+        {{ json_text('source.associations', ['contacts', 'results', 0, 'id']) }} as contact_id,
+        {{ json_text('source.properties', ['hubspot_owner_id']) }} as owner_id,
+        {{ json_text('source.properties', ['dealname']) }} as deal_name,
+        cast({{ json_text('source.properties', ['amount']) }} as decimal(18, 2)) as amount,
+        upper({{ json_text('source.properties', ['deal_currency_code']) }}) as currency,
+        {{ json_text('source.properties', ['pipeline']) }} as pipeline,
         {{ crm_value('dealstage') }} as deal_stage,
-        {{ iso_to_utc_timestamp("coalesce(source.properties ->> 'createdate', source.\"createdAt\")") }}
+        {{ iso_to_utc_timestamp(
+            "coalesce(" ~ json_text('source.properties', ['createdate']) ~ ', source.' ~ adapter.quote('createdAt') ~ ')'
+        ) }}
             as created_at,
-        cast({{ iso_to_utc_timestamp("source.properties ->> 'closedate'") }} as date) as close_date,
+        cast({{ iso_to_utc_timestamp(json_text('source.properties', ['closedate'])) }} as date) as close_date,
         {{ crm_value('deal_origin') }} as deal_origin,
         {{ crm_flag('meddic_metrics') }} as meddic_metrics,
         {{ crm_flag('meddic_economic_buyer') }} as meddic_economic_buyer,
@@ -57,13 +59,13 @@ renamed as (
         {{ crm_flag('meddic_champion') }} as meddic_champion,
         {{ crm_flag('meddpicc_paper_process') }} as meddpicc_paper_process,
         {{ crm_flag('meddpicc_competition') }} as meddpicc_competition,
-        source.properties ->> 'closed_lost_reason' as closed_lost_reason,
+        {{ json_text('source.properties', ['closed_lost_reason']) }} as closed_lost_reason,
         {{ crm_custom_properties(
             ['hubspot_owner_id', 'dealname', 'amount', 'deal_currency_code', 'pipeline',
             'createdate', 'closedate', 'closed_lost_reason']
         ) }} as custom_properties,
         {{ crm_typed_columns(source('crm', 'crm_mapping'), 'deals') }}
-        {{ iso_to_utc_timestamp('source."updatedAt"') }} as updated_at,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('updatedAt')) }} as updated_at,
         cast(source.archived as boolean) as is_archived,
         source._loaded_at as loaded_at
 

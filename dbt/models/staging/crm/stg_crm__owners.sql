@@ -19,24 +19,29 @@ renamed as (
 
     select
         source.id as owner_id,
-        source.properties ->> 'email' as email,
-        source.properties ->> 'firstname' as first_name,
-        source.properties ->> 'lastname' as last_name,
-        concat_ws(' ', source.properties ->> 'firstname', source.properties ->> 'lastname') as full_name,
+        {{ json_text('source.properties', ['email']) }} as email,
+        {{ json_text('source.properties', ['firstname']) }} as first_name,
+        {{ json_text('source.properties', ['lastname']) }} as last_name,
+        concat_ws(
+            ' ',
+            {{ json_text('source.properties', ['firstname']) }},
+            {{ json_text('source.properties', ['lastname']) }}
+        ) as full_name,
         -- Where the reps file gives a value it wins: it is the one RevOps maintains.
-        coalesce(reps.role, source.properties ->> 'role') as role,  -- noqa: RF04
-        coalesce(reps.team, source.properties ->> 'team') as team,
+        coalesce(reps.role, {{ json_text('source.properties', ['role']) }}) as role,  -- noqa: RF04
+        coalesce(reps.team, {{ json_text('source.properties', ['team']) }}) as team,
         coalesce(
-            reps.quarterly_quota_eur, cast(source.properties ->> 'quarterly_quota_eur' as decimal(18, 2))
+            reps.quarterly_quota_eur,
+            cast({{ json_text('source.properties', ['quarterly_quota_eur']) }} as decimal(18, 2))
         ) as quarterly_quota_eur,
-        cast(source.properties ->> 'hire_date' as date) as hired_date,
-        {{ iso_to_utc_timestamp('source."createdAt"') }} as created_at,
-        {{ iso_to_utc_timestamp('source."updatedAt"') }} as updated_at,
+        cast({{ json_text('source.properties', ['hire_date']) }} as date) as hired_date,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('createdAt')) }} as created_at,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('updatedAt')) }} as updated_at,
         cast(source.archived as boolean) as is_archived,
         source._loaded_at as loaded_at
 
     from source
-    left join reps on lower(source.properties ->> 'email') = lower(reps.email)
+    left join reps on lower({{ json_text('source.properties', ['email']) }}) = lower(reps.email)
 
 )
 

@@ -18,7 +18,7 @@ renamed as (
         -- Parquet keeps its own timestamp type; epoch microseconds read back as a naive timestamp
         -- give UTC whether the file stored a zoned or a naive UTC timestamp. The column is
         -- named `timestamp`: quoted so it reads as a column, not the type.
-        {{ utc_timestamp('"timestamp"') }} as occurred_at,  -- noqa: RF06
+        {{ utc_timestamp(adapter.quote('timestamp')) }} as occurred_at,  -- noqa: RF06
         {{ utc_timestamp("received_at") }} as received_at,
         _landing_date as landing_date,
         _loaded_at as loaded_at

@@ -51,7 +51,8 @@ renamed as (
         {{ salesforce_flag('bant_authority') }} as bant_authority,
         {{ salesforce_flag('bant_need') }} as bant_need,
         {{ salesforce_flag('bant_timing') }} as bant_timing,
-        {{ iso_to_utc_timestamp("source.record ->> account.bant_qualified_at") }} as bant_qualified_at,
+        {{ iso_to_utc_timestamp(json_text_at('source.record', 'account.bant_qualified_at')) }}
+            as bant_qualified_at,
         {{ salesforce_flag('bmanter_market') }} as bmanter_market,
         {{ salesforce_flag('bmanter_reference') }} as bmanter_reference,
         {{ salesforce_custom_fields('source') }} as custom_properties,

@@ -70,7 +70,7 @@ renamed as (
         {{ salesforce_flag('meddic_champion') }} as meddic_champion,
         {{ salesforce_flag('meddpicc_paper_process') }} as meddpicc_paper_process,
         {{ salesforce_flag('meddpicc_competition') }} as meddpicc_competition,
-        source.record ->> 'Loss_Reason__c' as closed_lost_reason,
+        {{ json_text('source.record', ['Loss_Reason__c']) }} as closed_lost_reason,
         {{ salesforce_custom_fields('source') }} as custom_properties,
         {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
         cast(source."IsDeleted" as boolean) as is_archived,

@@ -28,7 +28,7 @@ entries as (
         account.dealstage_values[source."StageName"] as deal_stage,
         {{ iso_to_utc_timestamp('source."CreatedDate"') }} as entered_at,
         -- Salesforce does not say what changed the stage (HubSpot's `sourceType`).
-        cast(null as varchar) as source_type,
+        cast(null as {{ type_text() }}) as source_type,
         cast(source."IsDeleted" as boolean) as is_archived
 
     from source

@@ -23,7 +23,7 @@ renamed as (
         case when source."WhatId" like '006%' then source."WhatId" end as deal_id,
         cast(source."CallDurationInSeconds" as bigint) * 1000 as call_duration_ms,
         -- Salesforce logs no direction on an email task.
-        cast(null as varchar) as email_direction,
+        cast(null as {{ type_text() }}) as email_direction,
         {{ salesforce_custom_fields('source') }} as custom_properties,
         {{ iso_to_utc_timestamp('source."CreatedDate"') }} as created_at,
         {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,

@@ -51,7 +51,7 @@ first_entries as (
         contact_id,
         lifecycle_stage,
         changed_at,
-        cast(null as varchar) as source_type
+        cast(null as {{ type_text() }}) as source_type
 
     from entries
     qualify row_number() over (partition by contact_id, lifecycle_stage order by changed_at) = 1

@@ -1,0 +1,165 @@
+"""The dbt project on Spark: the session company's raw handed over as Parquet, every model built
+and tested in a local Spark session, and the public marts equal to DuckDB's.
+
+One Spark build for the module (`python -m dagster_project.spark.build`, in its own process: the
+JVM stays out of the test worker), as of the session build's as-of date; DuckDB's side is the
+session build itself. Spark writes its tables as Parquet, which DuckDB reads here, so the
+comparison needs no second Spark session. Marker `spark`: `make test-spark` (CI runs it after
+`make test`, which leaves it out: one build costs minutes of CPU).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from tests.postgres_marts import checksum, comparable, differences
+
+pytestmark = pytest.mark.spark
+
+
+@dataclass(frozen=True)
+class SparkBuild:
+    spark_dir: Path
+    returncode: int
+    output: str
+    run_results: dict[str, Any]
+    wall_s: float
+    cpu_s: float
+
+
+@pytest.fixture(scope="module")
+def spark_build(
+    build_warehouse: Path, warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> SparkBuild:
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        if os.environ.get("CI"):
+            pytest.fail("no Java runtime: .ci/run installs openjdk-17-jre-headless")
+        pytest.skip("Spark needs a Java runtime (java on PATH or JAVA_HOME)")
+    with duckdb.connect(str(warehouse), read_only=True) as published:
+        version = published.execute("select as_of_date from meta.warehouse_version").fetchone()
+    as_of = str(version[0])
+    spark_dir = tmp_path_factory.mktemp("spark")
+    target = tmp_path_factory.mktemp("spark_dbt_target")
+    env = {**os.environ, "REVOPS_SPARK_DIR": str(spark_dir), "REVOPS_AS_OF_DATE": as_of}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    command = [sys.executable, "-m", "dagster_project.spark.build", "--build-db"]
+    result = subprocess.run(
+        [*command, str(build_warehouse), "--target-path", str(target)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    results_file = target / "run_results.json"
+    return SparkBuild(
+        spark_dir=spark_dir,
+        returncode=result.returncode,
+        output=(result.stdout + result.stderr)[-6000:],
+        run_results=json.loads(results_file.read_text()) if results_file.exists() else {},
+        wall_s=time.perf_counter() - started,
+        cpu_s=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+    )
+
+
+def _parquet(folder: Path) -> str:
+    """A Spark table's folder as DuckDB reads it (landing-day folders as a column)."""
+    return f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
+
+
+def test_raw_handover_holds_every_row_and_the_latest_versions(
+    spark_build: SparkBuild, build_warehouse: Path
+) -> None:
+    with duckdb.connect(str(build_warehouse), read_only=True) as source:
+        relations = [
+            row[0]
+            for row in source.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        ]
+        expected = {
+            name: source.execute(f'select count(*) from raw."{name}"').fetchone()[0]
+            for name in relations
+        }
+    raw_dir = spark_build.spark_dir / "raw"
+    with duckdb.connect() as reader:
+        handed_over = {
+            name: reader.execute(f"select count(*) from {_parquet(raw_dir / name)}").fetchone()[0]
+            for name in expected
+        }
+    assert handed_over == expected
+    assert expected["crm_deals"] <= expected["crm_deals__versions"]
+    days = [p.name for p in (raw_dir / "billing_subscription_events").iterdir()]
+    assert days and all(day.startswith("_landing_date=") for day in days)
+
+
+def test_every_model_builds_and_passes_its_tests_on_spark(
+    spark_build: SparkBuild, dbt_manifest: Path
+) -> None:
+    assert spark_build.run_results, spark_build.output
+    manifest = json.loads(dbt_manifest.read_text())
+    models = {key for key, node in manifest["nodes"].items() if node["resource_type"] == "model"}
+    statuses = {
+        result["unique_id"]: result["status"] for result in spark_build.run_results["results"]
+    }
+    failed = {
+        key: status
+        for key, status in statuses.items()
+        if status not in ("success", "pass") and not key.startswith("exposure.")
+    }
+    assert spark_build.returncode == 0 and not failed, failed
+    assert {key for key in statuses if key.startswith("model.")} == models
+    tests = [key for key in statuses if key.startswith("test.")]
+    print(
+        f"\ndbt build on Spark: {len(models)} models, {len(tests)} data tests, "
+        f"{len(statuses)} nodes, {spark_build.wall_s:.1f} s wall, "
+        f"{spark_build.cpu_s:.1f} CPU-s (Spark and dbt)"
+    )
+
+
+def test_public_marts_are_the_same_on_both_engines(
+    spark_build: SparkBuild, build_warehouse: Path
+) -> None:
+    marts_dir = spark_build.spark_dir / "warehouse" / "marts.db"
+    with duckdb.connect(str(build_warehouse), read_only=True) as duck:
+        duck.execute("set TimeZone = 'UTC'")
+        marts = [
+            row[0]
+            for row in duck.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+            ).fetchall()
+        ]
+        assert len(marts) >= 15
+        report, mismatched = [], {}
+        for mart in marts:
+            columns = [
+                row[0]
+                for row in duck.execute(
+                    "select column_name from duckdb_columns() where schema_name = 'marts' "
+                    f"and table_name = '{mart}' order by column_index"
+                ).fetchall()
+            ]
+            select = ", ".join(f'"{column}"' for column in columns)
+            duck_rows = comparable(duck.execute(f"select {select} from marts.{mart}").fetchall())
+            spark_rows = comparable(
+                duck.execute(f"select {select} from {_parquet(marts_dir / mart)}").fetchall()
+            )
+            found = differences(columns, duck_rows, spark_rows)
+            if found:
+                mismatched[mart] = found
+            report.append(f"{mart}: {len(duck_rows)} rows, {checksum(duck_rows)}")
+    assert not mismatched, mismatched
+    print("\n" + "\n".join(report))
