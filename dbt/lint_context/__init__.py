@@ -46,3 +46,8 @@ class adapter:
             return form(*args, **kwargs)
 
         return duckdb_form
+
+    @staticmethod
+    def quote(identifier: str) -> str:
+        """DuckDB's quoting of a column name (dbt's `adapter.quote`)."""
+        return f'"{identifier}"'

@@ -51,3 +51,23 @@
 {% macro spark__median(expression) -%}
     median({{ expression }})
 {%- endmacro %}
+
+{#- The text values of `expression` joined by `separator`: sorted, or distinct (in no set order);
+    over the rows where `condition` holds; null when there is none. -#}
+{% macro string_agg_sorted(expression, separator, condition=none, distinct=false) -%}
+    {{ return(adapter.dispatch('string_agg_sorted')(expression, separator, condition, distinct)) }}
+{%- endmacro %}
+
+{% macro default__string_agg_sorted(expression, separator, condition, distinct) -%}
+    string_agg(
+        {{- 'distinct ' if distinct }}{{ expression }}, '{{ separator }}'
+        {{- '' if distinct else ' order by ' ~ expression }})
+    {{- ' filter (where ' ~ condition ~ ')' if condition }}
+{%- endmacro %}
+
+{#- Spark: a sorted array of the values (its string_agg orders only `within group`). -#}
+{% macro spark__string_agg_sorted(expression, separator, condition, distinct) -%}
+    nullif(array_join(array_sort(
+        {{- 'collect_set' if distinct else 'collect_list' }}({{ expression }})
+        {{- ' filter (where ' ~ condition ~ ')' if condition }}), '{{ separator }}'), '')
+{%- endmacro %}

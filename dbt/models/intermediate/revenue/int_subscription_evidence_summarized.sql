@@ -318,7 +318,7 @@ unpriced as (
 
     select
         subscription_id,
-        string_agg(distinct unpriced_price_ids, ', ') as unpriced_price_ids
+        {{ string_agg_sorted('unpriced_price_ids', ', ', distinct=true) }} as unpriced_price_ids
 
     from reconstructed_states
     where unpriced_price_ids is not null

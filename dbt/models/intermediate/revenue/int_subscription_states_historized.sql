@@ -223,7 +223,6 @@ versions as (
             kept.lifecycle_step,
             case kept.evidence when 'event' then 1 when 'invoice' then 2 else 3 end,
             kept.state_id
-        rows between unbounded preceding and unbounded following
     )
 
 ),

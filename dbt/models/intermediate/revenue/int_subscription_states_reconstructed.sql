@@ -360,7 +360,7 @@ items_per_state as (
             where billing_interval is not null
             and not coalesce(product_id in ({{ flat_fee_products }}), false)
         ), 0) as seat_quantity,
-        string_agg(price_id, ', ' order by price_id) filter (where not is_price_known)
+        {{ string_agg_sorted('price_id', ', ', 'not is_price_known') }}
             as unpriced_price_ids
 
     from state_items

@@ -33,7 +33,9 @@ unnested as (
     from source
     cross join account
     cross join
-        {{ json_array_rows(json_value_at('source.' ~ adapter.quote('propertiesWithHistory'), 'account.lifecyclestage')) }}
+        {{ json_array_rows(json_value_at(
+            'source.' ~ adapter.quote('propertiesWithHistory'), 'account.lifecyclestage'
+        )) }}
             as lifecycle_change
 
 )

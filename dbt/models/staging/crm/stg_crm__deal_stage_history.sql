@@ -32,7 +32,9 @@ unnested as (
     from source
     cross join account
     cross join
-        {{ json_array_rows(json_value_at('source.' ~ adapter.quote('propertiesWithHistory'), 'account.dealstage')) }}
+        {{ json_array_rows(json_value_at(
+            'source.' ~ adapter.quote('propertiesWithHistory'), 'account.dealstage'
+        )) }}
             as stage_change
 
 )
