@@ -11,7 +11,7 @@ with
 
 -- Read three times, each time for other columns: not materialized, or DuckDB would first copy
 -- every signal with all its columns (tens of millions of rows at scale L).
-signals as not materialized (
+signals as {{ not_materialized() }} (
 
     select * from {{ ref('int_lead_score_events_scored') }}
 

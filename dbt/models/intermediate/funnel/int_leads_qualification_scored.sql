@@ -54,24 +54,51 @@ leads as (
 
 ),
 
+-- One row per lead and criterion; a union of one select per criterion rather than a lateral
+-- values list, which Spark cannot fill from the outer row.
 criteria_met as (
 
     select
-        leads.lead_id,
-        criteria_of_lead.criterion,
-        coalesce(criteria_of_lead.is_met, false) as is_met
-
+        lead_id,
+        'budget' as criterion,
+        coalesce(bant_budget, false) as is_met
     from leads
-    cross join lateral (
-        values
-        ('budget', leads.bant_budget),
-        ('market', leads.bmanter_market),
-        ('authority', leads.bant_authority),
-        ('need', leads.bant_need),
-        ('timing', leads.bant_timing),
-        ('entreprise', leads.is_target_size),
-        ('reference', leads.bmanter_reference)
-    ) as criteria_of_lead (criterion, is_met)
+    union all
+    select
+        lead_id,
+        'market' as criterion,
+        coalesce(bmanter_market, false) as is_met
+    from leads
+    union all
+    select
+        lead_id,
+        'authority' as criterion,
+        coalesce(bant_authority, false) as is_met
+    from leads
+    union all
+    select
+        lead_id,
+        'need' as criterion,
+        coalesce(bant_need, false) as is_met
+    from leads
+    union all
+    select
+        lead_id,
+        'timing' as criterion,
+        coalesce(bant_timing, false) as is_met
+    from leads
+    union all
+    select
+        lead_id,
+        'entreprise' as criterion,
+        coalesce(is_target_size, false) as is_met
+    from leads
+    union all
+    select
+        lead_id,
+        'reference' as criterion,
+        coalesce(bmanter_reference, false) as is_met
+    from leads
 
 ),
 

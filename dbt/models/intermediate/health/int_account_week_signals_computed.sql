@@ -127,7 +127,7 @@ account_weeks as (
 -- The tracks that can count at a scored week end, bounded by constants so the scan skips the
 -- row groups outside. Read three times below, each with its own filter: not materialized, or
 -- DuckDB would first copy them all (tens of millions of rows at scale L).
-scored_tracks as not materialized (
+scored_tracks as {{ not_materialized() }} (
 
     select *
 

@@ -101,8 +101,11 @@ filled as (
         paying_months.recurring_quantity,
         coalesce(paying_months.mrr_eur, 0) as mrr_eur,
         lag(coalesce(paying_months.mrr_eur, 0)) over customer_history as previous_mrr_eur,
+        -- the window written out: Spark does not extend a named window with a frame
         count(paying_months.customer_id) over (
-            customer_history rows between unbounded preceding and 1 preceding
+            partition by customer_month_grid.customer_id
+            order by customer_month_grid.month_start
+            rows between unbounded preceding and 1 preceding
         ) as previous_paying_months,
         row_number() over customer_history as month_number
 

@@ -95,8 +95,11 @@ final as (
         cast(date_trunc('quarter', deals.close_date) as date) as close_quarter,
         {{ date_diff('day', 'deals.created_at', 'stages_at_week_end.snapshot_date') }} as days_open,
         cast(deals.amount * fx_rates.rate_to_eur as decimal(18, 2)) as amount_eur,
-        cast(deals.amount * fx_rates.rate_to_eur as decimal(18, 2)) * stages.forecast_probability
-            as weighted_amount_eur
+        -- the contract's type, which Spark's decimal product would widen
+        cast(
+            cast(deals.amount * fx_rates.rate_to_eur as decimal(18, 2)) * stages.forecast_probability
+            as decimal(18, 6)
+        ) as weighted_amount_eur
 
     from stages_at_week_end
     inner join stages

@@ -37,7 +37,8 @@ revenue as (
 
     select
         account_revenue_monthly.company_id,
-        sum(
+        -- decimal(38, 2): the contract's type (DuckDB's sum; Spark's would be narrower)
+        cast(sum(
             case
                 when
                     account_revenue_monthly.revenue_month
@@ -45,8 +46,8 @@ revenue as (
                     then account_revenue_monthly.net_revenue_eur
                 else 0
             end
-        ) as trailing_revenue_eur,
-        sum(
+        ) as decimal(38, 2)) as trailing_revenue_eur,
+        cast(sum(
             case
                 when
                     account_revenue_monthly.revenue_month
@@ -54,7 +55,7 @@ revenue as (
                     then account_revenue_monthly.net_revenue_eur
                 else 0
             end
-        ) as prior_revenue_eur
+        ) as decimal(38, 2)) as prior_revenue_eur
 
     from account_revenue_monthly
     cross join as_of_month
@@ -141,7 +142,7 @@ banded as (
         classified.company_name,
         classified.industry,
         classified.employees,
-        classified.paid_seats,
+        cast(classified.paid_seats as {{ type_hugeint() }}) as paid_seats,
         classified.trailing_revenue_eur,
         classified.prior_revenue_eur,
         classified.revenue_growth,
