@@ -1,20 +1,23 @@
 {#- The days from `start` to `stop` (both included) by `step` (an interval), one row each, as an
     expression of a select list: `select {{ date_series('a', 'b', "interval '1 day'") }} as day`.
-    `start` and `stop` may be dates or timestamps. -#}
+    `start` and `stop` may be dates or timestamps; no row when `stop` is before `start`. -#}
 {% macro date_series(start, stop, step) -%}
-    {{ return(adapter.dispatch('date_series')(start ~ ', ' ~ stop ~ ', ' ~ step)) }}
+    {{ return(adapter.dispatch('date_series')(start, stop, step)) }}
 {%- endmacro %}
 
-{% macro duckdb__date_series(arguments) -%}
-    cast(unnest(generate_series({{ arguments }})) as date)
+{% macro duckdb__date_series(start, stop, step) -%}
+    cast(unnest(generate_series({{ start }}, {{ stop }}, {{ step }})) as date)
 {%- endmacro %}
 
-{% macro postgres__date_series(arguments) -%}
-    cast(generate_series({{ arguments }}) as date)
+{% macro postgres__date_series(start, stop, step) -%}
+    cast(generate_series({{ start }}, {{ stop }}, {{ step }}) as date)
 {%- endmacro %}
 
 {#- Spark: a generator may not sit inside another expression (a cast), so the sequence is cast
-    element by element before it is exploded. -#}
-{% macro spark__date_series(arguments) -%}
-    explode(transform(sequence({{ arguments }}), step_value -> cast(step_value as date)))
+    element by element before it is exploded; sequence() fails on a stop before its start, where
+    the others give no row, so that case explodes null (no row). -#}
+{% macro spark__date_series(start, stop, step) -%}
+    explode(case when {{ stop }} >= {{ start }} then transform(
+        sequence({{ start }}, {{ stop }}, {{ step }}), step_value -> cast(step_value as date)
+    ) end)
 {%- endmacro %}
