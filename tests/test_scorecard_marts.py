@@ -87,7 +87,7 @@ def test_ae_scorecards_add_up_to_the_quarterly_sales_metrics(con) -> None:
         assert closed[quarter][1] == won + lost, quarter
 
 
-def test_csm_and_am_books_add_up_to_the_revenue_metrics(con) -> None:
+def test_csm_and_am_books_add_up_to_the_revenue_and_renewal_metrics(con) -> None:
     owners = ("CSM", "AM")
     churn = _role_sums(con, owners, "month", "logo_churn_rate")
     retention = _role_sums(con, owners, "month", "nrr")
@@ -96,6 +96,11 @@ def test_csm_and_am_books_add_up_to_the_revenue_metrics(con) -> None:
         "from marts.metrics_revenue_monthly"
     ).fetchall()
     # Both account-owning roles hold paying customers in the sample company.
+    renewals = _role_sums(con, owners, "quarter", "renewal_rate_arr")
+    decided = con.execute(
+        "select quarter_start, renewals_decided from marts.metrics_renewals_quarterly "
+        "where quarter_start >= (select min(period_start) from intermediate.int_rep_periods_spined)"
+    ).fetchall()
     customers_by_role = {
         role: sum(sample for _, sample, _ in _role_sums(con, (role,), "month", "nrr").values())
         for role in owners
@@ -107,3 +112,6 @@ def test_csm_and_am_books_add_up_to_the_revenue_metrics(con) -> None:
         _, sample, numerator = churn.get(month, (None, 0, 0))
         assert (sample, numerator) == (customers_start, churned), month
         assert retention.get(month, (None, 0, 0))[1] == nrr_base, month
+    assert sum(count for _, count in decided) > 0
+    for quarter, count in decided:
+        assert renewals.get(quarter, (None, 0, 0))[1] == count, quarter

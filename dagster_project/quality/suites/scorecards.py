@@ -23,6 +23,7 @@ SHARE_RESULTS = (
     "green_account_share",
     "red_account_share",
     "logo_churn_rate",
+    "renewal_rate_arr",
 )
 # Results measured on the pipeline open when a quarter began: a month has none.
 QUARTER_ONLY_RESULTS = ("pipeline_coverage", "pipeline_velocity_eur_per_day")

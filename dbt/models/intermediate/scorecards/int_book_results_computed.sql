@@ -13,7 +13,9 @@
       defines it (the MRR now of the customers paying `nrr_window_months` earlier, over their MRR
       then);
     - expansion_mrr_eur: MRR added by the book's expansions in the period; expansion_rate: that
-      over the book's MRR when the period began. -#}
+      over the book's MRR when the period began;
+    - renewal_rate_arr: of the ARR of the book's term contracts whose renewal came due in the
+      period and is decided, the share renewed (int_subscription_renewals_due). -#}
 with
 
 reps as (
@@ -44,6 +46,12 @@ survey_responses as (
 mrr as (
 
     select * from {{ ref('fct_mrr') }}
+
+),
+
+renewals_due as (
+
+    select * from {{ ref('int_subscription_renewals_due') }}
 
 ),
 
@@ -207,6 +215,26 @@ movements as (
 
 ),
 
+renewals as (
+
+    select
+        books.rep_period_id,
+        count(*) as renewals_decided,
+        sum(renewals_due.arr_due_eur) filter (
+            where renewals_due.is_renewed_on_time or renewals_due.is_renewed_late
+        ) / nullif(sum(renewals_due.arr_due_eur), 0) as renewal_rate_arr
+
+    from books
+    inner join renewals_due
+        on
+            books.company_id = renewals_due.company_id
+            and books.period_start <= renewals_due.due_at
+            and books.period_end + interval 1 day > renewals_due.due_at
+            and renewals_due.is_decided
+    group by books.rep_period_id
+
+),
+
 churn as (
 
     select
@@ -237,7 +265,9 @@ measured as (
         retention.nrr,
         coalesce(movements.expansion_mrr_eur, 0) as expansion_mrr_eur,
         coalesce(movements.expanded_customers, 0) as expanded_customers,
-        movements.mrr_start_eur
+        movements.mrr_start_eur,
+        coalesce(renewals.renewals_decided, 0) as renewals_decided,
+        renewals.renewal_rate_arr
 
     from reps
     left join health
@@ -250,6 +280,8 @@ measured as (
         on reps.rep_period_id = retention.rep_period_id
     left join movements
         on reps.rep_period_id = movements.rep_period_id
+    left join renewals
+        on reps.rep_period_id = renewals.rep_period_id
 
 ),
 
@@ -332,6 +364,15 @@ results as (
         'expansion_rate' as result,
         cast(expansion_mrr_eur / nullif(mrr_start_eur, 0) as double) as actual,
         expanded_customers as sample_size
+    from measured
+
+    union all
+
+    select
+        rep_period_id,
+        'renewal_rate_arr' as result,
+        cast(renewal_rate_arr as double) as actual,
+        renewals_decided as sample_size
     from measured
 
 ),
