@@ -1,7 +1,8 @@
 {#- One row per rep of a scorecard role (the roles of `scorecard_results`) and period, months and
     quarters, from the period of the first lead to the period of the as-of date, for the periods
     the rep was on the team (hired by the period's last day). A rep with nothing to show in a
-    period still has a row: a scorecard counts the reps who delivered nothing. -#}
+    period still has a row: a scorecard counts the reps who delivered nothing. A quota carrier's
+    quota is the one in force in the period's quarter (int_rep_quarters_spined). -#}
 {%- set roles = "'" ~ (var('scorecard_results').keys() | join("', '")) ~ "'" %}
 with
 
@@ -14,6 +15,12 @@ owners as (
 leads as (
 
     select * from {{ ref('int_leads_filtered') }}
+
+),
+
+rep_quarters as (
+
+    select * from {{ ref('int_rep_quarters_spined') }}
 
 ),
 
@@ -56,11 +63,15 @@ final as (
         periods.period_grain,
         periods.period_start,
         periods.period_end,
-        owners.quarterly_quota_eur
+        coalesce(rep_quarters.quota_eur, owners.quarterly_quota_eur) as quarterly_quota_eur
 
     from owners
     inner join periods
         on owners.hired_date is null or owners.hired_date <= periods.period_end
+    left join rep_quarters
+        on
+            owners.owner_id = rep_quarters.owner_id
+            and date_trunc('quarter', periods.period_start) = rep_quarters.quarter_start
     where
         not owners.is_archived
         and owners.role in ({{ roles }})
