@@ -217,21 +217,37 @@ def test_sla_targets_and_verdicts_follow_the_configuration(tmp_path) -> None:
 
 
 def test_an_alert_the_configured_rules_do_not_justify_fails(tmp_path) -> None:
-    # Gate: MEDDIC >= 4 from proposal on; kill: MEDDIC < 3 for more than 30 days.
+    # Gate: MEDDIC >= 4 from proposal on; kill: MEDDIC < 3 for more than 30 days;
+    # single-threaded: above 100,000 EUR with fewer than 3 engaged contacts.
     database = _warehouse(
         tmp_path / "wh.duckdb",
         """
         create table marts.deal_qualification_alerts as select * from (values
-            ('a1', 'meddic_gate_violation', 3, 10),
-            ('a2', 'meddic_gate_violation', 4, 10),
-            ('a3', 'kill_candidate', 2, 31),
-            ('a4', 'kill_candidate', 2, 30)
-        ) as alerts(deal_alert_id, alert_type, meddic_score, days_open)
+            ('a1', 'd1', 'meddic_gate_violation', 3, 10, 1000.00),
+            ('a2', 'd2', 'meddic_gate_violation', 4, 10, 1000.00),
+            ('a3', 'd3', 'kill_candidate', 2, 31, 1000.00),
+            ('a4', 'd4', 'kill_candidate', 2, 30, 1000.00),
+            ('a5', 'd5', 'single_threaded', 6, 5, 150000.00),
+            ('a6', 'd6', 'single_threaded', 6, 5, 150000.00),
+            ('a7', 'd7', 'single_threaded', 6, 5, 100000.00)
+        ) as alerts(deal_alert_id, deal_id, alert_type, meddic_score, days_open, amount_eur);
+        create table marts.fct_deal_multithreading as select * from (values
+            ('d5', 2), ('d6', 3), ('d7', 1)
+        ) as threads(deal_id, engaged_contacts)
         """,
     )
 
     failures = _failures(database, deal_qualification_alerts_suite(metric_vars()))
 
-    assert set(failures) == {"gate_violation_below_gate", "kill_candidate_open_long_enough"}
+    assert set(failures) == {
+        "gate_violation_below_gate",
+        "kill_candidate_open_long_enough",
+        "single_threaded_deal_is_big",
+        "single_threaded_deal_has_few_contacts",
+    }
     assert failures["gate_violation_below_gate"].sample_keys == [{"deal_alert_id": "a2"}]
     assert failures["kill_candidate_open_long_enough"].sample_keys == [{"deal_alert_id": "a4"}]
+    assert failures["single_threaded_deal_is_big"].sample_keys == [{"deal_alert_id": "a7"}]
+    assert failures["single_threaded_deal_has_few_contacts"].sample_keys == [
+        {"deal_alert_id": "a6"}
+    ]
