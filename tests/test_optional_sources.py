@@ -175,6 +175,10 @@ def test_mrr_nrr_and_grr_are_the_whole_companys_but_funnel_and_health_are_not(pu
         "nrr_base_mrr",
         "nrr_retained_mrr",
         "grr_retained_mrr",
+        # The scorecards read the lead list, the health score and the surveys.
+        "scorecard_results_met",
+        "scorecard_results_judged",
+        "scorecard_attainment",
     }
 
 
