@@ -285,7 +285,7 @@ def deal_activities(deals: Deals, contacts: Contacts, window: Window, seed: int)
         at=at,
         owner=deals.owner[deal],
         company=deals.company[deal],
-        contact=deals.contact[deal],
+        contact=_threaded_contacts(deals, contacts, deal, at, seed),
         deal=deal,
     )
     outbound = np.flatnonzero(deals.origin == OUTBOUND)
@@ -302,3 +302,16 @@ def deal_activities(deals: Deals, contacts: Contacts, window: Window, seed: int)
     )
     merged = Activities.concat([ae, sdr])
     return merged.keep(merged.at < window.end)
+
+
+def _threaded_contacts(
+    deals: Deals, contacts: Contacts, deal: np.ndarray, at: np.ndarray, seed: int
+) -> np.ndarray:
+    """The buyer's person each AE activity reaches: the primary contact mostly, someone else of
+    the company more often the larger the deal (multi-threading). A stream of its own, so the
+    activities' other draws stay as they were."""
+    rng = stream(seed, "deal-threads")
+    other = pick_contact(rng, contacts, deals.company[deal], at)
+    size = np.searchsorted([20_000, 80_000], deals.amount_eur[deal])
+    share = np.array([0.15, 0.35, 0.55])[size]
+    return np.where(rng.random(len(deal)) < share, other, deals.contact[deal])

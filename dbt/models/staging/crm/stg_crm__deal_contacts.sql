@@ -1,0 +1,38 @@
+{#- One row per contact associated with a deal: HubSpot lists every associated contact, the
+    primary one first; the deal's own row keeps only the primary (stg_crm__deals.contact_id). -#}
+with
+
+source as (
+
+    select * from {{ source('crm', 'crm_deals') }}
+
+),
+
+associations as (
+
+    select
+        source.id as deal_id,
+        association.value ->> 'id' as contact_id,
+        association.value ->> 'type' as association_type,
+        cast(association.key as integer) as association_index
+
+    from source
+    cross join json_each(source.associations -> 'contacts' -> 'results') as association
+
+),
+
+final as (
+
+    select
+        deal_id || ':' || contact_id as deal_contact_id,
+        deal_id,
+        contact_id,
+        association_type,
+        association_index = 0 as is_primary
+
+    from associations
+    qualify row_number() over (partition by deal_id, contact_id order by association_index) = 1
+
+)
+
+select * from final
