@@ -39,3 +39,17 @@
 {% macro postgres__median(expression) -%}
     percentile_cont(0.5) within group (order by {{ expression }})
 {%- endmacro %}
+
+{#- `value` of the row with the largest `ordering` (rows where either is null are skipped). -#}
+{% macro arg_max(value, ordering) -%}
+    {{ return(adapter.dispatch('arg_max')(value, ordering)) }}
+{%- endmacro %}
+
+{% macro duckdb__arg_max(value, ordering) -%}
+    arg_max({{ value }}, {{ ordering }})
+{%- endmacro %}
+
+{% macro postgres__arg_max(value, ordering) -%}
+    (array_agg({{ value }} order by {{ ordering }} desc)
+        filter (where {{ value }} is not null and {{ ordering }} is not null))[1]
+{%- endmacro %}

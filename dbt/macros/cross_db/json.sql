@@ -37,3 +37,19 @@
         cast('{}' as json)
     )
 {%- endmacro %}
+
+{#- As json_array_rows, with `position` beside `value`: the element's place in the array, from 0. -#}
+{% macro json_array_rows_indexed(expression) -%}
+    {{ return(adapter.dispatch('json_array_rows_indexed')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_array_rows_indexed(expression) -%}
+    lateral (select value, cast(key as integer) as position from json_each({{ expression }}))
+{%- endmacro %}
+
+{% macro postgres__json_array_rows_indexed(expression) -%}
+    lateral (
+        select element.value, cast(element.ordinality - 1 as integer) as position
+        from json_array_elements({{ expression }}) with ordinality as element (value, ordinality)
+    )
+{%- endmacro %}

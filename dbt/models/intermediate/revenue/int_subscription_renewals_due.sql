@@ -134,7 +134,10 @@ arr_at_due as (
     select
         due.subscription_id,
         due.term_number,
-        arg_max(states.mrr_local, states.valid_from) filter (where states.is_paid) as mrr_local
+        {{ arg_max(
+            'case when states.is_paid then states.mrr_local end',
+            'case when states.is_paid then states.valid_from end'
+        ) }} as mrr_local
 
     from due
     inner join subscription_states as states
@@ -160,7 +163,7 @@ classified as (
         -- greatest() skips nulls in DuckDB: without a comeback there is no delay at all.
         case
             when comebacks.comeback_at is not null
-                then greatest(date_diff('day', due.due_at, comebacks.comeback_at), 0)
+                then greatest({{ date_diff('day', 'due.due_at', 'comebacks.comeback_at') }}, 0)
         end as days_late,
         arr_at_due.mrr_local
 

@@ -69,8 +69,8 @@ configured_quotas as (
             )
             and rep_quarters.quarter_start >= quotas.effective_quarter
     order by
-        rep_quarters.rep_quarter_id,
-        quotas.owner_id is null,
+        rep_quarters.rep_quarter_id asc,
+        quotas.owner_id is null asc,
         quotas.effective_quarter desc
 
 ),

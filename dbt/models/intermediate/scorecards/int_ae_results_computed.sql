@@ -39,7 +39,7 @@ closed as (
         count(opportunities.deal_id) as deals_closed,
         coalesce(sum(opportunities.amount_eur) filter (where opportunities.is_won), 0)
             as bookings_eur,
-        median(opportunities.sales_cycle_days) filter (where opportunities.is_won)
+        {{ median('opportunities.sales_cycle_days') }} filter (where opportunities.is_won)
             as median_sales_cycle_days
 
     from reps
@@ -48,7 +48,7 @@ closed as (
             reps.owner_id = opportunities.owner_id
             and opportunities.is_closed
             and reps.period_start <= opportunities.closed_at
-            and opportunities.closed_at < reps.period_end + interval 1 day
+            and opportunities.closed_at < reps.period_end + interval '1 day'
     group by reps.rep_period_id
 
 ),

@@ -72,7 +72,7 @@ books as (
 
 last_health as (
 
-    select
+    select distinct on (books.rep_period_id, books.company_id)
         books.rep_period_id,
         account_health.health_score,
         account_health.health_band
@@ -82,11 +82,7 @@ last_health as (
         on
             books.company_id = account_health.company_id
             and account_health.week_start between books.period_start and books.period_end
-    qualify
-        row_number() over (
-            partition by books.rep_period_id, books.company_id
-            order by account_health.week_start desc
-        ) = 1
+    order by books.rep_period_id asc, books.company_id asc, account_health.week_start desc
 
 ),
 
@@ -131,7 +127,7 @@ surveys as (
         on
             books.company_id = survey_responses.company_id
             and books.period_start <= survey_responses.responded_at
-            and survey_responses.responded_at < books.period_end + interval 1 day
+            and survey_responses.responded_at < books.period_end + interval '1 day'
             and survey_responses.responded_at < {{ as_of_end_timestamp() }}
     group by books.rep_period_id
 
@@ -229,7 +225,7 @@ renewals as (
         on
             books.company_id = renewals_due.company_id
             and books.period_start <= renewals_due.due_at
-            and books.period_end + interval 1 day > renewals_due.due_at
+            and books.period_end + interval '1 day' > renewals_due.due_at
             and renewals_due.is_decided
     group by books.rep_period_id
 

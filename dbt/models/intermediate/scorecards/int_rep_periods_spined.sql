@@ -35,7 +35,7 @@ periods as (
     select
         'month' as period_grain,
         month_start as period_start,
-        cast(month_start + interval 1 month - interval 1 day as date) as period_end
+        cast(month_start + interval '1 month' - interval '1 day' as date) as period_end
 
     from months
 
@@ -44,7 +44,7 @@ periods as (
     select distinct
         'quarter' as period_grain,
         cast(date_trunc('quarter', month_start) as date) as period_start,
-        cast(date_trunc('quarter', month_start) + interval 3 month - interval 1 day as date)
+        cast(date_trunc('quarter', month_start) + interval '3 month' - interval '1 day' as date)
             as period_end
 
     from months

@@ -35,7 +35,7 @@ rep_leads as (
         leads.opportunity_at,
         leads.response_hours,
         reps.period_start,
-        reps.period_end + interval 1 day as period_end_exclusive
+        reps.period_end + interval '1 day' as period_end_exclusive
 
     from reps
     inner join leads
@@ -81,7 +81,7 @@ counted as (
                 <= {{ as_of_end_timestamp() }} - interval {{ var('response_sla_hours') }} hour
             )
         ) as mqls_measured,
-        median(coalesce(rep_leads.response_hours, cast('infinity' as double))) filter (
+        {{ median("coalesce(rep_leads.response_hours, cast('infinity' as double))") }} filter (
             where
             rep_leads.mql_at >= rep_leads.period_start
             and rep_leads.mql_at < rep_leads.period_end_exclusive

@@ -93,7 +93,7 @@ summed as (
         on
             spine.quarter_start = won.quarter_start
             and spine.deal_motion = won.deal_motion
-    group by all
+    group by 1, 2, 3, 4
 
 ),
 

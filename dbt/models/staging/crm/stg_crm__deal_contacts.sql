@@ -14,16 +14,18 @@ associations as (
         source.id as deal_id,
         association.value ->> 'id' as contact_id,
         association.value ->> 'type' as association_type,
-        cast(association.key as integer) as association_index
+        association.position as association_index
 
     from source
-    cross join json_each(source.associations -> 'contacts' -> 'results') as association
+    cross join
+        {{ json_array_rows_indexed("source.associations -> 'contacts' -> 'results'") }}
+            as association
 
 ),
 
 final as (
 
-    select
+    select distinct on (deal_id, contact_id)
         deal_id || ':' || contact_id as deal_contact_id,
         deal_id,
         contact_id,
@@ -31,7 +33,7 @@ final as (
         association_index = 0 as is_primary
 
     from associations
-    qualify row_number() over (partition by deal_id, contact_id order by association_index) = 1
+    order by deal_id, contact_id, association_index
 
 )
 
