@@ -19,10 +19,9 @@ from dagster_project.extraction.crm_mapping import load_crm_mapping
 from dagster_project.extraction.crm_reps import load_reps
 from dagster_project.extraction.loader import load_source_table
 from dagster_project.extraction.rules import parent_tables
-from dagster_project.paths import DBT_PROJECT_DIR
 from dagster_project.source_catalog import CrmSource, SourceTable, source_tables
 from dagster_project.transformation.cli_args import dbt_build_args
-from dagster_project.transformation.project import DBT_EXECUTABLE, dbt_run_env, dbt_run_target
+from dagster_project.transformation.project import dbt_command_line, dbt_run_env, dbt_run_target
 
 # The first step every incremental story shares: the initial export loaded into raw, then built
 # as of the landing start. One build of the union of their selections (finance and revenue marts
@@ -82,18 +81,7 @@ def dbt_command(
     warehouse, the date in the environment; dbt parses the project again only when it changed.
     A command with its own `--vars` takes its own `target`, or the next would parse again."""
     target = target or dbt_run_target()
-    command = [
-        DBT_EXECUTABLE,
-        *args,
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target),
-        "--log-path",
-        str(target),
-    ]
+    command = dbt_command_line(*args, target=target)
     env = {**os.environ, **dbt_run_env(str(database), as_of_date, target)}
     return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
 

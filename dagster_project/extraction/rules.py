@@ -23,6 +23,7 @@ from dagster_project.source_catalog import (
     OWNER_ROLES,
     SALESFORCE_ID_PREFIXES,
     TRACK_EVENTS,
+    CrmField,
     CrmSource,
 )
 
@@ -429,25 +430,35 @@ def _typed_rules(raw_table: str, mapping: CrmMapping, rules: tuple[Rule, ...]) -
     ]
 
 
+def _mapped_rule(field: CrmField, account_property: str, expr: str, mapping: CrmMapping) -> Rule:
+    """The rule on one mapped field's value, read by `expr` from the account's `property`: a
+    timestamp that parses, or a value the mapping knows."""
+    if field.kind == "timestamp":
+        return timestamp(account_property, expr)
+    values_of = field.name if field.kind == "values" else "flag"
+    values = mapping.account_values(field.object_type, values_of)
+    label = field.label or "flag value"
+    return Rule(account_property, expr, "mapped", values=values, label=label)
+
+
 def _mapped_rules(raw_table: str, mapping: CrmMapping) -> list[Rule]:
     rules = []
     for field in CRM_MAPPED_FIELDS:
         account_property = mapping.property_of(field).property
         if f"crm_{field.object_type}" != raw_table or account_property is None:
             continue
-        expr = prop(account_property)
-        if field.kind == "timestamp":
-            rules.append(timestamp(account_property, expr))
-            continue
-        values_of = field.name if field.kind == "values" else "flag"
-        values = mapping.account_values(field.object_type, values_of)
-        label = field.label or "flag value"
-        rules.append(Rule(account_property, expr, "mapped", values=values, label=label))
-        if field.history:
-            history = f"propertiesWithHistory.{account_property}"
+        rule = _mapped_rule(field, account_property, prop(account_property), mapping)
+        rules.append(rule)
+        if field.history and rule.kind == "mapped":
             path = f'$."{account_property}"[*].value'
-            list_expr = f"json_extract_string(\"propertiesWithHistory\", '{path}')"
-            rules.append(Rule(history, list_expr, "mapped_list", values=values, label=label))
+            rules.append(
+                replace(
+                    rule,
+                    field=f"propertiesWithHistory.{account_property}",
+                    expr=f"json_extract_string(\"propertiesWithHistory\", '{path}')",
+                    kind="mapped_list",
+                )
+            )
     return rules
 
 
@@ -490,13 +501,7 @@ def _salesforce_mapped_rules(raw_table: str, mapping: CrmMapping) -> list[Rule]:
         ]
         for _, template in places:
             expr = template.format(property=account_property)
-            if field.kind == "timestamp":
-                rules.append(timestamp(account_property, expr))
-                continue
-            values_of = field.name if field.kind == "values" else "flag"
-            values = mapping.account_values(field.object_type, values_of)
-            label = field.label or "flag value"
-            rules.append(Rule(account_property, expr, "mapped", values=values, label=label))
+            rules.append(_mapped_rule(field, account_property, expr, mapping))
     return rules
 
 

@@ -22,7 +22,7 @@ from dagster_project.postgres.publish import BUILD_SUFFIX, drop_build_schemas, p
 from dagster_project.postgres.raw_copy import copy_raw
 from dagster_project.postgres.settings import PostgresConnectionError, PostgresSettings, connect
 from dagster_project.transformation.cli_args import dbt_build_args
-from dagster_project.transformation.project import DBT_EXECUTABLE
+from dagster_project.transformation.project import dbt_command_line
 
 
 def check_server(settings: PostgresSettings) -> None:
@@ -40,19 +40,7 @@ def dbt_build(
 ) -> subprocess.CompletedProcess[str]:
     """`dbt build` of the whole project on the server, as the pipeline builds it on DuckDB; with
     `schema_suffix`, into `<schema><suffix>` beside the published schemas."""
-    command = [
-        DBT_EXECUTABLE,
-        *dbt_build_args(),
-        *options,
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target_path),
-        "--log-path",
-        str(target_path),
-    ]
+    command = dbt_command_line(*dbt_build_args(), *options, target=target_path)
     env = {
         **os.environ,
         **settings.env(),

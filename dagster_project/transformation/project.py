@@ -16,6 +16,20 @@ DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 DBT_EXECUTABLE = str(Path(sys.executable).with_name("dbt"))
 
 
+def dbt_command_line(*args: str, target: Path) -> list[str]:
+    """A dbt command on this project, writing its artifacts and log in `target`."""
+    directories = ("--profiles-dir", str(DBT_PROJECT_DIR), "--project-dir", str(DBT_PROJECT_DIR))
+    return [
+        DBT_EXECUTABLE,
+        *args,
+        *directories,
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(target),
+    ]
+
+
 def dbt_run_target() -> Path:
     """Where `dbt build` of a run writes its artifacts: `<target>/run`, one folder for every run
     (runs write one at a time), where dagster-dbt would make a new folder of tens of MB per run.
