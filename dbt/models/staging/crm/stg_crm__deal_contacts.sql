@@ -1,3 +1,5 @@
+{{ config(enabled=var('crm_source') == 'hubspot') }}
+
 {#- One row per contact associated with a deal: HubSpot lists every associated contact, the
     primary one first; the deal's own row keeps only the primary (stg_crm__deals.contact_id). -#}
 with
