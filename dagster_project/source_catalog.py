@@ -363,6 +363,7 @@ SALESFORCE_ID_PREFIXES = {
     "lead": "00Q",
     "opportunity": "006",
     "opportunity_history": "008",
+    "opportunity_contact_role": "00K",
     "lead_history": "017",
     "contact_history": "017",
     "task": "00T",
@@ -463,6 +464,11 @@ SALESFORCE_TABLES: tuple[SourceTable, ...] = (
         "opportunity_history",
         (*_SALESFORCE, "OpportunityId", "StageName"),
         ("Amount", "Probability", "CloseDate"),
+    ),
+    _salesforce(
+        "opportunity_contact_role",
+        (*_SALESFORCE, "OpportunityId", "ContactId"),
+        ("IsPrimary", "Role"),
     ),
     _salesforce(
         "lead_history", (*_SALESFORCE_HISTORY, "LeadId", "Field"), ("OldValue", "NewValue")

@@ -31,6 +31,7 @@ SOURCE_ID_HASHES = {
     "fct_account_health": {"account_week_id"},
     "fct_lead_lifecycle_history": {"lead_stage_entry_id"},
     "fct_pipeline_snapshots": {"pipeline_snapshot_id"},
+    "metrics_rep_scorecards": {"rep_scorecard_id"},
     "metrics_sales_quarterly": {"sales_quarter_grain_id"},
 }
 # When raw was loaded: a fact of the run, not of the CRM.
@@ -115,5 +116,7 @@ def test_a_salesforce_company_publishes_the_hubspot_marts(warehouse: Path, tmp_p
             for table in marts
         }
         differing = {table: _differences(con, table) for table in marts}
-    assert len(marts) >= 15 and all(hubspot == sf and hubspot for hubspot, sf in counts.values())
+    assert len(marts) >= 15
+    # Not a comparison of empty tables: every mart holds rows, as many on either CRM.
+    assert {table: n for table, n in counts.items() if n[0] != n[1] or not n[0]} == {}
     assert {table: cols for table, cols in differing.items() if cols} == {}
