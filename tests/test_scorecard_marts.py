@@ -1,11 +1,11 @@
 """The role scorecards add up to the company-level marts, on the session's sample company.
 
 Each role's results are split by rep; the parts a company mart also counts (SQLs, MQLs measured,
-bookings, closed deals, customers at the start of a month, churned customers, NRR bases) must sum
-over the role's reps to the company's figure, period by period: a lead, deal or customer lost or
-counted twice between the two would show here. The results are read before the configuration
-picks each role's (the intermediate models of the session's build file), so every result is
-checked whichever ones a role shows; builds nothing.
+bookings, closed deals, deals reaching a stage, customers at the start of a month, churned
+customers, NRR bases) must sum over the role's reps to the company's figure, period by period:
+a lead, deal or customer lost or counted twice between the two would show here. The results are
+read before the configuration picks each role's (the intermediate models of the session's build
+file), so every result is checked whichever ones a role shows; builds nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from dagster_project.metric_config import metric_vars
 
 
 @pytest.fixture(scope="module")
@@ -80,11 +82,21 @@ def test_ae_scorecards_add_up_to_the_quarterly_sales_metrics(con) -> None:
         "from marts.metrics_sales_quarterly where grain = 'total'"
     ).fetchall()
 
+    conversion = _role_sums(con, ("AE",), "quarter", "stage_conversion_rate")
+    stages = con.execute(
+        "select quarter_start, deals_reached_stage, deals_reached_next_stage "
+        "from marts.metrics_sales_quarterly where grain = 'stage' and grain_value = ?",
+        [metric_vars()["scorecard_conversion_stage"]],
+    ).fetchall()
+
     assert sum(won for _, won, _, _ in company) > 0
     for quarter, won_eur, won, lost in company:
         assert round(bookings[quarter][0], 2) == float(won_eur), quarter
         assert bookings[quarter][1] == won, quarter
         assert closed[quarter][1] == won + lost, quarter
+    assert sum(reached for _, reached, _ in stages) > 0
+    for quarter, reached, reached_next in stages:
+        assert conversion[quarter][1:] == (reached, reached_next), quarter
 
 
 def test_csm_and_am_books_add_up_to_the_revenue_and_renewal_metrics(con) -> None:

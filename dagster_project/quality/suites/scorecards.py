@@ -20,6 +20,7 @@ from dagster_project.quality.engine.suite import (
 SHARE_RESULTS = (
     "sql_to_opportunity_rate",
     "win_rate",
+    "stage_conversion_rate",
     "green_account_share",
     "red_account_share",
     "logo_churn_rate",

@@ -81,17 +81,31 @@ term_contracts as (
 
 -- Term ends from the anchor (never period to period, so a 31st stays a month's last day) up to
 -- the as-of date, and no later than the first term end at or after the contract ended.
-term_ends as (
+term_numbers as (
 
     select
         term_contracts.*,
-        terms.term_number,
-        term_contracts.anchor_at
-        + to_months(cast(terms.term_number * term_contracts.term_months as integer)) as due_at
+        {{ series('1', integer_divide('12 * 100', 'term_contracts.term_months'), '1') }}
+            as term_number
 
     from term_contracts
-    cross join
-        unnest(generate_series(1, 12 * 100 // term_contracts.term_months)) as terms (term_number)
+
+),
+
+term_ends as (
+
+    select
+        term_numbers.*,
+        {{ dbt.dateadd(
+            'month', '(term_numbers.term_number - 1) * term_numbers.term_months',
+            'term_numbers.anchor_at'
+        ) }} as term_started_at,
+        {{ dbt.dateadd(
+            'month', 'term_numbers.term_number * term_numbers.term_months',
+            'term_numbers.anchor_at'
+        ) }} as due_at
+
+    from term_numbers
 
 ),
 
@@ -101,10 +115,7 @@ due as (
     from term_ends
     where
         due_at < {{ as_of_end_timestamp() }}
-        and (
-            ended_at is null
-            or due_at - to_months(cast(term_months as integer)) < ended_at
-        )
+        and (ended_at is null or term_started_at < ended_at)
 
 ),
 
@@ -204,7 +215,7 @@ final as (
         end as days_late,
         classified.is_renewed_on_time
         or coalesce(classified.days_late <= {{ var('renewal_grace_days') }}, false)
-        or classified.due_at + interval {{ var('renewal_grace_days') }} day
+        or {{ dbt.dateadd('day', var('renewal_grace_days'), 'classified.due_at') }}
         < {{ as_of_end_timestamp() }} as is_decided,
         cast(round(12 * classified.mrr_local * fx_rates.rate_to_eur, 2) as decimal(18, 2))
             as arr_due_eur

@@ -12,19 +12,19 @@ deals as (
 
 deal_contacts as (
 
-    select * from {{ ref('stg_crm__deal_contacts') }}
+    select * from {{ ref('int_crm_deal_contacts_selected') }}
 
 ),
 
 engagements as (
 
-    select * from {{ ref('stg_crm__engagements') }}
+    select * from {{ ref('int_crm_engagements_selected') }}
 
 ),
 
 contacts as (
 
-    select * from {{ ref('stg_crm__contacts') }}
+    select * from {{ ref('int_crm_contacts_selected') }}
 
 ),
 

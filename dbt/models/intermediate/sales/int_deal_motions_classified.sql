@@ -13,7 +13,7 @@ deals as (
 
 crm_deals as (
 
-    select * from {{ ref('stg_crm__deals') }}
+    select * from {{ ref('int_crm_deals_selected') }}
 
 ),
 

@@ -7,6 +7,9 @@
       the quarterly quota); none for a rep without quota;
     - win_rate: won / (won + lost) among the rep's deals closed in the period;
     - median_sales_cycle_days: median days from creation to win of the deals won in the period;
+    - stage_conversion_rate: of the rep's deals closed in the period that reached the stage
+      `scorecard_conversion_stage`, the share that reached the next pipeline stage (as the stage
+      grain of metrics_sales_quarterly counts it: a skipped stage was passed through);
     - pipeline_coverage and pipeline_velocity_eur_per_day: quarters only, as the quarterly sales
       metrics define them (the pipeline open when the quarter began). -#}
 with
@@ -21,6 +24,18 @@ reps as (
 opportunities as (
 
     select * from {{ ref('fct_opportunities') }}
+
+),
+
+conversion_stage as (
+
+    select
+        stage_order,
+        lead(stage_order) over (order by stage_order) as next_stage_order,
+        stage
+
+    from {{ ref('pipeline_stages') }}
+    where not is_closed or is_won
 
 ),
 
@@ -40,15 +55,23 @@ closed as (
         coalesce(sum(opportunities.amount_eur) filter (where opportunities.is_won), 0)
             as bookings_eur,
         {{ median('opportunities.sales_cycle_days') }} filter (where opportunities.is_won)
-            as median_sales_cycle_days
+            as median_sales_cycle_days,
+        count(*) filter (
+            where opportunities.highest_stage_order >= conversion_stage.stage_order
+        ) as deals_reached_stage,
+        count(*) filter (
+            where opportunities.highest_stage_order >= conversion_stage.next_stage_order
+        ) as deals_reached_next_stage
 
     from reps
+    cross join conversion_stage
     left join opportunities
         on
             reps.owner_id = opportunities.owner_id
             and opportunities.is_closed
             and reps.period_start <= opportunities.closed_at
             and opportunities.closed_at < reps.period_end + interval '1 day'
+    where conversion_stage.stage = '{{ var("scorecard_conversion_stage") }}'
     group by reps.rep_period_id
 
 ),
@@ -62,6 +85,8 @@ measured as (
         closed.deals_closed,
         closed.bookings_eur,
         closed.median_sales_cycle_days,
+        closed.deals_reached_stage,
+        closed.deals_reached_next_stage,
         case
             when reps.period_grain = 'quarter' then reps.quarterly_quota_eur
             else reps.quarterly_quota_eur / 3
@@ -105,7 +130,7 @@ results as (
     select
         rep_period_id,
         'win_rate' as result,
-        deals_won / nullif(deals_closed, 0) as actual,
+        cast(deals_won as double) / nullif(deals_closed, 0) as actual,
         deals_closed as sample_size
 
     from measured
@@ -117,6 +142,16 @@ results as (
         'median_sales_cycle_days' as result,
         cast(median_sales_cycle_days as double) as actual,
         deals_won as sample_size
+
+    from measured
+
+    union all
+
+    select
+        rep_period_id,
+        'stage_conversion_rate' as result,
+        cast(deals_reached_next_stage as double) / nullif(deals_reached_stage, 0) as actual,
+        deals_reached_stage as sample_size
 
     from measured
 

@@ -7,6 +7,8 @@
       measured in the period, each at its last weekly health score of the period (fct_account_health);
     - nps: % promoters - % detractors of the NPS answers of the book's accounts in the period
       (`nps_promoter_min`, `nps_detractor_max`); onboarding_csat: their mean onboarding CSAT;
+    - time_to_value_days: median days from sign-up to activation of the book's workspaces
+      activated in the period (int_workspaces_milestones_computed);
     - logo_churn_rate: of the book's customers paying when the period began (fct_mrr), the share
       that churned in it;
     - nrr: the book's net revenue retention at the period's last month, as metrics_revenue_monthly
@@ -14,6 +16,8 @@
       then);
     - expansion_mrr_eur: MRR added by the book's expansions in the period; expansion_rate: that
       over the book's MRR when the period began;
+    - upsell_pipeline_eur: EUR amount of the book's expansion deals (upsell / cross-sell,
+      int_deal_motions_classified) open at the period's end;
     - renewal_rate_arr: of the ARR of the book's term contracts whose renewal came due in the
       period and is decided, the share renewed (int_subscription_renewals_due). -#}
 with
@@ -27,7 +31,7 @@ reps as (
 
 companies as (
 
-    select * from {{ ref('stg_crm__companies') }}
+    select * from {{ ref('int_crm_companies_selected') }}
 
 ),
 
@@ -52,6 +56,24 @@ mrr as (
 renewals_due as (
 
     select * from {{ ref('int_subscription_renewals_due') }}
+
+),
+
+workspaces as (
+
+    select * from {{ ref('int_workspaces_milestones_computed') }}
+
+),
+
+opportunities as (
+
+    select * from {{ ref('fct_opportunities') }}
+
+),
+
+deal_motions as (
+
+    select * from {{ ref('int_deal_motions_classified') }}
 
 ),
 
@@ -92,8 +114,10 @@ health as (
         rep_period_id,
         count(*) as accounts,
         avg(health_score) as health_score_mean,
-        count(*) filter (where health_band = 'green') / count(*) as green_account_share,
-        count(*) filter (where health_band = 'red') / count(*) as red_account_share
+        cast(count(*) filter (where health_band = 'green') as double) / count(*)
+            as green_account_share,
+        cast(count(*) filter (where health_band = 'red') as double) / count(*)
+            as red_account_share
 
     from last_health
     group by rep_period_id
@@ -170,7 +194,9 @@ retention_base as (
         on
             books.company_id = base.company_id
             and base.month_start
-            = date_trunc('month', books.period_end) - interval {{ var('nrr_window_months') }} month
+            = {{ dbt.dateadd(
+                'month', -var('nrr_window_months'), "date_trunc('month', books.period_end)"
+            ) }}
             and base.is_paying
     left join mrr as later
         on
@@ -207,6 +233,48 @@ movements as (
         on
             books.company_id = mrr.company_id
             and mrr.month_start between books.period_start and books.period_end
+    group by books.rep_period_id
+
+),
+
+activations as (
+
+    select
+        books.rep_period_id,
+        count(*) as workspaces_activated,
+        {{ median('cast(workspaces.time_to_value_days as double)') }} as time_to_value_days
+
+    from books
+    inner join workspaces
+        on
+            books.company_id = workspaces.company_id
+            and books.period_start <= workspaces.activated_at
+            and workspaces.activated_at < books.period_end + interval '1 day'
+            and workspaces.activated_at < {{ as_of_end_timestamp() }}
+    group by books.rep_period_id
+
+),
+
+upsell_pipeline as (
+
+    select
+        books.rep_period_id,
+        count(*) as upsell_deals_open,
+        sum(opportunities.amount_eur) as upsell_pipeline_eur
+
+    from books
+    inner join opportunities
+        on
+            books.company_id = opportunities.company_id
+            and opportunities.created_at < books.period_end + interval '1 day'
+            and (
+                opportunities.closed_at is null
+                or opportunities.closed_at >= books.period_end + interval '1 day'
+            )
+    inner join deal_motions
+        on
+            opportunities.deal_id = deal_motions.deal_id
+            and deal_motions.deal_motion = 'expansion'
     group by books.rep_period_id
 
 ),
@@ -263,7 +331,11 @@ measured as (
         coalesce(movements.expanded_customers, 0) as expanded_customers,
         movements.mrr_start_eur,
         coalesce(renewals.renewals_decided, 0) as renewals_decided,
-        renewals.renewal_rate_arr
+        renewals.renewal_rate_arr,
+        coalesce(activations.workspaces_activated, 0) as workspaces_activated,
+        activations.time_to_value_days,
+        coalesce(upsell_pipeline.upsell_deals_open, 0) as upsell_deals_open,
+        coalesce(upsell_pipeline.upsell_pipeline_eur, 0) as upsell_pipeline_eur
 
     from reps
     left join health
@@ -278,6 +350,10 @@ measured as (
         on reps.rep_period_id = movements.rep_period_id
     left join renewals
         on reps.rep_period_id = renewals.rep_period_id
+    left join activations
+        on reps.rep_period_id = activations.rep_period_id
+    left join upsell_pipeline
+        on reps.rep_period_id = upsell_pipeline.rep_period_id
 
 ),
 
@@ -331,7 +407,7 @@ results as (
     select
         rep_period_id,
         'logo_churn_rate' as result,
-        churned_customers / nullif(customers_start, 0) as actual,
+        cast(churned_customers as double) / nullif(customers_start, 0) as actual,
         customers_start as sample_size
     from measured
 
@@ -369,6 +445,24 @@ results as (
         'renewal_rate_arr' as result,
         cast(renewal_rate_arr as double) as actual,
         renewals_decided as sample_size
+    from measured
+
+    union all
+
+    select
+        rep_period_id,
+        'time_to_value_days' as result,
+        time_to_value_days as actual,
+        workspaces_activated as sample_size
+    from measured
+
+    union all
+
+    select
+        rep_period_id,
+        'upsell_pipeline_eur' as result,
+        cast(upsell_pipeline_eur as double) as actual,
+        upsell_deals_open as sample_size
     from measured
 
 ),

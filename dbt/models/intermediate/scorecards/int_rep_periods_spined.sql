@@ -8,7 +8,7 @@ with
 
 owners as (
 
-    select * from {{ ref('stg_crm__owners') }}
+    select * from {{ ref('int_crm_owners_selected') }}
 
 ),
 

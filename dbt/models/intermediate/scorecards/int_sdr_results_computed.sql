@@ -78,7 +78,7 @@ counted as (
             and (
                 rep_leads.response_hours is not null
                 or rep_leads.mql_at
-                <= {{ as_of_end_timestamp() }} - interval {{ var('response_sla_hours') }} hour
+                <= {{ dbt.dateadd('hour', -var('response_sla_hours'), as_of_end_timestamp()) }}
             )
         ) as mqls_measured,
         {{ median("coalesce(rep_leads.response_hours, cast('infinity' as double))") }} filter (
@@ -88,7 +88,7 @@ counted as (
             and (
                 rep_leads.response_hours is not null
                 or rep_leads.mql_at
-                <= {{ as_of_end_timestamp() }} - interval {{ var('response_sla_hours') }} hour
+                <= {{ dbt.dateadd('hour', -var('response_sla_hours'), as_of_end_timestamp()) }}
             )
         ) as median_response_hours
 
