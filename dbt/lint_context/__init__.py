@@ -42,3 +42,11 @@ class adapter:
             return context.resolve(f"duckdb__{name}")(*args, **kwargs)
 
         return duckdb_form
+
+
+class dbt:
+    """dbt's own cross-database macros the models call, in the form dbt-duckdb renders."""
+
+    @staticmethod
+    def dateadd(datepart: str, interval: Any, from_date_or_timestamp: str) -> str:
+        return f"date_add({from_date_or_timestamp}, interval ({interval}) {datepart})"
