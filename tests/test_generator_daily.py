@@ -263,7 +263,7 @@ def test_a_stage_change_is_a_newer_deal_version_with_its_history_entry_first(com
                 assert {k: v for k, v in new.items() if k != "amount"} == {
                     k: v for k, v in old.items() if k != "amount"
                 }
-    assert moves == 2 and corrections == 1
+    assert moves == 4 and corrections == 1
 
 
 def test_new_leads_and_corrected_contacts(company, con) -> None:

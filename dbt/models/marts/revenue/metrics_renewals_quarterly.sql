@@ -52,7 +52,8 @@ final as (
         renewed_on_time,
         renewed_late,
         renewals_decided - renewed_on_time - renewed_late as not_renewed,
-        (renewed_on_time + renewed_late) / nullif(renewals_decided, 0) as renewal_rate_logos,
+        cast(renewed_on_time + renewed_late as double) / nullif(renewals_decided, 0)
+            as renewal_rate_logos,
         arr_due_eur,
         arr_renewed_eur,
         cast(arr_renewed_eur / nullif(arr_due_eur, 0) as double) as renewal_rate_arr
