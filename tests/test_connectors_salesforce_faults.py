@@ -71,7 +71,9 @@ def test_past_the_bound_a_503_storm_fails_naming_the_request(fake, tmp_path):
 def test_a_500_is_not_retried_and_names_object_and_status(fake, tmp_path):
     api, url = fake
     api.internal_errors = 1  # the first API request after the token: UserRole's describe
-    with pytest.raises(SyncError, match="Salesforce describe UserRole .*HTTP 500.*UNKNOWN_EXC"):
+    with pytest.raises(
+        SyncError, match="Salesforce describe UserRole: HTTP 500: .*UNKNOWN_EXCEPTION"
+    ):
         _sync(url, tmp_path)
     assert api.total_requests() == 2 and landing_bytes(tmp_path) == {}
 

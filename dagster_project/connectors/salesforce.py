@@ -277,9 +277,8 @@ class SalesforceConnector:
         if status in TRANSIENT_STATUSES:
             return RetriesExhausted(SYSTEM, endpoint, self.settings.max_attempts, f"HTTP {status}")
         # The body is Salesforce's error list (errorCode, message): never a credential.
-        return SyncError(
-            f"{SYSTEM} {endpoint} at cursor {cursor!r}: HTTP {status}: {response.text[:300]}"
-        )
+        at = f" at cursor {cursor!r}" if cursor else ""
+        return SyncError(f"{SYSTEM} {endpoint}{at}: HTTP {status}: {response.text[:300]}")
 
 
 def _error_code(response: Any) -> str | None:
