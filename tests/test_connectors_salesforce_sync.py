@@ -205,3 +205,39 @@ def test_a_full_then_a_daily_sync_land_the_orgs_records_and_its_changes(org, fak
         == 1
     )
     assert landing_bytes(landing) == before
+
+
+def test_the_sync_asset_reads_its_credentials_from_the_environment_and_logs_none(
+    org, fake, tmp_path, monkeypatch
+):
+    import dagster as dg
+
+    from dagster_project.connectors.assets import SalesforceResource, connector_resources
+    from dagster_project.connectors.assets import salesforce_sync as sync_asset
+    from dagster_project.resources import WarehouseResource
+
+    folder, generated = org
+    api, url = fake
+    api.load(generated.as_of(HISTORY_END))
+    api.reset()
+    landing = _landing_with_mapping(folder, tmp_path / "landing")
+    monkeypatch.setenv("SALESFORCE_INSTANCE_URL", url)
+    monkeypatch.setenv("SALESFORCE_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("SALESFORCE_CLIENT_SECRET", CLIENT_SECRET)
+    resource = connector_resources()["salesforce"]
+    assert isinstance(resource, SalesforceResource)
+    warehouse = WarehouseResource(
+        database=str(tmp_path / "build.duckdb"),
+        landing_dir=str(landing),
+        published_database=str(tmp_path / "revops.duckdb"),
+        as_of_date=HISTORY_END.isoformat(),
+    )
+    result = dg.materialize(
+        [sync_asset], resources={"warehouse": warehouse, "salesforce": resource}
+    )
+    metadata = result.asset_materializations_for_node("connectors__salesforce_sync")[0].metadata
+    assert metadata["records"].value["lead"] == 225 and metadata["requests"].value == 23
+    logged = " ".join(
+        str(event.message) + str(event.event_specific_data) for event in result.all_events
+    )
+    assert CLIENT_SECRET not in logged and CLIENT_SECRET not in str(landing_bytes(landing))

@@ -262,7 +262,10 @@ def _compare(value: Any, operator: str, literal: str) -> bool:
     elif literal.startswith("'") and literal.endswith("'"):
         bound = literal[1:-1].replace("\\'", "'")
     else:
-        bound = float(literal)
+        try:
+            bound = float(literal)
+        except ValueError:
+            raise SoqlError("MALFORMED_QUERY", f"unexpected token: {literal[:40]}") from None
     if bound is None and operator not in ("=", "!="):
         raise SoqlError("MALFORMED_QUERY", "null compares with = or != only")
     return _OPERATORS[operator](value, bound)
