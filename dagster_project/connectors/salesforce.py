@@ -163,15 +163,14 @@ class SalesforceConnector:
             if not isinstance(batch, list):
                 raise MalformedPage(SYSTEM, endpoint, page.get("nextRecordsUrl"), "no `records`")
             for record in batch:
-                if not isinstance(record, dict) or "Id" not in record or stamp not in record:
-                    raise MalformedPage(SYSTEM, endpoint, None, f"a record without Id, {stamp}")
+                _check_record(record, stamp, endpoint)
             found += batch
-            locator = page.get("nextRecordsUrl")
-            if page.get("done") is True or locator is None:
+            if page.get("done") is True:
                 break
             # Bounded: a page that brings nothing, more records than `totalSize`, or a locator
-            # given twice would make the loop spin.
-            if not batch or len(found) >= owed or locator in seen_locators:
+            # missing or given twice would make the loop stop short or spin.
+            locator = page.get("nextRecordsUrl")
+            if not batch or len(found) >= owed or not locator or locator in seen_locators:
                 raise MalformedPage(
                     SYSTEM, endpoint, locator, f"{len(found)} of {owed} records and not done"
                 )
@@ -279,6 +278,18 @@ class SalesforceConnector:
         # The body is Salesforce's error list (errorCode, message): never a credential.
         at = f" at cursor {cursor!r}" if cursor else ""
         return SyncError(f"{SYSTEM} {endpoint}{at}: HTTP {status}: {response.text[:300]}")
+
+
+def _check_record(record: Any, stamp: str, endpoint: str) -> None:
+    """A record has its `Id` and a readable version time: the cursor is built from them."""
+    if not isinstance(record, dict) or "Id" not in record or stamp not in record:
+        raise MalformedPage(SYSTEM, endpoint, None, f"a record without Id or {stamp}")
+    try:
+        stamp_ms(record[stamp])
+    except (TypeError, ValueError):
+        raise MalformedPage(
+            SYSTEM, endpoint, None, f"{record['Id']}: {stamp} {record[stamp]!r} is not a time"
+        ) from None
 
 
 def _error_code(response: Any) -> str | None:
