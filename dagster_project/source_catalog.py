@@ -369,6 +369,12 @@ SALESFORCE_ID_PREFIXES = {
     "task": "00T",
     "event": "00U",
 }
+# The Salesforce objects whose fields the CRM mapping's objects name (crm/mapping.yml).
+SALESFORCE_MAPPED_OBJECTS = {
+    "salesforce_lead": "contacts",
+    "salesforce_contact": "contacts",
+    "salesforce_opportunity": "deals",
+}
 _SALESFORCE = ("attributes", "Id", "IsDeleted", "CreatedDate", "SystemModstamp")
 _SALESFORCE_HISTORY = ("attributes", "Id", "IsDeleted", "CreatedDate")
 _SALESFORCE_JSON = (("attributes", "JSON"),)
@@ -436,6 +442,7 @@ SALESFORCE_TABLES: tuple[SourceTable, ...] = (
             "ContactId",
             "LeadSource",
             "Type",
+            "Loss_Reason__c",
         ),
         "required",
     ),

@@ -6,7 +6,8 @@ from __future__ import annotations
 import dagster as dg
 
 from dagster_project.automation.policies import WAREHOUSE_RETRY_POLICY, WRITER_RUN_TAGS
-from dagster_project.connectors.assets import CONNECTORS_GROUP
+from dagster_project.connectors.assets import CONNECTORS_GROUP, CRM_SYNC_KEYS
+from dagster_project.metric_config import crm_source
 
 full_build_job = dg.define_asset_job(
     name="full_build",
@@ -19,12 +20,15 @@ full_build_job = dg.define_asset_job(
     op_retry_policy=WAREHOUSE_RETRY_POLICY,
 )
 
+# The sync of the company's CRM only (`crm_source` in dbt/dbt_project.yml), read as the
+# definitions load: a changed setting takes a reload, as the extraction assets do.
+_OTHER_CRM_SYNCS = [key for crm, key in CRM_SYNC_KEYS.items() if crm != crm_source()]
 api_sync_build_job = dg.define_asset_job(
     name="api_sync_build",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(*_OTHER_CRM_SYNCS),
     description=(
-        "Sync HubSpot and Stripe into the landing folder (the run's as-of day), then what "
-        "full_build does."
+        "Sync the CRM (HubSpot or Salesforce, as crm_source says) and Stripe into the landing "
+        "folder (the run's as-of day), then what full_build does."
     ),
     tags=WRITER_RUN_TAGS,
     op_retry_policy=WAREHOUSE_RETRY_POLICY,
