@@ -162,7 +162,7 @@ def _read(con: duckdb.DuckDBPyConnection, crm_dir: Path) -> None:
             coalesce(
                 (select min(ts) from changes c where c.n = hs_contacts.n
                     and c.stage in ({later})),
-                (select greatest(min(dp.created), hs_contacts.p ->> 'createdate')
+                (select min(greatest(dp.created, hs_contacts.p ->> 'createdate'))
                     from deal_people as dp where dp.person = hs_contacts.n)
             ) as converted_at,
             exists (select 1 from changes c where c.n = hs_contacts.n

@@ -27,7 +27,7 @@ from tests.connector_company import FAST, HISTORY_END, generated_org, landing_by
 
 CLIENT_ID, CLIENT_SECRET = "3MVG9planted.client.id", "planted-client-secret-8d1f"
 # A full sync with the org's page size: one token, a describe and a query per object.
-FULL = 1 + 11 + 11
+FULL = 1 + 12 + 12
 
 
 @pytest.fixture(scope="module")

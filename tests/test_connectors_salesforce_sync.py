@@ -35,6 +35,7 @@ SF_OBJECTS = (
     "opportunity",
     "lead",
     "opportunity_history",
+    "opportunity_contact_role",
     "lead_history",
     "contact_history",
     "task",
@@ -138,10 +139,11 @@ def test_a_full_then_a_daily_sync_land_the_orgs_records_and_its_changes(org, fak
         "user_role": 8,
         "user": 8,
         "account": 20,
-        "contact": 15,
+        "contact": 18,
         "opportunity": 4,
         "lead": 225,
         "opportunity_history": 7,
+        "opportunity_contact_role": 7,
         "lead_history": 253,
         "contact_history": 15,
         "task": 71,
@@ -149,8 +151,8 @@ def test_a_full_then_a_daily_sync_land_the_orgs_records_and_its_changes(org, fak
     }
     # One token, a describe and a query per object, and the further pages of leads (225 in
     # pages of 50: 4 more), lead history (253: 5 more) and tasks (71: 1 more).
-    assert api.total_requests() == 1 + 11 + 11 + 4 + 5 + 1
-    assert api.requests["GET /services/data/v60.0/query"] == 11
+    assert api.total_requests() == 1 + 12 + 12 + 4 + 5 + 1
+    assert api.requests["GET /services/data/v60.0/query"] == 12
 
     state, changes = _next_day_changes(generated)
     api.load(state)
@@ -160,7 +162,7 @@ def test_a_full_then_a_daily_sync_land_the_orgs_records_and_its_changes(org, fak
     # A daily sync reads every object once through queryAll (deletions included), no page more.
     assert dict(api.requests) == {
         "POST /services/oauth2/token": 1,
-        "GET /services/data/v60.0/queryAll": 11,
+        "GET /services/data/v60.0/queryAll": 12,
         **{
             f"GET /services/data/v60.0/sobjects/{name}/describe": 1
             for name in (
@@ -171,6 +173,7 @@ def test_a_full_then_a_daily_sync_land_the_orgs_records_and_its_changes(org, fak
                 "Opportunity",
                 "Lead",
                 "OpportunityHistory",
+                "OpportunityContactRole",
                 "LeadHistory",
                 "ContactHistory",
                 "Task",
@@ -236,7 +239,7 @@ def test_the_sync_asset_reads_its_credentials_from_the_environment_and_logs_none
         [sync_asset], resources={"warehouse": warehouse, "salesforce": resource}
     )
     metadata = result.asset_materializations_for_node("connectors__salesforce_sync")[0].metadata
-    assert metadata["records"].value["lead"] == 225 and metadata["requests"].value == 23
+    assert metadata["records"].value["lead"] == 225 and metadata["requests"].value == 25
     logged = " ".join(
         str(event.message) + str(event.event_specific_data) for event in result.all_events
     )
