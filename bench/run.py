@@ -331,25 +331,20 @@ class Bench:
         self.phases["pg_load"] = _phase(
             self.measure("pg_load", command, os.environ, watch), "raw tables via CSV + COPY"
         )
-        (peer_dir / "profiles.yml").write_text(postgres.profiles_yml(cluster.port))
         target = peer_dir / "target"
         shutil.rmtree(target, ignore_errors=True)
-        command = [
-            str(Path(PYTHON).with_name("dbt")),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-        ]
-        command += ["--profiles-dir", str(peer_dir), "--target-path", str(target)]
-        command += ["--log-path", str(peer_dir / "logs")]
-        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        command = [PYTHON, "-m", "bench.postgres", "build", "--port", str(cluster.port)]
+        command += ["--target-path", str(target), "--out", str(peer_dir / "build.json")]
         if self.as_of_date:
-            env["REVOPS_AS_OF_DATE"] = self.as_of_date
+            command += ["--as-of", self.as_of_date]
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         measurement = self.measure("pg_dbt", command, env, watch)
         run_results = _read_json(target / "run_results.json")
         summary = postgres.summarize_run_results(run_results) if run_results else {}
         built = len(summary.get("models_built", []))
-        self.phases["pg_dbt"] = _phase(measurement, f"{built} models built")
+        self.phases["pg_dbt"] = _phase(
+            measurement, f"{built} models built (dagster_project/postgres/build.py)"
+        )
         # dbt exits non-zero when a model or test fails; the peer still measured what it built.
         self.phases["pg_dbt"]["status"] = "ok" if run_results else "failed"
         shared, duck_s, pg_s = (
@@ -357,19 +352,34 @@ class Bench:
             if run_results and duckdb_run_results
             else (0, 0.0, 0.0)
         )
+        comparison = (
+            engine_comparison(duckdb_run_results, run_results)
+            if run_results and duckdb_run_results
+            else {}
+        )
+        duckdb_built = (
+            postgres.summarize_run_results(duckdb_run_results)["models_built"]
+            if duckdb_run_results
+            else []
+        )
         return {
             "status": "ran",
             "server_settings": postgres.SERVER_SETTINGS,
             "load": _read_json(peer_dir / "load.json"),
+            "build": _read_json(peer_dir / "build.json"),
             **summary,
+            "models_built_by_engine": {
+                "project": postgres.project_models(_read_json(target / "manifest.json")),
+                "duckdb": len(duckdb_built),
+                "postgres": built,
+            },
             "shared_nodes": shared,
             "duckdb_shared_s": round(duck_s, 2),
             "postgres_shared_s": round(pg_s, 2),
             "duckdb_vs_postgres": round(duck_s / pg_s, 2) if pg_s else None,
-            "comparison": (
-                engine_comparison(duckdb_run_results, run_results)
-                if run_results and duckdb_run_results
-                else {}
+            "comparison": comparison,
+            "phase_ratios": postgres.phase_ratios(
+                self.phases, duckdb_run_results, run_results, comparison
             ),
         }
 
