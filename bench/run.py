@@ -400,6 +400,23 @@ def _machine() -> dict[str, Any]:
     }
 
 
+def rerun_postgres_peer(bench: Bench, report: dict[str, Any]) -> None:
+    """The peer again (after a change to the project's SQL, say), compared with the DuckDB
+    phases the last full run at this scale measured: its report, updated."""
+    previous = _read_json(bench.dirs.root / "report.json")
+    if not previous:
+        raise SystemExit(f"no report in {bench.dirs.root}: run the whole bench at this scale first")
+    bench.phases = {name: p for name, p in previous["phases"].items() if not name.startswith("pg_")}
+    duckdb_results = _read_json(bench.dirs.dbt_target / "run" / "run_results.json")
+    report = {**previous, **report, "postgres_rerun_of": previous["started_at"]}
+    report["postgres"] = bench.postgres_peer(duckdb_results)
+    report["phases"] = bench.phases
+    report["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
+    (bench.dirs.root / "report.json").write_text(json.dumps(report, indent=2))
+    print(format_table(report))
+    print(f"report: {bench.dirs.root / 'report.json'}")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", choices=sorted(SCALES), default="S")
@@ -420,6 +437,11 @@ def main(argv: list[str] | None = None) -> None:
         default=16_000,
         help="stop a phase whose processes hold more than this (the machine is shared)",
     )
+    parser.add_argument(
+        "--postgres-only",
+        action="store_true",
+        help="rerun only the PostgreSQL peer, against the last full run's phases at this scale",
+    )
     args = parser.parse_args(argv)
     scale = SCALES[args.scale]
     limits = Limits(timeout_s=args.phase_timeout, memory_mb=args.memory_cap_mb)
@@ -433,6 +455,9 @@ def main(argv: list[str] | None = None) -> None:
         "commit": _git_commit(),
         "machine": _machine(),
     }
+    if args.postgres_only:
+        rerun_postgres_peer(bench, report)
+        return
     rows = bench.generate()
     report["volumes"] = volume_check(scale, rows)
     dbt_dir = bench.run_pipeline()
