@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bench.postgres import format_peer
+
 # The pipeline phases a user waits for on a full build, in order; generation is not one of them.
 FULL_RUN_PHASES = ("extract", "dbt", "quality", "publish")
 
@@ -203,27 +205,8 @@ def format_table(report: Mapping[str, Any]) -> str:
         f"full run / baseline {_cell(numbers['full_run_vs_baseline'], 2)}x; "
         f"extract / plain load {_cell(numbers['extract_vs_plain_load'], 2)}x",
     ]
-    peer = report.get("postgres", {})
-    if peer.get("status") == "skipped":
-        lines.append(f"postgres peer: skipped ({peer['reason']})")
-    elif peer.get("duckdb_vs_postgres") is not None:
-        lines.append(
-            f"postgres peer: {peer['shared_nodes']} nodes built by both; DuckDB / PostgreSQL "
-            f"time on them {peer['duckdb_vs_postgres']:.2f}x"
-        )
-        comparison = peer.get("comparison", {})
-        for kind, times in comparison.get("by_type", {}).items():
-            lines.append(
-                f"  {kind}: {times['nodes']} nodes, DuckDB {_cell(times['duckdb_s'])} s, "
-                f"PostgreSQL {_cell(times['postgres_s'])} s, "
-                f"{_cell(times['duckdb_vs_postgres'], 2)}x"
-            )
-        for model in comparison.get("heaviest_models", []):
-            lines.append(
-                f"  {model['model']}: DuckDB {_cell(model['duckdb_s'], 2)} s, "
-                f"PostgreSQL {_cell(model['postgres_s'], 2)} s, "
-                f"{_cell(model['duckdb_vs_postgres'], 2)}x"
-            )
+    # The PostgreSQL peer prints its own part (bench/postgres.py).
+    lines += format_peer(report.get("postgres", {}))
     lines.append(f"targets (scale L, {report['scale']} measured here):")
     for verdict in report["targets"]:
         mark = {True: "met", False: "MISSED", None: "n/a"}[verdict["met"]]
