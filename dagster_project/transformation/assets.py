@@ -5,6 +5,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,9 @@ def revops_dbt_assets(
         if rebuilt_from
         else "Data tests check every row (a full refresh or a first build)"
     )
+    # First: a multi-asset yields its assets parents first, and no model left as built reads a
+    # rebuilt one (a model downstream of a change is rebuilt).
+    yield from unchanged_outputs(context, manifest, unchanged)
     with patched_environ(run_env):
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
     yield from invocation.stream()
@@ -126,20 +130,26 @@ def revops_dbt_assets(
         )
     with warehouse.connect() as con:
         record_built_inputs(con, inputs)
-    yield from unchanged_outputs(context, manifest, unchanged)
 
 
 def unchanged_outputs(
     context: dg.AssetExecutionContext, manifest: Mapping[str, Any], unchanged: list[str]
 ) -> Iterator[dg.Output]:
-    """The models and seeds left as built, as outputs of this step: the checks and publish
-    after it wait for every dbt asset, and read these from the build file as they are."""
+    """The models and seeds left as built, as outputs of this step, parents first: the checks
+    and publish after it wait for every dbt asset, and read these from the build file as they
+    are."""
     translator = RevopsDbtTranslator()
     names = set(unchanged)
-    for node in manifest["nodes"].values():
-        if node["resource_type"] not in ("model", "seed") or node["name"] not in names:
-            continue
-        key = translator.get_asset_key(node)
+    nodes = {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed") and node["name"] in names
+    }
+    order = TopologicalSorter(
+        {uid: [p for p in manifest["parent_map"].get(uid, ()) if p in nodes] for uid in nodes}
+    )
+    for uid in order.static_order():
+        key = translator.get_asset_key(nodes[uid])
         if key in context.selected_asset_keys:
             yield dg.Output(
                 None,
