@@ -272,12 +272,17 @@ class Bench:
         if measurement.returncode != 0:
             self.phases["daily"] = _phase(None, "no increment to load: daily_generate failed")
             return
+        results = DBT_PROJECT_DIR / "target" / "run" / "run_results.json"
+        results.unlink(missing_ok=True)  # an earlier run's results are not this day's
         measurement = self.measure(
             "daily", daily_run_command(day, self.as_of_date), pipeline_env(self.dirs)
         )
+        # What the daily run's dbt step built and tested (the run keeps dbt/target).
+        detail = {"breakdown": dbt_breakdown(_read_json(results))} if results.exists() else None
         self.phases["daily"] = _phase(
             measurement,
             f"run_pipeline --from {day} --to {day} on the full run's warehouse",
+            detail,
             log=self.dirs.logs / "daily.log",
         )
 

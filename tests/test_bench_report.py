@@ -218,3 +218,35 @@ def test_peer_lines_name_the_model_counts_and_the_heaviest_models() -> None:
     assert format_peer({"status": "skipped", "reason": "no initdb"}) == [
         "postgres peer: skipped (no initdb)"
     ]
+
+
+def _breakdown(models: int, tests: int) -> dict:
+    return {
+        "breakdown": {
+            "per_type": {
+                "model": {"nodes": models, "seconds": 1.0},
+                "test": {"nodes": tests, "seconds": 1.0},
+            },
+            "slowest_models": [["model.p.fct_mrr", 3.21], ["model.p.stg_tracks", 1.5]],
+        }
+    }
+
+
+def test_the_goal_table_gives_the_per_node_overhead_the_daily_nodes_and_the_slowest_models() -> (
+    None
+):
+    phases = {
+        **REPORT["phases"],
+        "dbt": {**_phase(30.0, 700.0), "detail": _breakdown(40, 160)},
+        "daily": {**_phase(45.0, 650.0), "detail": _breakdown(10, 40)},
+    }
+    report = {**REPORT, "phases": phases, "machine": {"load_average_at_start": [1.5, 1.2, 1.0]}}
+    numbers = headline(report)
+    # (30 s dbt phase - 10 s replay) / 200 nodes; 45 s daily / 50 s full run.
+    assert numbers["dbt_overhead_per_node_ms"] == 100.0
+    assert (numbers["full_dbt_nodes"], numbers["daily_dbt_nodes"]) == (200, 50)
+    assert numbers["daily_vs_full"] == 0.9
+    table = format_table({**report, "headline": numbers, "targets": verdicts(numbers)})
+    assert "dbt nodes: full build 200, daily run 50; overhead per node 100.0 ms" in table
+    assert "  fct_mrr: 3.21 s" in table
+    assert "load average (1, 5, 15 min) at start [1.5, 1.2, 1.0]" in table

@@ -76,6 +76,15 @@ def test_dbt_build_args_leave_unit_tests_out() -> None:
     assert dbt_build_args(full_refresh=True)[-1] == "--full-refresh"
 
 
+def test_dbt_build_args_leave_unchanged_models_and_only_their_own_tests_out() -> None:
+    assert dbt_build_args(unchanged=["stg_a", "stages"])[3:] == [
+        "--exclude",
+        "stg_a stages",
+        "--indirect-selection",
+        "cautious",
+    ]
+
+
 def test_the_code_location_never_imports_the_sample_generator(dbt_manifest) -> None:
     """The generator is a tool beside the pipeline: loading the definitions must not need it."""
     script = (
