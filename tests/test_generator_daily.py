@@ -27,7 +27,7 @@ from generator.daily import generate_day, generate_days
 from generator.daily_events import LATE_SHARE, SOURCES, _late
 from generator.daily_state import last_landing_date
 
-SIZE, SEED = 200, 11
+SIZE, SEED = 200, 9
 FIRST_DAY, DAYS = date(2026, 10, 1), 6
 DAY_LIST = [FIRST_DAY + timedelta(days=i) for i in range(DAYS)]
 DATED = re.compile(r"^[a-z]+/[a-z_]+/date=(\d{4}-\d\d-\d\d)/part-0000\.(jsonl|csv|parquet)$")

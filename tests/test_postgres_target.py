@@ -344,20 +344,22 @@ def test_a_broken_mart_fails_its_blocking_rule_on_postgres(postgres_build: Postg
 
 
 def test_a_failed_build_leaves_the_published_schemas_as_they_were(
-    postgres_build: PostgresBuild, tmp_path: Path
+    postgres_build: PostgresBuild, built: SessionBuild
 ) -> None:
     """A real `dbt build` that fails: fct_mrr alone into empty build schemas, where the models
-    it reads do not exist. Nothing is published; the marts read what they read before."""
+    it reads do not exist. Nothing is published; the marts read what they read before. (In the
+    module build's target folder: dbt parses partially, not the whole project again.)"""
+    target = Path(built.warehouse.database).parent / "postgres_target"
     query = "select count(*), sum(mrr_eur) from marts.fct_mrr"
     with connect(postgres_build.settings) as pg, pg.cursor() as cursor:
         cursor.execute(query)
         published = cursor.fetchone()
     assert published[0] > 0
     returncode = build_and_publish(
-        postgres_build.settings, postgres_build.as_of_date, tmp_path, "--select", "fct_mrr"
+        postgres_build.settings, postgres_build.as_of_date, target, "--select", "fct_mrr"
     )
     assert returncode != 0
-    results = json.loads((tmp_path / "run_results.json").read_text())["results"]
+    results = json.loads((target / "run_results.json").read_text())["results"]
     (model,) = [result for result in results if result["unique_id"].startswith("model.")]
     assert model["status"] == "error" and "does not exist" in model["message"], model
     with connect(postgres_build.settings) as pg, pg.cursor() as cursor:

@@ -118,13 +118,13 @@ def metrics_rep_scorecards_suite(config: Mapping[str, Any]) -> Suite:
                 select
                     scorecards.owner_id || '|' || scorecards.period_grain || '|'
                         || scorecards.period_start as rep_period,
-                    count(*) - any_value(expected.results) as results_missing_or_extra,
+                    count(*) - max(expected.results) as results_missing_or_extra,
                     count(distinct scorecards.result) = count(*) as results_are_distinct
                 from marts.metrics_rep_scorecards as scorecards
                 left join {_expected_results(config)}
                     on scorecards.role = expected.role
                     and scorecards.period_grain = expected.period_grain
-                group by all
+                group by scorecards.owner_id, scorecards.period_grain, scorecards.period_start
                 """,
                 key=("rep_period",),
                 rules=(

@@ -106,7 +106,7 @@ final as (
         comparison,
         -- An infinite value (a median response time when most MQLs were never touched) has no
         -- number to show; it is judged all the same, and misses a "less than" target.
-        case when not isinf(actual) then actual end as actual,
+        case when actual < cast('infinity' as double) then actual end as actual,
         sample_size,
         case
             when actual is null or target is null then null
