@@ -26,7 +26,7 @@ from dagster_project.connectors.errors import (
     RetriesExhausted,
     SyncError,
 )
-from dagster_project.connectors.settings import SyncSettings, day_end
+from dagster_project.connectors.settings import SyncSettings, count_attempts, day_end
 from dagster_project.connectors.sync_state import Record, SyncState, TableCursor, write_landing_day
 from dagster_project.extraction.crm_mapping import CrmMapping, load_crm_mapping
 from dagster_project.source_catalog import (
@@ -109,15 +109,7 @@ class SalesforceConnector:
             status_codes=TRANSIENT_STATUSES,
             raise_for_status=False,
         ).session
-        # Every attempt passes the transport adapter: count them there, retries included.
-        adapter = session.get_adapter(self.instance_url)
-        send = adapter.send
-
-        def counted_send(*args: Any, **kwargs: Any) -> Any:
-            self.requests += 1
-            return send(*args, **kwargs)
-
-        adapter.send = counted_send
+        count_attempts(session, self.instance_url, self)
         return session
 
     def sync(self, day: date) -> dict[str, int]:
