@@ -124,7 +124,7 @@ results as (
     select
         rep_period_id,
         'sql_to_opportunity_rate' as result,
-        cohort_sqls_converted / nullif(cohort_sqls, 0) as actual,
+        cast(cohort_sqls_converted as double) / nullif(cohort_sqls, 0) as actual,
         cohort_sqls as sample_size
 
     from counted
