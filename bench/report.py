@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bench.postgres import format_peer
+
 # The pipeline phases a user waits for on a full build, in order; generation is not one of them.
 FULL_RUN_PHASES = ("extract", "dbt", "quality", "publish")
 
@@ -56,6 +58,12 @@ def headline(report: Mapping[str, Any]) -> dict[str, float | None]:
     transform = baseline.get("transform", {})
     transform_s = transform["models_s"] + transform["tests_s"] if "models_s" in transform else None
     load_s = baseline.get("load", {}).get("load_s")
+    dbt_nodes = _nodes(phases.get("dbt", {}))
+    overhead = (
+        (phase_wall(phases, "dbt") or 0) - transform_s
+        if phase_wall(phases, "dbt") is not None and transform_s is not None
+        else None
+    )
     return {
         "full_run_s": full_run,
         "peak_memory_mb": round(max(pipeline_peaks), 0) if pipeline_peaks else None,
@@ -66,7 +74,21 @@ def headline(report: Mapping[str, Any]) -> dict[str, float | None]:
             full_run, transform_s + load_s if transform_s is not None and load_s else None
         ),
         "extract_vs_plain_load": _ratio(phase_wall(phases, "extract"), load_s),
+        # What dbt and dagster-dbt add to each node's SQL: the dbt phase less the replay of the
+        # same SQL in one connection, per node run (models, seeds, tests).
+        "dbt_overhead_per_node_ms": round(overhead / dbt_nodes * 1000, 1)
+        if overhead is not None and dbt_nodes
+        else None,
+        "full_dbt_nodes": dbt_nodes or None,
+        "daily_dbt_nodes": _nodes(phases.get("daily", {})) or None,
+        "daily_vs_full": _ratio(phase_wall(phases, "daily"), full_run),
     }
+
+
+def _nodes(phase: Mapping[str, Any]) -> int:
+    """dbt nodes a phase ran, from its dbt breakdown (0 without one)."""
+    per_type = phase.get("detail", {}).get("breakdown", {}).get("per_type", {})
+    return int(sum(entry["nodes"] for entry in per_type.values()))
 
 
 def verdicts(numbers: Mapping[str, float | None]) -> list[dict[str, Any]]:
@@ -94,11 +116,13 @@ def dbt_breakdown(run_results: Mapping[str, Any], top: int = 10) -> dict[str, An
         entry = per_type.setdefault(kind, {"nodes": 0, "seconds": 0.0})
         entry["nodes"] += 1
         entry["seconds"] = round(entry["seconds"] + result["execution_time"], 3)
-    slowest = sorted(run_results["results"], key=lambda r: -r["execution_time"])[:top]
+    ordered = sorted(run_results["results"], key=lambda r: -r["execution_time"])
+    models = [r for r in ordered if r["unique_id"].startswith("model.")]
     return {
         "elapsed_s": round(run_results.get("elapsed_time", 0.0), 2),
         "per_type": per_type,
-        "slowest": [[r["unique_id"], round(r["execution_time"], 2)] for r in slowest],
+        "slowest": [[r["unique_id"], round(r["execution_time"], 2)] for r in ordered[:top]],
+        "slowest_models": [[r["unique_id"], round(r["execution_time"], 2)] for r in models[:top]],
     }
 
 
@@ -203,27 +227,15 @@ def format_table(report: Mapping[str, Any]) -> str:
         f"full run / baseline {_cell(numbers['full_run_vs_baseline'], 2)}x; "
         f"extract / plain load {_cell(numbers['extract_vs_plain_load'], 2)}x",
     ]
-    peer = report.get("postgres", {})
-    if peer.get("status") == "skipped":
-        lines.append(f"postgres peer: skipped ({peer['reason']})")
-    elif peer.get("duckdb_vs_postgres") is not None:
+    lines += _dbt_lines(report)
+    # The PostgreSQL peer prints its own part (bench/postgres.py).
+    lines += format_peer(report.get("postgres", {}))
+    machine = report.get("machine", {})
+    if "load_average_at_start" in machine:
         lines.append(
-            f"postgres peer: {peer['shared_nodes']} nodes built by both; DuckDB / PostgreSQL "
-            f"time on them {peer['duckdb_vs_postgres']:.2f}x"
+            f"load average (1, 5, 15 min) at start {machine['load_average_at_start']}, "
+            f"at end {machine.get('load_average_at_end', '-')}"
         )
-        comparison = peer.get("comparison", {})
-        for kind, times in comparison.get("by_type", {}).items():
-            lines.append(
-                f"  {kind}: {times['nodes']} nodes, DuckDB {_cell(times['duckdb_s'])} s, "
-                f"PostgreSQL {_cell(times['postgres_s'])} s, "
-                f"{_cell(times['duckdb_vs_postgres'], 2)}x"
-            )
-        for model in comparison.get("heaviest_models", []):
-            lines.append(
-                f"  {model['model']}: DuckDB {_cell(model['duckdb_s'], 2)} s, "
-                f"PostgreSQL {_cell(model['postgres_s'], 2)} s, "
-                f"{_cell(model['duckdb_vs_postgres'], 2)}x"
-            )
     lines.append(f"targets (scale L, {report['scale']} measured here):")
     for verdict in report["targets"]:
         mark = {True: "met", False: "MISSED", None: "n/a"}[verdict["met"]]
@@ -232,3 +244,22 @@ def format_table(report: Mapping[str, Any]) -> str:
             f"(< {verdict['limit']:g}) {mark}"
         )
     return "\n".join(lines)
+
+
+def _dbt_lines(report: Mapping[str, Any]) -> list[str]:
+    """The goal table's dbt side: nodes of the full and the daily build, the per-node overhead,
+    the daily run against the full one, and the ten slowest models of the full build."""
+    numbers = report["headline"]
+    lines = [
+        f"dbt nodes: full build {_cell(numbers.get('full_dbt_nodes'), 0)}, daily run "
+        f"{_cell(numbers.get('daily_dbt_nodes'), 0)}; overhead per node "
+        f"{_cell(numbers.get('dbt_overhead_per_node_ms'))} ms (dbt phase - plain-SQL replay); "
+        f"daily / full run {_cell(numbers.get('daily_vs_full'), 2)}x"
+    ]
+    slowest = report["phases"].get("dbt", {}).get("detail", {}).get("breakdown", {})
+    if slowest.get("slowest_models"):
+        lines.append("slowest models of the full build:")
+        lines += [
+            f"  {uid.split('.')[-1]}: {seconds:.2f} s" for uid, seconds in slowest["slowest_models"]
+        ]
+    return lines

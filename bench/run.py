@@ -272,12 +272,17 @@ class Bench:
         if measurement.returncode != 0:
             self.phases["daily"] = _phase(None, "no increment to load: daily_generate failed")
             return
+        results = DBT_PROJECT_DIR / "target" / "run" / "run_results.json"
+        results.unlink(missing_ok=True)  # an earlier run's results are not this day's
         measurement = self.measure(
             "daily", daily_run_command(day, self.as_of_date), pipeline_env(self.dirs)
         )
+        # What the daily run's dbt step built and tested (the run keeps dbt/target).
+        detail = {"breakdown": dbt_breakdown(_read_json(results))} if results.exists() else None
         self.phases["daily"] = _phase(
             measurement,
             f"run_pipeline --from {day} --to {day} on the full run's warehouse",
+            detail,
             log=self.dirs.logs / "daily.log",
         )
 
@@ -331,25 +336,20 @@ class Bench:
         self.phases["pg_load"] = _phase(
             self.measure("pg_load", command, os.environ, watch), "raw tables via CSV + COPY"
         )
-        (peer_dir / "profiles.yml").write_text(postgres.profiles_yml(cluster.port))
         target = peer_dir / "target"
         shutil.rmtree(target, ignore_errors=True)
-        command = [
-            str(Path(PYTHON).with_name("dbt")),
-            "build",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-        ]
-        command += ["--profiles-dir", str(peer_dir), "--target-path", str(target)]
-        command += ["--log-path", str(peer_dir / "logs")]
-        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        command = [PYTHON, "-m", "bench.postgres", "build", "--port", str(cluster.port)]
+        command += ["--target-path", str(target), "--out", str(peer_dir / "build.json")]
         if self.as_of_date:
-            env["REVOPS_AS_OF_DATE"] = self.as_of_date
+            command += ["--as-of", self.as_of_date]
+        env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
         measurement = self.measure("pg_dbt", command, env, watch)
         run_results = _read_json(target / "run_results.json")
         summary = postgres.summarize_run_results(run_results) if run_results else {}
         built = len(summary.get("models_built", []))
-        self.phases["pg_dbt"] = _phase(measurement, f"{built} models built")
+        self.phases["pg_dbt"] = _phase(
+            measurement, f"{built} models built (dagster_project/postgres/build.py)"
+        )
         # dbt exits non-zero when a model or test fails; the peer still measured what it built.
         self.phases["pg_dbt"]["status"] = "ok" if run_results else "failed"
         shared, duck_s, pg_s = (
@@ -357,19 +357,34 @@ class Bench:
             if run_results and duckdb_run_results
             else (0, 0.0, 0.0)
         )
+        comparison = (
+            engine_comparison(duckdb_run_results, run_results)
+            if run_results and duckdb_run_results
+            else {}
+        )
+        duckdb_built = (
+            postgres.summarize_run_results(duckdb_run_results)["models_built"]
+            if duckdb_run_results
+            else []
+        )
         return {
             "status": "ran",
             "server_settings": postgres.SERVER_SETTINGS,
             "load": _read_json(peer_dir / "load.json"),
+            "build": _read_json(peer_dir / "build.json"),
             **summary,
+            "models_built_by_engine": {
+                "project": postgres.project_models(_read_json(target / "manifest.json")),
+                "duckdb": len(duckdb_built),
+                "postgres": built,
+            },
             "shared_nodes": shared,
             "duckdb_shared_s": round(duck_s, 2),
             "postgres_shared_s": round(pg_s, 2),
             "duckdb_vs_postgres": round(duck_s / pg_s, 2) if pg_s else None,
-            "comparison": (
-                engine_comparison(duckdb_run_results, run_results)
-                if run_results and duckdb_run_results
-                else {}
+            "comparison": comparison,
+            "phase_ratios": postgres.phase_ratios(
+                self.phases, duckdb_run_results, run_results, comparison
             ),
         }
 
@@ -388,6 +403,23 @@ def _machine() -> dict[str, Any]:
         "memory_gb": round(int(meminfo[meminfo.index("MemTotal:") + 1]) / 1024**2, 1),
         "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
     }
+
+
+def rerun_postgres_peer(bench: Bench, report: dict[str, Any]) -> None:
+    """The peer again (after a change to the project's SQL, say), compared with the DuckDB
+    phases the last full run at this scale measured: its report, updated."""
+    previous = _read_json(bench.dirs.root / "report.json")
+    if not previous:
+        raise SystemExit(f"no report in {bench.dirs.root}: run the whole bench at this scale first")
+    bench.phases = {name: p for name, p in previous["phases"].items() if not name.startswith("pg_")}
+    duckdb_results = _read_json(bench.dirs.dbt_target / "run" / "run_results.json")
+    report = {**previous, **report, "postgres_rerun_of": previous["started_at"]}
+    report["postgres"] = bench.postgres_peer(duckdb_results)
+    report["phases"] = bench.phases
+    report["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
+    (bench.dirs.root / "report.json").write_text(json.dumps(report, indent=2))
+    print(format_table(report))
+    print(f"report: {bench.dirs.root / 'report.json'}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -410,6 +442,11 @@ def main(argv: list[str] | None = None) -> None:
         default=16_000,
         help="stop a phase whose processes hold more than this (the machine is shared)",
     )
+    parser.add_argument(
+        "--postgres-only",
+        action="store_true",
+        help="rerun only the PostgreSQL peer, against the last full run's phases at this scale",
+    )
     args = parser.parse_args(argv)
     scale = SCALES[args.scale]
     limits = Limits(timeout_s=args.phase_timeout, memory_mb=args.memory_cap_mb)
@@ -423,6 +460,9 @@ def main(argv: list[str] | None = None) -> None:
         "commit": _git_commit(),
         "machine": _machine(),
     }
+    if args.postgres_only:
+        rerun_postgres_peer(bench, report)
+        return
     rows = bench.generate()
     report["volumes"] = volume_check(scale, rows)
     dbt_dir = bench.run_pipeline()

@@ -25,6 +25,7 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -52,6 +53,7 @@ from dagster_project.extraction.landing import (
 from dagster_project.extraction.partitions import day_range_tags
 from dagster_project.metric_config import default_as_of_date
 from dagster_project.paths import warehouse_paths
+from dagster_project.postgres.settings import TARGET_VARIABLE
 
 
 def prepare_dbt_manifest() -> None:
@@ -70,6 +72,14 @@ def landing_day_range(landing_dir: Path, as_of: date | None = None) -> tuple[dat
         initial_day = initial_export_day(landing_dir, as_of)
         return initial_day, initial_day
     return days[0], days[-1]
+
+
+def job_for_target(environ: Mapping[str, str]) -> str:
+    """`full_build` (DuckDB), or `postgres_build` when REVOPS_TARGET=postgres."""
+    target = environ.get(TARGET_VARIABLE, "duckdb") or "duckdb"
+    if target not in ("duckdb", "postgres"):
+        raise SystemExit(f"{TARGET_VARIABLE}={target!r}: expected duckdb or postgres")
+    return "postgres_build" if target == "postgres" else "full_build"
 
 
 def execute(
@@ -91,11 +101,14 @@ def execute(
     if console:
         console.expect(step_phases(defs))
         logger = console_logger(console)
-    job = defs.resolve_job_def("full_build").with_logger_defs({"console": logger})
+    job_name = job_for_target(os.environ)
+    job = defs.resolve_job_def(job_name).with_logger_defs({"console": logger})
     as_of_date = warehouse.as_of_date or default_as_of_date()
+    # DuckDB's dbt step takes full_refresh; the PostgreSQL build always starts from empty schemas.
+    ops = {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}}
     return job.execute_in_process(
         run_config={
-            "ops": {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}},
+            **({"ops": ops} if job_name == "full_build" else {}),
             # A job's own loggers are used only when the run config names them.
             "loggers": {"console": {}},
         },
@@ -191,6 +204,19 @@ def published_by(result: dg.ExecuteInProcessResult) -> bool:
     )
 
 
+def postgres_summary(result: dg.ExecuteInProcessResult) -> str:
+    """What the PostgreSQL target published (postgres/assets.py's metadata)."""
+    for event in result.get_asset_materialization_events():
+        if event.asset_key == dg.AssetKey(["postgres_warehouse"]):
+            meta = {key: value.value for key, value in event.materialization.metadata.items()}
+            return (
+                f"published on PostgreSQL {meta['server']}, as of {meta['as_of_date']}: "
+                f"{meta['raw_rows']:,} raw rows copied, built, checked and swapped in "
+                f"in {meta['seconds']} s"
+            )
+    return "PostgreSQL: nothing published"
+
+
 def published_after_failure(run_id: str, before: tuple[str, str] | None, database: Path) -> str:
     """What a failed run can say of the published warehouse, from what it holds now."""
     now = published_version(database)
@@ -276,10 +302,19 @@ def main() -> None:
         except (WarehouseBusy, LandingLayoutError, ConfigFileError) as error:
             # Found before the run started: one line, no traceback; nothing was written.
             sys.exit(f"pipeline not started: {error}")
+        on_postgres = job_for_target(os.environ) == "postgres_build"
         if not result.success:
             console.say("\n".join(failure_lines(result)))
-            state = published_after_failure(result.run_id, before, warehouse_paths().published_db)
+            state = (
+                "the published PostgreSQL schemas are unchanged"
+                if on_postgres
+                else published_after_failure(result.run_id, before, warehouse_paths().published_db)
+            )
             sys.exit(f"pipeline failed; {state} (log: {shown(log_path)})")
+        if on_postgres:
+            console.say(postgres_summary(result))
+            console.say(f"pipeline {time.perf_counter() - started:.1f}s")
+            return
         if not published_by(result):
             console.say(
                 "nothing changed since the published version (the same landing files, rules, "

@@ -363,10 +363,17 @@ SALESFORCE_ID_PREFIXES = {
     "lead": "00Q",
     "opportunity": "006",
     "opportunity_history": "008",
+    "opportunity_contact_role": "00K",
     "lead_history": "017",
     "contact_history": "017",
     "task": "00T",
     "event": "00U",
+}
+# The Salesforce objects whose fields the CRM mapping's objects name (crm/mapping.yml).
+SALESFORCE_MAPPED_OBJECTS = {
+    "salesforce_lead": "contacts",
+    "salesforce_contact": "contacts",
+    "salesforce_opportunity": "deals",
 }
 _SALESFORCE = ("attributes", "Id", "IsDeleted", "CreatedDate", "SystemModstamp")
 _SALESFORCE_HISTORY = ("attributes", "Id", "IsDeleted", "CreatedDate")
@@ -435,6 +442,7 @@ SALESFORCE_TABLES: tuple[SourceTable, ...] = (
             "ContactId",
             "LeadSource",
             "Type",
+            "Loss_Reason__c",
         ),
         "required",
     ),
@@ -463,6 +471,11 @@ SALESFORCE_TABLES: tuple[SourceTable, ...] = (
         "opportunity_history",
         (*_SALESFORCE, "OpportunityId", "StageName"),
         ("Amount", "Probability", "CloseDate"),
+    ),
+    _salesforce(
+        "opportunity_contact_role",
+        (*_SALESFORCE, "OpportunityId", "ContactId"),
+        ("IsPrimary", "Role"),
     ),
     _salesforce(
         "lead_history", (*_SALESFORCE_HISTORY, "LeadId", "Field"), ("OldValue", "NewValue")

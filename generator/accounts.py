@@ -132,8 +132,12 @@ def make_companies(size: int, window: Window, seed: int) -> Companies:
 def company_owners(
     companies: Companies, owners: Owners, is_customer: np.ndarray, seed: int
 ) -> np.ndarray:
-    """Customers are owned by a CSM of their region, other accounts by an account manager."""
+    """Customers are owned by a CSM of their region, other accounts by an account manager. A
+    share of customers, growing with size, is managed by an AM instead (key accounts: the AM
+    owns the commercial relationship), so each role has a book of paying accounts."""
     rng = stream(seed, "company-owners")
     csm = owners.pick(rng, CSM, companies.region)
     am = owners.pick(rng, AM, companies.region)
-    return np.where(is_customer, csm, am)
+    # Drawn after the picks, so adding it left every other account's owner as it was.
+    key_account = rng.random(len(companies)) < np.array([0.1, 0.4, 0.7])[companies.segment]
+    return np.where(is_customer & ~key_account, csm, am)

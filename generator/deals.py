@@ -1,4 +1,5 @@
-"""The sales pipeline: deals from SQLs, outbound and referrals, walking the stages to an outcome.
+"""The sales pipeline: new-logo deals from SQLs, outbound and referrals, and expansion deals sold
+to paying customers, each walking the stages to an outcome.
 
 A latent deal quality drives both the MEDDIC fields the AE fills in and the chance to win, so
 better-qualified deals win more, as the qualification gates assume.
@@ -34,6 +35,9 @@ CLOSED_WON, CLOSED_LOST = 6, 7
 ORIGINS = ("marketing", "outbound", "referral")
 MARKETING, OUTBOUND, REFERRAL = range(3)
 LOST_REASONS = ("price", "competitor", "no_decision", "timing", "no_budget", "product_fit")
+# The deal's motion, in HubSpot's deal types: a new logo, or more sold to a paying customer.
+MOTIONS = ("newbusiness", "existingbusiness")
+NEW_LOGO, EXPANSION = range(2)
 
 
 @dataclass
@@ -54,6 +58,7 @@ class Deals:
     history_deal: np.ndarray  # stage history rows, sorted by deal then time
     history_stage: np.ndarray
     history_at: np.ndarray
+    motion: np.ndarray  # index into MOTIONS
 
     def __len__(self) -> int:
         return len(self.created)
@@ -65,6 +70,50 @@ class Deals:
     @property
     def amount_eur(self) -> np.ndarray:
         return self.amount * APPROX_EUR_RATE[self.currency]
+
+    @staticmethod
+    def concat(parts: list[Deals]) -> Deals:
+        """The parts' deals as one set, renumbered in creation order (deal ids follow it)."""
+        created = np.concatenate([part.created for part in parts])
+        order = np.argsort(created, kind="stable")
+        new_id = np.empty(len(order), dtype=np.int64)
+        new_id[order] = np.arange(len(order))
+        offsets = np.cumsum([0, *(len(part) for part in parts)])
+        history_deal = np.concatenate(
+            [
+                new_id[offset + part.history_deal]
+                for offset, part in zip(offsets, parts, strict=False)
+            ]
+        )
+        history = np.lexsort((np.concatenate([part.history_at for part in parts]), history_deal))
+        per_deal = {
+            name: np.concatenate([getattr(part, name) for part in parts])[order]
+            for name in _PER_DEAL
+        }
+        return Deals(
+            **per_deal,
+            history_deal=history_deal[history],
+            history_stage=np.concatenate([part.history_stage for part in parts])[history],
+            history_at=np.concatenate([part.history_at for part in parts])[history],
+        )
+
+
+_PER_DEAL = (
+    "company",
+    "contact",
+    "second_contact",
+    "owner",
+    "origin",
+    "created",
+    "amount",
+    "currency",
+    "stage",
+    "closed_at",
+    "close_date",
+    "meddic",
+    "lost_reason",
+    "motion",
+)
 
 
 def _candidates(
@@ -111,14 +160,15 @@ def _outcomes(
     owners: Owners,
     window: Window,
     picked: dict[str, np.ndarray],
+    win_odds: float = 1.0,
 ) -> dict[str, np.ndarray]:
-    """Quality, owner, result and cycle of new deals."""
+    """Quality, owner, result and cycle of new deals; `win_odds` multiplies the odds to win."""
     company, origin, created = picked["company"], picked["origin"], picked["created"]
     n = len(company)
     shift = np.array([0.0, -0.08, 0.12])[origin]
     quality = np.clip(rng.beta(2.2, 2.2, n) + shift + 0.2 * (companies.fit[company] - 0.5), 0, 1)
     owner = owners.pick(rng, AE, companies.region[company])
-    logit = -1.3 + 3.6 * (quality - 0.5) + np.log(owners.skill[owner])
+    logit = -1.3 + 3.6 * (quality - 0.5) + np.log(owners.skill[owner] * win_odds)
     won = rng.random(n) < 1 / (1 + np.exp(-(logit + np.array([0.0, -0.4, 0.5])[origin])))
     final = np.where(won, 5, choice(rng, (0.22, 0.24, 0.2, 0.15, 0.12, 0.07), n))
     # Cycles get shorter over the years (one reference company: 120 -> 75 days), longer upmarket.
@@ -187,10 +237,65 @@ def _stage_history(
 def make_deals(
     companies: Companies, contacts: Contacts, owners: Owners, window: Window, seed: int
 ) -> Deals:
+    """New-logo deals: SQLs, outbound and referral approaches of prospect accounts."""
     rng = stream(seed, "deals")
     picked = _pick_deals(
         rng, companies, owners, window, _candidates(rng, companies, contacts, window)
     )
+    deals = _assemble(rng, companies, contacts, window, picked, NEW_LOGO)
+    _mark_lifecycle(deals, contacts)
+    _set_quotas(deals, owners, window, rng)
+    return deals
+
+
+def with_expansions(
+    deals: Deals,
+    companies: Companies,
+    contacts: Contacts,
+    owners: Owners,
+    subscriptions: tuple[np.ndarray, np.ndarray, np.ndarray],
+    window: Window,
+    seed: int,
+) -> Deals:
+    """The new-logo deals and expansion deals: an AE sells more (seats, a higher tier, another
+    team) to some paying customers, more often upmarket, a few months into their subscription
+    and while it runs. A stream of its own, drawn after billing, so the new-logo deals and the
+    billing history stay as they were; the billing does not follow these deals."""
+    rng = stream(seed, "expansion-deals")
+    company, paid_start, ended_at = subscriptions
+    keep = rng.random(len(company)) < np.array([0.2, 0.35, 0.5])[companies.segment[company]]
+    created = paid_start + rng.integers(90 * DAY, 420 * DAY, len(company))
+    running = np.where(ended_at == NONE, window.end, ended_at)
+    keep &= created < np.minimum(running, window.end - DAY)
+    order = np.argsort(created[keep], kind="stable")
+    company, created = company[keep][order], created[keep][order]
+    picked = _outcomes(
+        rng,
+        companies,
+        owners,
+        window,
+        {
+            "company": company,
+            "contact": pick_contact(rng, contacts, company, created),
+            "origin": np.full(len(company), OUTBOUND),
+            "created": created,
+        },
+        # A customer who already uses the product buys more readily than a prospect.
+        win_odds=4.0,
+    )
+    expansions = _assemble(rng, companies, contacts, window, picked, EXPANSION)
+    return Deals.concat([deals, expansions])
+
+
+def _assemble(
+    rng: np.random.Generator,
+    companies: Companies,
+    contacts: Contacts,
+    window: Window,
+    picked: dict[str, np.ndarray],
+    motion: int,
+) -> Deals:
+    """Stage history, MEDDIC fields and amount of the picked deals (sorted by creation)."""
     company, contact, origin, created = (
         picked[k] for k in ("company", "contact", "origin", "created")
     )
@@ -217,15 +322,17 @@ def make_deals(
     competition = rng.random(n) < 0.5
     meddic = np.column_stack([ranks < count[:, None], paper, competition])
 
+    # An expansion sells a part of what a new logo does.
+    typical = np.array([9_000, 30_000, 80_000]) * (1.0 if motion == NEW_LOGO else 0.35)
     amount_eur = np.clip(
-        np.exp(rng.normal(np.log(np.array([9_000, 30_000, 80_000])[segment]), 0.55)),
+        np.exp(rng.normal(np.log(typical[segment]), 0.55)),
         3_000,
         250_000,
     )
     currency = companies.currency[company]
     amount = np.maximum(np.round(amount_eur / APPROX_EUR_RATE[currency] / 500) * 500, 500)
     second = pick_contact(rng, contacts, company, created)
-    deals = Deals(
+    return Deals(
         company=company,
         contact=contact,
         second_contact=np.where(second != contact, second, NONE),
@@ -242,10 +349,8 @@ def make_deals(
         history_deal=deal,
         history_stage=stage,
         history_at=at,
+        motion=np.full(n, motion),
     )
-    _mark_lifecycle(deals, contacts)
-    _set_quotas(deals, owners, window, rng)
-    return deals
 
 
 def _mark_lifecycle(deals: Deals, contacts: Contacts) -> None:
@@ -285,7 +390,7 @@ def deal_activities(deals: Deals, contacts: Contacts, window: Window, seed: int)
         at=at,
         owner=deals.owner[deal],
         company=deals.company[deal],
-        contact=deals.contact[deal],
+        contact=_threaded_contacts(deals, contacts, deal, at, seed),
         deal=deal,
     )
     outbound = np.flatnonzero(deals.origin == OUTBOUND)
@@ -302,3 +407,16 @@ def deal_activities(deals: Deals, contacts: Contacts, window: Window, seed: int)
     )
     merged = Activities.concat([ae, sdr])
     return merged.keep(merged.at < window.end)
+
+
+def _threaded_contacts(
+    deals: Deals, contacts: Contacts, deal: np.ndarray, at: np.ndarray, seed: int
+) -> np.ndarray:
+    """The buyer's person each AE activity reaches: the primary contact mostly, someone else of
+    the company more often the larger the deal (multi-threading). A stream of its own, so the
+    activities' other draws stay as they were."""
+    rng = stream(seed, "deal-threads")
+    other = pick_contact(rng, contacts, deals.company[deal], at)
+    size = np.searchsorted([20_000, 80_000], deals.amount_eur[deal])
+    share = np.array([0.15, 0.35, 0.55])[size]
+    return np.where(rng.random(len(deal)) < share, other, deals.contact[deal])

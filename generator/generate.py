@@ -11,7 +11,7 @@ from dagster_project.source_catalog import CrmSource
 from generator.accounts import company_owners, make_companies, make_owners
 from generator.activities import Activities
 from generator.common import NONE, Window
-from generator.deals import deal_activities, make_deals
+from generator.deals import deal_activities, make_deals, with_expansions
 from generator.funnel import make_contacts, sdr_activities
 from generator.ids import creation_rank
 from generator.invoices import fx_rates, make_invoices
@@ -73,6 +73,16 @@ def generate(
     deals = make_deals(companies, contacts, owners, window, seed)
     subs = make_subscriptions(companies, contacts, deals, window, seed)
     set_manager_quotas(subs, owners, window)
+    paying = subs.plan.converts & (subs.paid_start < window.end)
+    deals = with_expansions(
+        deals,
+        companies,
+        contacts,
+        owners,
+        (subs.plan.company[paying], subs.paid_start[paying], subs.ended_at[paying]),
+        window,
+        seed,
+    )
     invoices = make_invoices(subs, companies, window, seed)
     product = make_product(subs, companies, contacts, window, seed)
     marketing = make_marketing(contacts, subs, size, window, seed)

@@ -21,7 +21,7 @@ from generator.accounts import (
 )
 from generator.activities import CALL, EMAIL, ENGAGEMENT_TYPES, Activities
 from generator.common import CURRENCIES, NONE, SECOND_MS, stream
-from generator.deals import LOST_REASONS, ORIGINS, STAGES, Deals
+from generator.deals import LOST_REASONS, MOTIONS, ORIGINS, STAGES, Deals
 from generator.funnel import JOB_TITLES, SOURCES, Contacts
 from generator.ids import (
     COMPANY_BASE,
@@ -259,6 +259,7 @@ def write_deals(w: LandingWriter, deals: Deals, contact_rank: np.ndarray) -> Non
         "contact2_id": hubspot_ids(CONTACT_BASE, second),
         "owner_id": hubspot_ids(OWNER_BASE, deals.owner),
         "origin": deals.origin,
+        "motion": deals.motion,
         "created": deals.created,
         "updated": np.maximum(updated, deals.created),
         "amount": deals.amount.astype(np.int64),
@@ -286,7 +287,8 @@ def write_deals(w: LandingWriter, deals: Deals, contact_rank: np.ndarray) -> Non
               'hubspot_owner_id': owner_id::varchar,
               'deal_origin': {lookup(ORIGINS, "origin")},
               {meddic},
-              'closed_lost_reason': {lookup(LOST_REASONS, "lost_reason")}}} as properties,
+              'closed_lost_reason': {lookup(LOST_REASONS, "lost_reason")},
+              'dealtype': {lookup(MOTIONS, "motion")}}} as properties,
             iso(created) as createdAt, iso(updated) as updatedAt, false as archived,
             {{'companies': {{'results':
                   [{{'id': company_id::varchar, 'type': 'deal_to_company'}}]}},

@@ -59,6 +59,11 @@ SOURCE_NAMES = {
     "OFFLINE": "Event",
 }
 ORIGIN_NAMES = {"marketing": "Marketing", "outbound": "Outbound", "referral": "Partner Referral"}
+DEAL_TYPE_NAMES = {
+    "newbusiness": "New Business",
+    "existingbusiness": "Existing Business",
+    "renewal": "Renewal",
+}
 # Salesforce's default probability (percent) per stage, as the org's stage picklist sets it.
 STAGE_PROBABILITY = dict(zip(DEAL_STAGES, (5, 10, 20, 40, 60, 80, 100, 0), strict=True))
 CONTACT_FIELDS = {
@@ -120,6 +125,7 @@ def _macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create macro lifecycle_name(s) as ({_map(LIFECYCLE_NAMES)})[s]")
     con.execute(f"create macro source_name(s) as ({_map(SOURCE_NAMES)})[s]")
     con.execute(f"create macro origin_name(s) as ({_map(ORIGIN_NAMES)})[s]")
+    con.execute(f"create macro deal_type(s) as ({_map(DEAL_TYPE_NAMES)})[s]")
     probabilities = ", ".join(f"{sql_text(k)}: {v}" for k, v in STAGE_PROBABILITY.items())
     con.execute(f"create macro probability(s) as (map {{{probabilities}}})[s]::double")
     con.execute("create macro flag(v) as try_cast(v as boolean)")
@@ -139,13 +145,26 @@ def _read(con: duckdb.DuckDBPyConnection, crm_dir: Path) -> None:
         "from hs_contacts, unnest(json_extract(json, '$.propertiesWithHistory.lifecyclestage[*]')) "
         "as t(h)"
     )
+    # Every person associated with a deal, the primary one first.
+    con.execute(
+        "create table deal_people as select hs_deals.n as deal, a.value ->> 'id' as person, "
+        "a.key::int as position, p ->> 'createdate' as created from hs_deals, "
+        "json_each(json -> 'associations' -> 'contacts' -> 'results') as a"
+    )
     later = ", ".join(sql_text(s) for s in _LATER_STAGES)
+    # A lead converts when it reaches a later stage; one named on a deal before that converts
+    # when the deal names it, without an opportunity: an opportunity's contact roles (its buying
+    # committee) name contacts, never leads.
     con.execute(
         f"""
         create table people as
         select hs_contacts.*,
-            (select min(ts) from changes c where c.n = hs_contacts.n and c.stage in ({later}))
-                as converted_at,
+            coalesce(
+                (select min(ts) from changes c where c.n = hs_contacts.n
+                    and c.stage in ({later})),
+                (select min(greatest(dp.created, hs_contacts.p ->> 'createdate'))
+                    from deal_people as dp where dp.person = hs_contacts.n)
+            ) as converted_at,
             exists (select 1 from changes c where c.n = hs_contacts.n
                 and c.stage not in ({later})) as was_lead
         from hs_contacts
@@ -268,7 +287,8 @@ def _objects(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
                 'IsClosed': (d.p ->> 'dealstage') in ('closedwon', 'closedlost'),
                 'IsWon': (d.p ->> 'dealstage') = 'closedwon',
                 'CloseDate': left(d.p ->> 'closedate', 10),
-                'Type': 'New Business', 'LeadSource': origin_name(d.p ->> 'deal_origin'),
+                'Type': deal_type(d.p ->> 'dealtype'),
+                'LeadSource': origin_name(d.p ->> 'deal_origin'),
                 'OwnerId': user_id(d.p ->> 'hubspot_owner_id'),
                 'Loss_Reason__c': d.p ->> 'closed_lost_reason',
                 {", ".join(f"'{DEAL_FIELDS[m]}': flag(d.p ->> '{m}')" for m in MEDDIC_FIELDS)},
@@ -320,6 +340,18 @@ def _objects(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
                     as number
             from hs_deals, unnest(json_extract(json, '$.propertiesWithHistory.dealstage[*]'))
                 as t(h))
+        order by number""",
+    )
+    write(
+        "opportunity_contact_role",
+        """select {'attributes': attributes('OpportunityContactRole',
+                    opportunity_contact_role_id(number)),
+                'Id': opportunity_contact_role_id(number), 'IsDeleted': false,
+                'OpportunityId': opportunity_id(deal), 'ContactId': contact_id(person),
+                'IsPrimary': position = 0, 'Role': null::varchar,
+                'CreatedDate': sfts(created), 'SystemModstamp': sfts(created)} as r
+        from (select *, row_number() over (order by deal::bigint, position) as number
+            from deal_people)
         order by number""",
     )
     # Lifecycle changes: before the conversion on the Lead, from it on the Contact.

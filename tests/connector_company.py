@@ -21,7 +21,13 @@ from dagster_project.connectors.hubspot import HubSpotConnector
 from dagster_project.connectors.settings import SyncSettings
 from dagster_project.connectors.stripe_billing import StripeConnector
 from dagster_project.extraction.loader import load_source_table
-from generator.fake_apis.company import SERVED_TABLES, Company, load_company
+from dagster_project.source_catalog import CrmSource
+from generator.fake_apis.company import (
+    SALESFORCE_SERVED_TABLES,
+    SERVED_TABLES,
+    Company,
+    load_company,
+)
 from generator.fake_apis.hubspot import SEARCH_LIMIT, FakeHubSpot
 from generator.fake_apis.server import serve
 from generator.fake_apis.stripe_api import EMBEDDED_LINES, EVENT_RETENTION, FakeStripe
@@ -47,6 +53,21 @@ def generated_company(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, C
 
     folder, _ = build_once(tmp_path_factory, "connector_company", generate_company)
     return folder, load_company(folder, HISTORY_END)
+
+
+def generated_org(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Company]:
+    """The same company as a Salesforce org (its initial export: an org has no increments)."""
+
+    def generate_org(folder: Path) -> None:
+        from generator.cli import main
+
+        main(
+            ["--size", "20", "--seed", "3", "--start", "2026-06-01", "--end", str(HISTORY_END)]
+            + ["--crm", "salesforce", "--out", str(folder)]
+        )
+
+    folder, _ = build_once(tmp_path_factory, "connector_org", generate_org)
+    return folder, load_company(folder, HISTORY_END, SALESFORCE_SERVED_TABLES)
 
 
 # The fake HubSpot and its URL, the fake Stripe and its URL.
@@ -89,19 +110,20 @@ def sync(apis: Apis, landing: Path, day: date, settings: SyncSettings = FAST) ->
 
 
 def raw_tables(
-    landing: Path, database: Path, as_of: date = NEXT_DAY
+    landing: Path, database: Path, as_of: date = NEXT_DAY, crm: CrmSource = "hubspot"
 ) -> dict[str, list[dict[str, Any]]]:
     """The served tables (and FX rates) loaded by extraction itself, latest version per key,
     meta columns dropped and JSON parsed (key order inside a JSON value does not count)."""
     # FX rates are no API's: the landing holds them as files, and the currency rule reads them.
-    served = {t.replace("/", "_") for t in SERVED_TABLES} | {"billing_fx_rates"}
+    fetched = SERVED_TABLES if crm == "hubspot" else SALESFORCE_SERVED_TABLES
+    served = {t.replace("/", "_") for t in fetched} | {"billing_fx_rates"}
     loaded_at = datetime(as_of.year, as_of.month, as_of.day, 6) + timedelta(days=1)
     tables = {}
     with duckdb.connect(str(database)) as con:
-        for table in tables_in_load_order():
+        for table in tables_in_load_order(crm):
             if table.raw_table not in served:
                 continue
-            load_source_table(con, table, landing, loaded_at, None, as_of=as_of)
+            load_source_table(con, table, landing, loaded_at, None, as_of=as_of, crm=crm)
             relation = con.sql(f"select * from raw.{table.raw_table}")
             columns = [c for c in relation.columns if not c.startswith("_")]
             types = dict(zip(relation.columns, relation.types, strict=True))
@@ -112,7 +134,9 @@ def raw_tables(
                     for c, v in zip(columns, values, strict=True)
                 }
                 rows.append(row)
-            tables[table.raw_table] = sorted(rows, key=lambda r: json.dumps(r, default=str))
+            tables[table.raw_table] = sorted(
+                rows, key=lambda r: json.dumps(r, default=str, sort_keys=True)
+            )
     return tables
 
 

@@ -7,8 +7,10 @@ one test can run the same build several times (incremental, full refresh) in a f
 from __future__ import annotations
 
 import graphlib
+import json
 import os
 import subprocess
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 
@@ -21,7 +23,13 @@ from dagster_project.extraction.loader import load_source_table
 from dagster_project.extraction.rules import parent_tables
 from dagster_project.source_catalog import CrmSource, SourceTable, source_tables
 from dagster_project.transformation.cli_args import dbt_build_args
-from dagster_project.transformation.project import dbt_command_line, dbt_run_env, dbt_run_target
+from dagster_project.transformation.project import (
+    DBT_PROJECT,
+    dbt_command_line,
+    dbt_run_env,
+    dbt_run_target,
+)
+from dagster_project.transformation.test_window import TESTS_REBUILT_FROM, rebuilt_from_day
 
 # The first step every incremental story shares: the initial export loaded into raw, then built
 # as of the landing start. One build of the union of their selections (finance and revenue marts
@@ -75,14 +83,18 @@ def warehouse_file(work: Path, name: str) -> Path:
 
 
 def dbt_command(
-    database: Path, as_of_date: str, *args: str, target: Path | None = None
+    database: Path,
+    as_of_date: str,
+    *args: str,
+    target: Path | None = None,
+    extra_env: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """A dbt command on `database` as the pipeline runs dbt: same target folder, same path to the
     warehouse, the date in the environment; dbt parses the project again only when it changed.
     A command with its own `--vars` takes its own `target`, or the next would parse again."""
     target = target or dbt_run_target()
     command = dbt_command_line(*args, target=target)
-    env = {**os.environ, **dbt_run_env(str(database), as_of_date, target)}
+    env = {**os.environ, **dbt_run_env(str(database), as_of_date, target), **(extra_env or {})}
     return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
 
 
@@ -92,7 +104,12 @@ def dbt_build(database: Path, as_of_date: str, *options: str) -> str:
     # Only the tests whose every parent is built (a relationship to a model that is not
     # selected would read a table this warehouse never built).
     args = [*dbt_build_args(), "--indirect-selection", "cautious", *options]
-    result = dbt_command(database, as_of_date, *args)
+    # The data tests of incremental models check the rows rebuilt, as in a pipeline run.
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
+    with duckdb.connect(str(database)) as con:
+        rebuilt_from = rebuilt_from_day(con, manifest, as_of_date, "--full-refresh" in options)
+    window = {TESTS_REBUILT_FROM: rebuilt_from or ""}
+    result = dbt_command(database, as_of_date, *args, extra_env=window)
     assert result.returncode == 0, result.stdout[-6000:]
     return result.stdout
 

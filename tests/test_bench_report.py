@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bench.postgres import error_summary, postgres_type, summarize_run_results
+from bench.postgres import (
+    error_summary,
+    format_peer,
+    phase_ratios,
+    postgres_type,
+    summarize_run_results,
+)
 from bench.report import engine_comparison, format_table, headline, shared_node_seconds, verdicts
 from bench.scales import SCALES, volume_check
 
@@ -151,3 +157,96 @@ def test_engine_comparison_by_kind_and_heaviest_models() -> None:
     assert comparison["heaviest_models"] == [
         {"model": "a", "duckdb_s": 3.0, "postgres_s": 6.0, "duckdb_vs_postgres": 0.5}
     ]
+
+
+def test_peer_ratios_per_phase_and_node_kind() -> None:
+    phases = {
+        "extract": {"status": "ok", "wall_s": 20.0, "cpu_s": 30.0},
+        "pg_load": {"status": "ok", "wall_s": 10.0, "cpu_s": 12.0},
+        "dbt": {"status": "ok", "wall_s": 40.0, "cpu_s": 60.0},
+        "pg_dbt": {"status": "ok", "wall_s": 80.0, "cpu_s": 150.0},
+    }
+    duck = {
+        "elapsed_time": 30.0,
+        "results": [
+            {"unique_id": "model.p.a", "status": "success", "execution_time": 3.0},
+            {"unique_id": "test.p.t", "status": "pass", "execution_time": 1.0},
+        ],
+    }
+    pg = {
+        "elapsed_time": 75.0,
+        "results": [
+            {"unique_id": "model.p.a", "status": "success", "execution_time": 12.0},
+            {"unique_id": "test.p.t", "status": "pass", "execution_time": 0.5},
+        ],
+    }
+    rows = phase_ratios(phases, duck, pg, engine_comparison(duck, pg))
+    by_phase = {row["phase"]: row for row in rows}
+    assert list(by_phase) == [
+        "load raw",
+        "dbt build (process)",
+        "dbt build (dbt's elapsed)",
+        "models (1, summed)",
+        "data tests (1, summed)",
+    ]
+    assert (by_phase["load raw"]["wall_s_ratio"], by_phase["load raw"]["cpu_s_ratio"]) == (2.0, 2.5)
+    assert by_phase["dbt build (process)"]["cpu_s_ratio"] == 0.4
+    assert by_phase["dbt build (dbt's elapsed)"]["wall_s_ratio"] == 0.4
+    assert by_phase["models (1, summed)"]["wall_s_ratio"] == 0.25
+    assert by_phase["data tests (1, summed)"]["cpu_s_ratio"] is None
+    # a phase that failed on one engine gives no ratio
+    failed = {**phases, "pg_load": {"status": "failed", "wall_s": 1.0, "cpu_s": 1.0}}
+    assert "load raw" not in {row["phase"] for row in phase_ratios(failed, duck, pg, {})}
+
+
+def test_peer_lines_name_the_model_counts_and_the_heaviest_models() -> None:
+    duck = {"results": [{"unique_id": "model.p.a", "status": "success", "execution_time": 3.0}]}
+    pg = {"results": [{"unique_id": "model.p.a", "status": "success", "execution_time": 6.0}]}
+    comparison = engine_comparison(duck, pg)
+    peer = {
+        "status": "ran",
+        "models_built_by_engine": {"project": 2, "duckdb": 2, "postgres": 1},
+        "models_failed": {"b": "function make_timestamp(bigint) does not exist"},
+        "models_skipped": [],
+        "comparison": comparison,
+        "phase_ratios": phase_ratios({}, duck, pg, comparison),
+    }
+    lines = format_peer(peer)
+    assert lines[0].startswith("postgres peer: models built: DuckDB 2, PostgreSQL 1 of 2;")
+    assert "failed b: function make_timestamp(bigint) does not exist" in lines[1]
+    assert lines[-1].split() == ["a", "3.00", "6.00", "0.50"]
+    assert format_peer({"status": "skipped", "reason": "no initdb"}) == [
+        "postgres peer: skipped (no initdb)"
+    ]
+
+
+def _breakdown(models: int, tests: int) -> dict:
+    return {
+        "breakdown": {
+            "per_type": {
+                "model": {"nodes": models, "seconds": 1.0},
+                "test": {"nodes": tests, "seconds": 1.0},
+            },
+            "slowest_models": [["model.p.fct_mrr", 3.21], ["model.p.stg_tracks", 1.5]],
+        }
+    }
+
+
+def test_the_goal_table_gives_the_per_node_overhead_the_daily_nodes_and_the_slowest_models() -> (
+    None
+):
+    phases = {
+        **REPORT["phases"],
+        "dbt": {**_phase(30.0, 700.0), "detail": _breakdown(40, 160)},
+        "daily": {**_phase(45.0, 650.0), "detail": _breakdown(10, 40)},
+    }
+    report = {**REPORT, "phases": phases, "machine": {"load_average_at_start": [1.5, 1.2, 1.0]}}
+    numbers = headline(report)
+    # (30 s dbt phase - 10 s replay) / 200 nodes; 45 s daily / 50 s full run.
+    assert numbers["dbt_overhead_per_node_ms"] == 100.0
+    assert (numbers["full_dbt_nodes"], numbers["daily_dbt_nodes"]) == (200, 50)
+    assert numbers["daily_vs_full"] == 0.9
+    table = format_table({**report, "headline": numbers, "targets": verdicts(numbers)})
+    assert "dbt nodes: full build 200, daily run 50; overhead per node 100.0 ms" in table
+    assert "  fct_mrr: 3.21 s" in table
+    assert "load average (1, 5, 15 min) at start [1.5, 1.2, 1.0]" in table

@@ -56,7 +56,7 @@ def test_every_metric_page_carries_its_formula(manifest: dict) -> None:
 def test_public_marts_are_owned_public_and_under_contract(manifest: dict) -> None:
     models = _public_models(manifest)
     groups = {group["name"] for group in manifest["groups"].values()}
-    assert len(models) == 17
+    assert len(models) == 21
     for model in models:
         assert model["access"] == "public", model["name"]
         assert model["group"] in groups, model["name"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import duckdb
 import pytest
 import yaml
 
@@ -23,3 +24,25 @@ def test_the_profile_defaults_to_the_build_warehouse(monkeypatch: pytest.MonkeyP
     assert (DBT_PROJECT_DIR / default.group(1)).resolve() == WarehousePaths(
         REPO_ROOT / "data"
     ).build_db
+
+
+def test_duckdb_memory_limit_and_threads_come_from_the_environment_with_defaults_duckdb_takes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    profiles = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
+    settings = profiles["revops_warehouse"]["outputs"]["duckdb"]["settings"]
+    defaults = {
+        name: re.search(rf"env_var\('{variable}', ''\) or '([^']+)'", text)
+        for (name, text), variable in zip(
+            settings.items(), ("REVOPS_DUCKDB_MEMORY_LIMIT", "REVOPS_DUCKDB_THREADS"), strict=True
+        )
+    }
+    assert all(defaults.values()), settings
+    config = {name: match.group(1) for name, match in defaults.items()}
+    assert config == {"memory_limit": "6GB", "threads": "2"}
+    with duckdb.connect(config=config) as con:
+        limit, threads = con.execute(
+            "select current_setting('memory_limit'), current_setting('threads')"
+        ).fetchone()
+    # DuckDB reports the limit in GiB: 6 GB (10^9 bytes) is 5.5 GiB.
+    assert (limit, threads) == ("5.5 GiB", 2)

@@ -63,9 +63,26 @@ def test_full_build_job_selects_every_asset(dbt_manifest) -> None:
     assert job.executor_def.name == "in_process"
 
 
+def test_api_sync_build_syncs_the_companys_crm_and_stripe(dbt_manifest) -> None:
+    from dagster_project.definitions import defs
+
+    keys = defs.resolve_job_def("api_sync_build").asset_layer.selected_asset_keys
+    synced = sorted(key.path[1] for key in keys if key.path[0] == "connectors")
+    assert synced == ["hubspot_sync", "stripe_sync"]  # crm_source: hubspot, the default
+
+
 def test_dbt_build_args_leave_unit_tests_out() -> None:
     assert dbt_build_args() == ["build", "--exclude-resource-type", "unit_test"]
     assert dbt_build_args(full_refresh=True)[-1] == "--full-refresh"
+
+
+def test_dbt_build_args_leave_unchanged_models_and_only_their_own_tests_out() -> None:
+    assert dbt_build_args(unchanged=["stg_a", "stages"])[3:] == [
+        "--exclude",
+        "stg_a stages",
+        "--indirect-selection",
+        "cautious",
+    ]
 
 
 def test_the_code_location_never_imports_the_sample_generator(dbt_manifest) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dagster_project.transformation.project import dbt_run_target
 from tests import dbt_runs
 from tests.dbt_runs import FIRST_LOAD, load_raw
 
@@ -53,8 +54,20 @@ SELECTION = (
     "+path:models/marts/revenue",
     *(name.split(".")[1] for name in EVENT_MODELS),
 )
+# Data tests of two incremental models and of a table model, as compiled by a build.
+WINDOWED_TESTS = (
+    "unique_stg_product__tracks_event_id",
+    "unique_fct_mrr_customer_month_id",
+    "unique_stg_billing__customers_customer_id",
+)
 # Columns that say when a row was built, not what it holds.
 BOOKKEEPING = {"loaded_at", "_source_loaded_at"}
+
+
+def _compiled_tests_sql(names: tuple[str, ...]) -> dict[str, str]:
+    """The SQL the last build compiled for these data tests (one file each under compiled/)."""
+    compiled = dbt_run_target() / "compiled"
+    return {name: next(compiled.rglob(f"{name}.sql")).read_text() for name in names}
 
 
 def dbt_build(database: Path, as_of_date: str, *options: str) -> None:
@@ -200,6 +213,8 @@ class Story:
     mrr_columns: list[str]
     counts_after_day: dict[str, int]
     reprocessed: Path
+    # The compiled SQL of data tests of the incremental build, by test name.
+    incremental_tests_sql: dict[str, str]
 
 
 @pytest.fixture(scope="module")
@@ -223,6 +238,7 @@ def story(
         _write_day(landing_dir, scratch, subscription_id)
     load_raw(warehouse, landing_dir, DAY_LOAD, DAY)
     dbt_build(warehouse, DAY.isoformat())
+    tests_sql = _compiled_tests_sql(WINDOWED_TESTS)
 
     full_refresh = dbt_runs.warehouse_file(work, "full_refresh")
     shutil.copyfile(warehouse, full_refresh)
@@ -235,7 +251,9 @@ def story(
     load_raw(reprocessed, landing_dir, RELOAD, DAY)
     dbt_build(reprocessed, DAY.isoformat())
 
-    yield Story(warehouse, full_refresh, customer_id, before, mrr_columns, counts, reprocessed)
+    yield Story(
+        warehouse, full_refresh, customer_id, before, mrr_columns, counts, reprocessed, tests_sql
+    )
 
 
 @pytest.mark.parametrize("relation", [*EVENT_MODELS, *FINANCE_MARTS])
@@ -305,6 +323,15 @@ def test_months_before_the_rebuild_window_were_not_rewritten(story: Story) -> No
     assert any(
         key.endswith("|2026-08") and not key.startswith(f"{story.customer_id}|") for key in rebuilt
     )
+
+
+def test_incremental_build_tests_the_rebuilt_rows_of_incremental_models(story: Story) -> None:
+    """The day's events (landing date 1 October on) and the MRR rows stamped with the newest
+    evidence load; a test of a table model checks every row."""
+    events, mrr, table = (story.incremental_tests_sql[name] for name in WINDOWED_TESTS)
+    assert "landing_date >= cast('2026-10-01' as date)" in events
+    assert "_source_loaded_at = (select max(_source_loaded_at) from" in mrr
+    assert "dbt_subquery" not in table
 
 
 def test_reprocessed_landing_date_adds_no_row(story: Story) -> None:

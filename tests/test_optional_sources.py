@@ -31,10 +31,13 @@ COMPLETE_MARTS = {
     "deal_qualification_alerts",
     "fct_account_revenue_monthly",
     "fct_account_segments",
+    "fct_deal_multithreading",
     "fct_mrr",
     "fct_opportunities",
     "fct_pipeline_snapshots",
     "metricflow_time_spine",
+    "metrics_bookings_quarterly",
+    "metrics_renewals_quarterly",
     "metrics_revenue_segment_monthly",
     "metrics_sales_quarterly",
     "metrics_segment_effort",
@@ -45,6 +48,7 @@ INCOMPLETE_MARTS = {
     "fct_leads",
     "metrics_funnel_monthly",
     "metrics_health_backtest",
+    "metrics_rep_scorecards",
     "metrics_revenue_monthly",
     "metrics_sla_monthly",
 }
@@ -171,6 +175,10 @@ def test_mrr_nrr_and_grr_are_the_whole_companys_but_funnel_and_health_are_not(pu
         "nrr_base_mrr",
         "nrr_retained_mrr",
         "grr_retained_mrr",
+        # The scorecards read the lead list, the health score and the surveys.
+        "scorecard_results_met",
+        "scorecard_results_judged",
+        "scorecard_attainment",
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import socket
 import time
@@ -18,22 +19,52 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import duckdb
 import pytest
 
-from dagster_project.postgres.build import build_and_publish, check_server
+from dagster_project.metric_config import metric_vars
+from dagster_project.postgres.assets import postgres_warehouse
+from dagster_project.postgres.build import build_and_publish, check_server, dbt_build
 from dagster_project.postgres.local_cluster import (
     Cluster,
     PostgresUnavailable,
     binaries,
     cluster,
 )
+from dagster_project.postgres.mart_checks import (
+    blocking_failures,
+    in_schemas,
+    run_mart_suites,
+    run_suite_on_postgres,
+)
 from dagster_project.postgres.publish import BUILD_SUFFIX, drop_build_schemas, publish_schemas
-from dagster_project.postgres.raw_copy import copy_raw
 from dagster_project.postgres.settings import PostgresConnectionError, PostgresSettings, connect
+from dagster_project.quality.engine.report import report_dir
+from dagster_project.quality.suites import mart_suites
+from dagster_project.resources import WarehouseResource
+from dagster_project.run_pipeline import job_for_target
+from tests.conftest import SessionBuild
 from tests.postgres_marts import checksum, comparable, differences
 
 pytestmark = pytest.mark.postgres
+
+# The incremental models: event staging (delete+insert on landing_date) -> the raw table each
+# reads; the models with the project's own strategies (health_week_rebuild, mrr_rebuild_scope)
+# -> their period column and a value column to spoil in the newest period.
+EVENT_MODELS = {
+    "staging.stg_product__tracks": "raw.product_tracks",
+    "staging.stg_marketing__page_views": "raw.marketing_page_views",
+    "staging.stg_marketing__email_events": "raw.marketing_email_events",
+    "staging.stg_marketing__form_submissions": "raw.marketing_form_submissions",
+}
+SCOPED_MODELS = {
+    "intermediate.int_account_week_signals_computed": ("week_start", "active_users"),
+    "marts.fct_account_health": ("week_start", "health_score"),
+    "marts.fct_mrr": ("month_start", "mrr_eur"),
+}
+# Columns that say when a row was loaded or built, not what it holds.
+BOOKKEEPING = {"loaded_at", "_source_loaded_at"}
 
 
 @pytest.fixture(scope="module")
@@ -51,36 +82,42 @@ def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 @dataclass(frozen=True)
 class PostgresBuild:
     settings: PostgresSettings
-    copied: dict[str, int]
-    returncode: int
+    as_of_date: str
+    success: bool
     run_results: dict[str, Any]
     wall_s: float
     cpu_s: float
 
 
 @pytest.fixture(scope="module")
-def postgres_build(
-    pg_cluster: Cluster,
-    build_warehouse: Path,
-    warehouse: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> PostgresBuild:
+def postgres_build(pg_cluster: Cluster, built: SessionBuild, warehouse: Path) -> PostgresBuild:
+    """The `postgres_warehouse` asset (the `postgres_build` job's last step) on the session
+    build's raw: copy, dbt build, mart suites, schema swap."""
     with duckdb.connect(str(warehouse), read_only=True) as published:
         version = published.execute("select as_of_date from meta.warehouse_version").fetchone()
     as_of = str(version[0])
     settings = pg_cluster.settings
-    copied = copy_raw(build_warehouse, settings)["rows"]
-    target = tmp_path_factory.mktemp("pg_dbt_target")
+    resource_ = WarehouseResource(
+        database=built.warehouse.database,
+        landing_dir=built.warehouse.landing_dir,
+        published_database=built.warehouse.published_database,
+        as_of_date=as_of,
+    )
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    returncode = build_and_publish(settings, as_of, target)
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in settings.env().items():
+            env.setenv(name, value)
+        result = dg.materialize(
+            [postgres_warehouse], resources={"warehouse": resource_}, raise_on_error=False
+        )
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    run_results = json.loads((target / "run_results.json").read_text())
+    target = Path(built.warehouse.database).parent / "postgres_target"
     return PostgresBuild(
         settings=settings,
-        copied=copied,
-        returncode=returncode,
-        run_results=run_results,
+        as_of_date=as_of,
+        success=result.success,
+        run_results=json.loads((target / "run_results.json").read_text()),
         wall_s=time.perf_counter() - started,
         cpu_s=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
     )
@@ -122,7 +159,7 @@ def test_every_model_builds_and_passes_its_tests_on_postgres(
         for key, status in statuses.items()
         if status not in ("success", "pass") and not key.startswith("exposure.")
     }
-    assert postgres_build.returncode == 0 and not failed, failed
+    assert postgres_build.success and not failed, failed
     assert {key for key in statuses if key.startswith("model.")} == models
     print(
         f"\ndbt build on PostgreSQL: {len(models)} models, {len(statuses)} nodes, "
@@ -264,3 +301,168 @@ def test_settings_come_from_the_environment() -> None:
     )
     with pytest.raises(PostgresConnectionError, match="REVOPS_PG_PORT='five'"):
         PostgresSettings.from_env({"REVOPS_PG_PORT": "five"})
+
+
+def test_the_mart_suites_reach_duckdbs_verdicts_on_postgres(
+    postgres_build: PostgresBuild, build_warehouse: Path
+) -> None:
+    """Every mart rule, run on PostgreSQL's marts (GX on pandas, whole frames), passes or fails
+    with the failing-row count the session run's checks recorded on DuckDB (pushed down)."""
+    outcomes = run_mart_suites(postgres_build.settings)
+    results = report_dir(str(build_warehouse)) / "results"
+    assert len(outcomes) >= 15
+    for suite, found in outcomes.items():
+        recorded = json.loads((results / f"{suite}.json").read_text())["outcomes"]
+        on_duckdb = {o["rule"]: (o["success"], o["failing_rows"]) for o in recorded}
+        assert {o.rule: (o.success, o.failing_rows) for o in found} == on_duckdb, suite
+    assert blocking_failures(outcomes) == []
+
+
+def test_a_broken_mart_fails_its_blocking_rule_on_postgres(postgres_build: PostgresBuild) -> None:
+    """One customer-month with MRR -1.00: the blocking rules it breaks fail on that row alone,
+    and publish would stop naming them."""
+    (suite,) = [s for s in mart_suites(metric_vars()) if s.name == "marts_fct_mrr"]
+    spoil = (
+        "update marts.fct_mrr set mrr_eur = {value} where customer_month_id = "
+        "(select min(customer_month_id) from marts.fct_mrr)"
+    )
+    with connect(postgres_build.settings) as pg, pg.cursor() as cursor:
+        cursor.execute("select mrr_eur from marts.fct_mrr order by customer_month_id limit 1")
+        (kept,) = cursor.fetchone()
+        cursor.execute(spoil.format(value=-1))
+    try:
+        with connect(postgres_build.settings) as pg, pg.cursor() as cursor:
+            outcomes = {suite.name: run_suite_on_postgres(cursor, suite)}
+    finally:
+        with connect(postgres_build.settings) as pg, pg.cursor() as cursor:
+            cursor.execute(spoil.format(value=kept))
+    # the same row breaks the bridge and ARR = 12 x MRR too
+    assert {failure.split(", observed")[0] for failure in blocking_failures(outcomes)} == {
+        f"marts_fct_mrr.{rule}: 1 failing rows"
+        for rule in ("mrr_not_negative", "movement_reconciles", "arr_is_twelve_mrr")
+    }
+
+
+def test_a_failed_build_leaves_the_published_schemas_as_they_were(
+    postgres_build: PostgresBuild, built: SessionBuild
+) -> None:
+    """A real `dbt build` that fails: fct_mrr alone into empty build schemas, where the models
+    it reads do not exist. Nothing is published; the marts read what they read before. (In the
+    module build's target folder: dbt parses partially, not the whole project again.)"""
+    target = Path(built.warehouse.database).parent / "postgres_target"
+    query = "select count(*), sum(mrr_eur) from marts.fct_mrr"
+    with connect(postgres_build.settings) as pg, pg.cursor() as cursor:
+        cursor.execute(query)
+        published = cursor.fetchone()
+    assert published[0] > 0
+    returncode = build_and_publish(
+        postgres_build.settings, postgres_build.as_of_date, target, "--select", "fct_mrr"
+    )
+    assert returncode != 0
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    (model,) = [result for result in results if result["unique_id"].startswith("model.")]
+    assert model["status"] == "error" and "does not exist" in model["message"], model
+    with connect(postgres_build.settings) as pg, pg.cursor() as cursor:
+        cursor.execute(query)
+        assert cursor.fetchone() == published
+
+
+def _content(cursor: Any, relation: str) -> list[tuple[Any, ...]]:
+    schema, table = relation.split(".")
+    cursor.execute(
+        "select column_name from information_schema.columns where table_schema = %s "
+        "and table_name = %s order by ordinal_position",
+        (schema, table),
+    )
+    columns = [row[0] for row in cursor.fetchall() if row[0] not in BOOKKEEPING]
+    cursor.execute(f"select {', '.join(columns)} from {relation}")
+    return comparable(cursor.fetchall())
+
+
+@pytest.mark.xfail(
+    run=False,
+    reason=(
+        "fct_mrr and fct_account_health (enforced contracts, on_schema_change: fail) stop an "
+        "incremental run on PostgreSQL: dbt-postgres types the temporary table of the new rows by "
+        "the query (text, numeric), the table by the contract (varchar, decimal(p, s)), and reads "
+        "every such column as a type change. The event staging models (delete+insert) and "
+        "int_account_week_signals_computed (health_week_rebuild) run. A pipeline build on "
+        "PostgreSQL starts from empty schemas, so it never runs them incrementally."
+    ),
+)
+def test_an_incremental_build_on_postgres_equals_the_full_refresh(
+    postgres_build: PostgresBuild, tmp_path: Path
+) -> None:
+    """The module's build was a full refresh; an incremental build of the incremental models
+    over it (last in the module: it writes the published schemas in place) must give the same
+    rows. So that each strategy has work to do, the last landing day of every event table is
+    loaded again an hour later (delete+insert on landing_date must replace that day, not add
+    to it) and the newest week or month of the other models is spoiled (their strategies must
+    delete and rebuild it)."""
+    assert postgres_build.success
+    settings = postgres_build.settings
+    relations = [*EVENT_MODELS, *SCOPED_MODELS]
+    with connect(settings) as pg, pg.cursor() as cursor:
+        full_refresh = {relation: _content(cursor, relation) for relation in relations}
+        reloaded = {}
+        for model, raw in EVENT_MODELS.items():
+            cursor.execute(
+                f"update {raw} set _loaded_at = _loaded_at + interval '1 hour' "
+                f"where _landing_date = (select max(_landing_date) from {raw})"
+            )
+            reloaded[model] = cursor.rowcount
+        spoiled = {}
+        for relation, (period, value) in SCOPED_MODELS.items():
+            cursor.execute(
+                f"update {relation} set {value} = {value} + 1 "
+                f"where {period} = (select max({period}) from {relation})"
+            )
+            spoiled[relation] = cursor.rowcount
+    assert all(reloaded.values()) and all(spoiled.values()), (reloaded, spoiled)
+    result = dbt_build(
+        settings, postgres_build.as_of_date, tmp_path, "--select", "config.materialized:incremental"
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    # incremental, not rebuilt: each model's executed SQL is its strategy's delete and insert
+    for relation in relations:
+        name = relation.split(".")[1]
+        (run_sql,) = tmp_path.glob(f"run/**/{name}.sql")
+        executed = run_sql.read_text()
+        assert "delete from" in executed and not re.search(r"create\s+table", executed), name
+    with connect(settings) as pg, pg.cursor() as cursor:
+        for relation in relations:
+            assert _content(cursor, relation) == full_refresh[relation], relation
+        for model, raw in EVENT_MODELS.items():
+            newest = f"(select max(_loaded_at) from {raw})"
+            cursor.execute(f"select count(*) from {model} where loaded_at = {newest}")
+            assert cursor.fetchone()[0] == reloaded[model], model
+
+
+def test_the_target_setting_picks_the_job() -> None:
+    assert job_for_target({}) == "full_build"
+    assert job_for_target({"REVOPS_TARGET": "duckdb"}) == "full_build"
+    assert job_for_target({"REVOPS_TARGET": "postgres"}) == "postgres_build"
+    with pytest.raises(SystemExit, match="REVOPS_TARGET='postgress'"):
+        job_for_target({"REVOPS_TARGET": "postgress"})
+
+
+def test_a_suites_sql_reads_the_build_schemas() -> None:
+    sql = "select a.x from marts.fct_mrr as a join intermediate.int_y using (k) -- marts."
+    assert in_schemas(sql, "__build") == (
+        "select a.x from marts__build.fct_mrr as a "
+        "join intermediate__build.int_y using (k) -- marts."
+    )
+    assert in_schemas(sql, "") == sql
+
+
+def test_the_postgres_job_extracts_then_builds_on_the_server_only(dbt_manifest: Path) -> None:
+    from dagster_project.definitions import defs
+
+    job = defs.resolve_job_def("postgres_build")
+    ops = {node.name for node in job.nodes}
+    assert {"postgres_warehouse", "raw__crm_deals", "gx_raw_crm_deals"} <= ops
+    # neither DuckDB's dbt step, its mart checks nor its publish
+    assert not ops & {"revops_dbt_assets", "published_warehouse", "gx_marts_fct_mrr"}
+    full_build = {node.name for node in defs.resolve_job_def("full_build").nodes}
+    assert "postgres_warehouse" not in full_build
+    assert {"revops_dbt_assets", "published_warehouse", "gx_marts_fct_mrr"} <= full_build

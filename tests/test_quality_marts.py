@@ -19,6 +19,7 @@ from dagster_project.quality.suites.sales import (
     deal_qualification_alerts_suite,
     fct_opportunities_suite,
 )
+from dagster_project.quality.suites.scorecards import metrics_rep_scorecards_suite
 from dagster_project.quality.suites.sla import metrics_sla_monthly_suite
 
 
@@ -217,21 +218,98 @@ def test_sla_targets_and_verdicts_follow_the_configuration(tmp_path) -> None:
 
 
 def test_an_alert_the_configured_rules_do_not_justify_fails(tmp_path) -> None:
-    # Gate: MEDDIC >= 4 from proposal on; kill: MEDDIC < 3 for more than 30 days.
+    # Gate: MEDDIC >= 4 from proposal on; kill: MEDDIC < 3 for more than 30 days;
+    # single-threaded: above 100,000 EUR with fewer than 3 engaged contacts.
     database = _warehouse(
         tmp_path / "wh.duckdb",
         """
         create table marts.deal_qualification_alerts as select * from (values
-            ('a1', 'meddic_gate_violation', 3, 10),
-            ('a2', 'meddic_gate_violation', 4, 10),
-            ('a3', 'kill_candidate', 2, 31),
-            ('a4', 'kill_candidate', 2, 30)
-        ) as alerts(deal_alert_id, alert_type, meddic_score, days_open)
+            ('a1', 'd1', 'meddic_gate_violation', 3, 10, 1000.00),
+            ('a2', 'd2', 'meddic_gate_violation', 4, 10, 1000.00),
+            ('a3', 'd3', 'kill_candidate', 2, 31, 1000.00),
+            ('a4', 'd4', 'kill_candidate', 2, 30, 1000.00),
+            ('a5', 'd5', 'single_threaded', 6, 5, 150000.00),
+            ('a6', 'd6', 'single_threaded', 6, 5, 150000.00),
+            ('a7', 'd7', 'single_threaded', 6, 5, 100000.00)
+        ) as alerts(deal_alert_id, deal_id, alert_type, meddic_score, days_open, amount_eur);
+        create table marts.fct_deal_multithreading as select * from (values
+            ('d5', 2), ('d6', 3), ('d7', 1)
+        ) as threads(deal_id, engaged_contacts)
         """,
     )
 
     failures = _failures(database, deal_qualification_alerts_suite(metric_vars()))
 
-    assert set(failures) == {"gate_violation_below_gate", "kill_candidate_open_long_enough"}
+    assert set(failures) == {
+        "gate_violation_below_gate",
+        "kill_candidate_open_long_enough",
+        "single_threaded_deal_is_big",
+        "single_threaded_deal_has_few_contacts",
+    }
     assert failures["gate_violation_below_gate"].sample_keys == [{"deal_alert_id": "a2"}]
     assert failures["kill_candidate_open_long_enough"].sample_keys == [{"deal_alert_id": "a4"}]
+    assert failures["single_threaded_deal_is_big"].sample_keys == [{"deal_alert_id": "a7"}]
+    assert failures["single_threaded_deal_has_few_contacts"].sample_keys == [
+        {"deal_alert_id": "a6"}
+    ]
+
+
+def test_scorecards_with_a_wrong_target_verdict_share_or_missing_result_fail(tmp_path) -> None:
+    # The configured SDR results: sqls_delivered (3 a month, >=), sqls_accepted (2, >=),
+    # sql_to_opportunity_rate (0.30, >=), median_response_hours (4, <).
+    row = (
+        "('{rep}|month|2026-03-01|{result}', '{rep}', 'SDR', 'month', date '2026-03-01', '{result}'"
+    )
+    rows = [
+        row.format(rep="s1", result="sqls_delivered") + ", 3.0, '>=', 3.0, true)",
+        row.format(rep="s1", result="sqls_accepted") + ", 2.0, '>=', 1.0, true)",
+        row.format(rep="s1", result="sql_to_opportunity_rate") + ", 0.3, '>=', 1.5, true)",
+        row.format(rep="s2", result="sqls_delivered") + ", 5.0, '>=', 4.0, false)",
+        row.format(rep="s2", result="sqls_accepted") + ", 2.0, '>=', 2.0, true)",
+        row.format(rep="s2", result="sql_to_opportunity_rate") + ", 0.3, '>=', 0.25, false)",
+        row.format(rep="s2", result="median_response_hours") + ", 4.0, '<', null, null)",
+    ]
+    database = _warehouse(
+        tmp_path / "wh.duckdb",
+        f"""
+        create table marts.metrics_rep_scorecards as select * from (values {", ".join(rows)})
+            as scorecards(rep_scorecard_id, owner_id, role, period_grain, period_start, result,
+                target, comparison, actual, is_met)
+        """,
+        # The company delivered 10 SQLs in March; the SDRs' scorecards say 3 + 4.
+        """
+        create table marts.metrics_sla_monthly as
+            select date '2026-03-01' as month_start, 'sqls_delivered' as sla, 10.0 as actual
+        """,
+        """
+        create table marts.metrics_sales_quarterly as
+            select date '2026-01-01' as quarter_start, 'total' as grain,
+                0.00 as won_amount_eur
+        """,
+    )
+
+    failures = _failures(database, metrics_rep_scorecards_suite(metric_vars()))
+
+    assert set(failures) == {
+        "scorecard_shares_within_0_1",
+        "scorecard_target_is_configured",
+        "scorecard_verdict_follows_target",
+        "scorecard_has_each_configured_result",
+        "scorecard_team_totals_add_up",
+    }
+    assert failures["scorecard_shares_within_0_1"].sample_keys == [
+        {"rep_scorecard_id": "s1|month|2026-03-01|sql_to_opportunity_rate"}
+    ]
+    assert failures["scorecard_target_is_configured"].sample_keys == [
+        {"rep_scorecard_id": "s2|month|2026-03-01|sqls_delivered"}
+    ]
+    assert failures["scorecard_verdict_follows_target"].sample_keys == [
+        {"rep_scorecard_id": "s1|month|2026-03-01|sqls_accepted"}
+    ]
+    # s1 lacks its response time; s2 has every configured result.
+    assert failures["scorecard_has_each_configured_result"].sample_keys == [
+        {"rep_period": "s1|month|2026-03-01"}
+    ]
+    assert failures["scorecard_team_totals_add_up"].sample_keys == [
+        {"team_total": "sqls_delivered|2026-03-01"}
+    ]

@@ -8,8 +8,15 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from dagster_project.extraction.loader import load_source_table
+from dagster_project.extraction.reject_gate import (
+    RejectShareExceeded,
+    check_reject_share,
+    table_share,
+)
+from dagster_project.metric_config import metric_vars
 from dagster_project.source_catalog import SALESFORCE_TABLES
 from generator.write_salesforce import CONTACT_FIELDS, DEAL_FIELDS, _mapping_yaml
 
@@ -134,3 +141,61 @@ def test_the_orgs_bad_rows_are_quarantined_with_their_reasons(tmp_path: Path) ->
         ("006000000000000001", "Qualification", "false"),
         ("006000000000000005", "Prospecting", "true"),
     ]
+
+
+def test_the_orgs_bad_rows_weigh_in_the_reject_share_of_every_run(tmp_path: Path) -> None:
+    """Each kind of bad row once among 100 opportunities and 100 leads: under the configured
+    reject share (2%) the run goes on; one more unknown stage and the gate stops it, naming
+    the table, its share and the reasons."""
+    landing = tmp_path / "landing"
+    (landing / "crm").mkdir(parents=True)
+    (landing / "crm" / "mapping.yml").write_text(_mapping_yaml(), encoding="utf-8")
+    _write(landing, "account", [_record("Account", ACCOUNT, Name="Acme")])
+    _write(landing, "contact", [_person("Contact", CONTACT, AccountId=ACCOUNT)])
+    opportunities = [_opportunity(f"0060000000000{n:05d}") for n in range(1, 101)]
+    opportunities[10]["StageName"] = "Signed Off"  # a stage the org's mapping lacks
+    opportunities[20]["AccountId"] = None  # no account
+    opportunities[30]["AccountId"] = "001000000000000999"  # an account not in the export
+    _write(landing, "opportunity", opportunities)
+    leads = [_person("Lead", f"00Q0000000000{n:05d}", IsConverted=False) for n in range(1, 101)]
+    leads[5].update(IsConverted=True, ConvertedContactId=MISSING_CONTACT)
+    _write(landing, "lead", leads)
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    con.execute("create schema raw")
+    con.execute("create table raw.billing_fx_rates as select 'USD' as currency")
+    max_share = float(metric_vars()["quarantine_max_reject_share"])
+    for name in ("salesforce_account", "salesforce_contact", "salesforce_lead"):
+        load_source_table(con, TABLES[name], landing, LOADED_AT, crm="salesforce")
+    lead_share = table_share(con, "salesforce_lead")
+    assert (lead_share.rows_read, lead_share.rows_quarantined) == (100, 1)
+    check_reject_share(lead_share, max_share)  # 1%: the run goes on
+
+    # 3 of 100 opportunities: above 2%. With the currency one (a fourth kind) it is 4 of 101.
+    opportunities.append(_opportunity("006000000000000101", CurrencyIsoCode="JPY"))
+    _write(landing, "opportunity", opportunities)
+    result = load_source_table(
+        con, TABLES["salesforce_opportunity"], landing, LOADED_AT, crm="salesforce"
+    )
+    assert (result.accounting.rows_read, result.accounting.rows_quarantined) == (101, 4)
+    share = table_share(con, "salesforce_opportunity")
+    with pytest.raises(RejectShareExceeded) as stopped:
+        check_reject_share(share, max_share)
+    message = str(stopped.value)
+    assert message.startswith("salesforce_opportunity: 4 of 101 rows (4.0%) quarantined")
+    for reason in (
+        "StageName: unmapped deal stage x1",
+        "AccountId: missing value x1",
+        "AccountId: parent salesforce_account 001000000000000999 missing x1",
+        "CurrencyIsoCode: unknown currency x1",
+    ):
+        assert reason in message, message
+
+    # Corrected but for the unknown stage: 1 of 101, under the share; the corrected rows load.
+    opportunities[20]["AccountId"] = opportunities[30]["AccountId"] = ACCOUNT
+    opportunities[-1]["CurrencyIsoCode"] = "USD"
+    _write(landing, "opportunity", opportunities)
+    load_source_table(con, TABLES["salesforce_opportunity"], landing, LOADED_AT, crm="salesforce")
+    share = table_share(con, "salesforce_opportunity")
+    assert (share.rows_read, share.rows_quarantined) == (101, 1)
+    check_reject_share(share, max_share)
+    assert con.execute("select count(*) from raw.salesforce_opportunity").fetchone() == (100,)

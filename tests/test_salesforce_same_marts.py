@@ -3,10 +3,10 @@
 The session's company (tests/conftest.py) is generated again as a Salesforce org
 (`revops-generate --crm salesforce`: the same people, deals, amounts and times), extracted into
 raw with the Salesforce catalogue and built by dbt with `crm_source: salesforce`: every dbt test
-and the Salesforce unit tests pass, and every public mart equals the session's HubSpot build row
-for row, once the org's ids are read back as the HubSpot numbers they were generated from. Only
-the surrogate keys below differ, by nature: they hash the source ids (and the load time, a fact
-of the run).
+and the Salesforce unit tests pass, every mart quality rule reaches the HubSpot run's verdict,
+and every public mart equals the session's HubSpot build row for row, once the org's ids are
+read back as the HubSpot numbers they were generated from. Only the keys below differ, by
+nature: they are made of the source ids (and the load time, a fact of the run).
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.metric_config import default_as_of_date
+from dagster_project.metric_config import default_as_of_date, metric_vars
 from dagster_project.paths import DBT_PROJECT_DIR
+from dagster_project.quality.engine.gx_runner import run_suite
+from dagster_project.quality.engine.report import report_dir
+from dagster_project.quality.suites import mart_suites
 from generator import generate
 from tests.conftest import SAMPLE_SEED, SAMPLE_SIZE
 from tests.dbt_runs import dbt_command, load_raw, warehouse_file
@@ -31,6 +34,7 @@ SOURCE_ID_HASHES = {
     "fct_account_health": {"account_week_id"},
     "fct_lead_lifecycle_history": {"lead_stage_entry_id"},
     "fct_pipeline_snapshots": {"pipeline_snapshot_id"},
+    "metrics_rep_scorecards": {"rep_scorecard_id"},
     "metrics_sales_quarterly": {"sales_quarter_grain_id"},
 }
 # When raw was loaded: a fact of the run, not of the CRM.
@@ -65,7 +69,9 @@ def _differences(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
     return differing
 
 
-def test_a_salesforce_company_publishes_the_hubspot_marts(warehouse: Path, tmp_path: Path) -> None:
+def test_a_salesforce_company_publishes_the_hubspot_marts(
+    warehouse: Path, build_warehouse: Path, tmp_path: Path
+) -> None:
     landing = tmp_path / "landing"
     rows = generate(landing, size=SAMPLE_SIZE, seed=SAMPLE_SEED, crm="salesforce")
     database = warehouse_file(tmp_path, "salesforce")
@@ -115,5 +121,19 @@ def test_a_salesforce_company_publishes_the_hubspot_marts(warehouse: Path, tmp_p
             for table in marts
         }
         differing = {table: _differences(con, table) for table in marts}
-    assert len(marts) >= 15 and all(hubspot == sf and hubspot for hubspot, sf in counts.values())
+    assert len(marts) >= 15
+    # Not a comparison of empty tables: every mart holds rows, as many on either CRM.
+    assert {table: n for table, n in counts.items() if n[0] != n[1] or not n[0]} == {}
     assert {table: cols for table, cols in differing.items() if cols} == {}
+
+    # The same quality checks reach the same verdicts: every mart rule passes or fails with the
+    # failing-row count the session's HubSpot run recorded.
+    results = report_dir(str(build_warehouse)) / "results"
+    suites = mart_suites(metric_vars())
+    with duckdb.connect(str(database), read_only=True) as con:
+        verdicts = {suite.name: run_suite(con, suite) for suite in suites}
+    assert len(verdicts) >= 15
+    for suite, found in verdicts.items():
+        recorded = json.loads((results / f"{suite}.json").read_text())["outcomes"]
+        on_hubspot = {o["rule"]: (o["success"], o["failing_rows"]) for o in recorded}
+        assert {o.rule: (o.success, o.failing_rows) for o in found} == on_hubspot, suite

@@ -16,6 +16,12 @@ import dagster as dg
 
 from dagster_project.connectors.errors import SyncError
 from dagster_project.connectors.hubspot import TOKEN_ENV, HubSpotConnector
+from dagster_project.connectors.salesforce import (
+    CLIENT_ID_ENV,
+    CLIENT_SECRET_ENV,
+    INSTANCE_ENV,
+    SalesforceConnector,
+)
 from dagster_project.connectors.settings import SyncSettings
 from dagster_project.connectors.stripe_billing import KEY_ENV, StripeConnector
 from dagster_project.resources import WarehouseResource
@@ -23,7 +29,10 @@ from dagster_project.resources import WarehouseResource
 CONNECTORS_GROUP = "connectors"
 HUBSPOT_SYNC_KEY = dg.AssetKey(["connectors", "hubspot_sync"])
 STRIPE_SYNC_KEY = dg.AssetKey(["connectors", "stripe_sync"])
-SYNC_KEYS = (HUBSPOT_SYNC_KEY, STRIPE_SYNC_KEY)
+SALESFORCE_SYNC_KEY = dg.AssetKey(["connectors", "salesforce_sync"])
+SYNC_KEYS = (HUBSPOT_SYNC_KEY, SALESFORCE_SYNC_KEY, STRIPE_SYNC_KEY)
+# Each CRM's sync: api_sync_build runs the one of the company's CRM (`crm_source`).
+CRM_SYNC_KEYS = {"hubspot": HUBSPOT_SYNC_KEY, "salesforce": SALESFORCE_SYNC_KEY}
 
 
 class HubSpotResource(dg.ConfigurableResource):
@@ -39,6 +48,15 @@ class StripeResource(dg.ConfigurableResource):
 
     api_key: str
     api_base: str = "https://api.stripe.com"
+
+
+class SalesforceResource(dg.ConfigurableResource):
+    """A Salesforce org: its My Domain URL and a connected app enabled for the client-credentials
+    flow, whose run-as user can read the contract's objects and fields."""
+
+    instance_url: str
+    client_id: str
+    client_secret: str
 
 
 class SyncConfig(dg.Config):
@@ -60,11 +78,18 @@ def connector_resources() -> dict[str, dg.ConfigurableResource]:
     return {
         "hubspot": HubSpotResource(access_token=dg.EnvVar(TOKEN_ENV)),
         "stripe": StripeResource(api_key=dg.EnvVar(KEY_ENV)),
+        "salesforce": SalesforceResource(
+            instance_url=dg.EnvVar(INSTANCE_ENV),
+            client_id=dg.EnvVar(CLIENT_ID_ENV),
+            client_secret=dg.EnvVar(CLIENT_SECRET_ENV),
+        ),
     }
 
 
 def _run_sync(
-    context: dg.AssetExecutionContext, connector: HubSpotConnector | StripeConnector, day: str
+    context: dg.AssetExecutionContext,
+    connector: HubSpotConnector | SalesforceConnector | StripeConnector,
+    day: str,
 ) -> dg.MaterializeResult:
     began = time.perf_counter()
     try:
@@ -132,4 +157,29 @@ def stripe_sync(
     return _run_sync(context, connector, warehouse.effective_as_of_date())
 
 
-CONNECTOR_ASSETS = [hubspot_sync, stripe_sync]
+@dg.asset(
+    key=SALESFORCE_SYNC_KEY,
+    group_name=CONNECTORS_GROUP,
+    kinds={"python", "salesforce"},
+    description=(
+        "Salesforce REST (SOQL) -> <landing>/salesforce/<object>/date=<as-of>/: the contract's "
+        "objects changed or deleted since the last sync (the first sync is a full one)."
+    ),
+)
+def salesforce_sync(
+    context: dg.AssetExecutionContext,
+    config: SyncConfig,
+    warehouse: WarehouseResource,
+    salesforce: SalesforceResource,
+) -> dg.MaterializeResult:
+    connector = SalesforceConnector(
+        salesforce.instance_url,
+        salesforce.client_id,
+        salesforce.client_secret,
+        Path(warehouse.landing_dir),
+        config.settings(),
+    )
+    return _run_sync(context, connector, warehouse.effective_as_of_date())
+
+
+CONNECTOR_ASSETS = [hubspot_sync, salesforce_sync, stripe_sync]

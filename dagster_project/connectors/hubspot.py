@@ -32,7 +32,7 @@ from dagster_project.connectors.hubspot_contract import (
     epoch_ms,
     owner_record,
 )
-from dagster_project.connectors.settings import SyncSettings, day_end
+from dagster_project.connectors.settings import SyncSettings, count_attempts, day_end
 from dagster_project.connectors.sync_state import (
     Record,
     SyncState,
@@ -83,15 +83,7 @@ class HubSpotConnector:
             # The REST client raises on an error status itself, after the retries.
             raise_for_status=False,
         ).session
-        # Every attempt passes the transport adapter: count them there, retries included.
-        adapter = session.get_adapter(self.base_url)
-        send = adapter.send
-
-        def counted_send(*args: Any, **kwargs: Any) -> Any:
-            self.requests += 1
-            return send(*args, **kwargs)
-
-        adapter.send = counted_send
+        count_attempts(session, self.base_url, self)
         return RESTClient(base_url=self.base_url, auth=BearerTokenAuth(self.token), session=session)
 
     # The sync of one landing day.

@@ -52,6 +52,7 @@ PROPERTIES = {
         "deal_origin",
         *MEDDIC_FIELDS,
         "closed_lost_reason",
+        "dealtype",
     ),
     "engagements": (
         "hs_engagement_type",

@@ -1,9 +1,11 @@
-"""What both connectors share: retry bounds, the overlap window, and the day's window end."""
+"""What the connectors share: retry bounds, the overlap window, the day's window end, and the
+count of requests sent."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -25,3 +27,20 @@ class SyncSettings:
 def day_end(day: date) -> datetime:
     """The end of a landing day: a sync of `day` asks for what changed before it."""
     return datetime(day.year, day.month, day.day, tzinfo=UTC) + timedelta(days=1)
+
+
+class CountsRequests(Protocol):
+    requests: int
+
+
+def count_attempts(session: Any, url: str, counter: CountsRequests) -> None:
+    """Count every attempt `session` sends to `url` on `counter.requests`, retries included:
+    each one passes the transport adapter, where dlt's retrying client cannot hide it."""
+    adapter = session.get_adapter(url)
+    send = adapter.send
+
+    def counted_send(*args: Any, **kwargs: Any) -> Any:
+        counter.requests += 1
+        return send(*args, **kwargs)
+
+    adapter.send = counted_send

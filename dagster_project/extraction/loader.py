@@ -51,7 +51,7 @@ from dagster_project.extraction.quarantine import (
 )
 from dagster_project.extraction.rules import Rule, table_rules
 from dagster_project.metric_config import crm_source, default_as_of_date
-from dagster_project.source_catalog import CrmSource, SourceTable
+from dagster_project.source_catalog import SALESFORCE_MAPPED_OBJECTS, CrmSource, SourceTable
 from dagster_project.sql_text import sql_identifier, sql_text
 
 # What every raw row carries besides the export's own columns.
@@ -446,14 +446,6 @@ def _rules_for_columns(rules: tuple[Rule, ...], columns: set[str]) -> tuple[Rule
     )
 
 
-# The Salesforce objects whose fields the CRM mapping's objects name.
-_SALESFORCE_MAPPED_OBJECTS = {
-    "salesforce_lead": "contacts",
-    "salesforce_contact": "contacts",
-    "salesforce_opportunity": "deals",
-}
-
-
 def _check_mapped_properties(
     con: duckdb.DuckDBPyConnection,
     table: SourceTable,
@@ -467,7 +459,7 @@ def _check_mapped_properties(
     export is the generator's shape, where a property may be left out (it reads as null).
     """
     object_type = (
-        _SALESFORCE_MAPPED_OBJECTS.get(table.raw_table, "")
+        SALESFORCE_MAPPED_OBJECTS.get(table.raw_table, "")
         if table.system == "salesforce"
         else table.raw_table.removeprefix("crm_")
     )

@@ -349,6 +349,10 @@ SALESFORCE_RULES: dict[str, tuple[Rule, ...]] = {
     "salesforce_opportunity_history": _salesforce(
         ref("OpportunityId", "salesforce_opportunity"),
     ),
+    "salesforce_opportunity_contact_role": _salesforce(
+        ref("OpportunityId", "salesforce_opportunity"),
+        ref("ContactId", "salesforce_contact"),
+    ),
     "salesforce_lead_history": _salesforce(ref("LeadId", "salesforce_lead"), history=True),
     "salesforce_contact_history": _salesforce(ref("ContactId", "salesforce_contact"), history=True),
     "salesforce_task": _who_what(enum("TaskSubtype", ("Call", "Email", "Task"))),

@@ -141,6 +141,7 @@ TYPED_FIELDS: dict[str, tuple[TypedField, ...]] = {
         *_fields("boolean", "IsClosed", "IsWon"),
     ),
     "salesforce_opportunity_history": (*_SALESFORCE, *_fields("decimal(18, 2)", "Amount")),
+    "salesforce_opportunity_contact_role": (*_SALESFORCE, *_fields("boolean", "IsPrimary")),
     "salesforce_task": (
         *_SALESFORCE,
         *_fields("timestamptz", "CompletedDateTime"),

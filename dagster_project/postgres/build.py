@@ -18,6 +18,7 @@ from pathlib import Path
 
 from dagster_project.metric_config import default_as_of_date
 from dagster_project.paths import DBT_PROJECT_DIR
+from dagster_project.postgres.mart_checks import blocking_failures, run_mart_suites
 from dagster_project.postgres.publish import BUILD_SUFFIX, drop_build_schemas, publish_schemas
 from dagster_project.postgres.raw_copy import copy_raw
 from dagster_project.postgres.settings import PostgresConnectionError, PostgresSettings, connect
@@ -67,17 +68,33 @@ def main(argv: list[str] | None = None) -> int:
     return build_and_publish(settings, as_of, args.target_path)
 
 
-def build_and_publish(settings: PostgresSettings, as_of_date: str, target_path: Path) -> int:
-    """dbt build into the `__build` schemas; published only when every node passed. Each build
-    starts from empty schemas, so incremental models build in full."""
+def build_and_publish(
+    settings: PostgresSettings,
+    as_of_date: str,
+    target_path: Path,
+    *options: str,
+    check_marts: bool = True,
+) -> int:
+    """dbt build (with dbt's `options`) into the `__build` schemas, then the marts' quality
+    suites on them (`check_marts`); published only when every node and every blocking rule
+    passed. Each build starts from empty schemas, so incremental models build in full."""
     connection = connect(settings)
     try:
         drop_build_schemas(connection)
-        result = dbt_build(settings, as_of_date, target_path, schema_suffix=BUILD_SUFFIX)
+        result = dbt_build(settings, as_of_date, target_path, *options, schema_suffix=BUILD_SUFFIX)
         sys.stdout.write(result.stdout[-4000:])
         if result.returncode != 0:
             print("dbt build failed: the published schemas are unchanged", file=sys.stderr)
             return result.returncode
+        if check_marts:
+            failures = blocking_failures(run_mart_suites(settings, BUILD_SUFFIX))
+            if failures:
+                print(
+                    "a blocking quality rule failed, the published schemas are unchanged:\n  "
+                    + "\n  ".join(failures),
+                    file=sys.stderr,
+                )
+                return 1
         print(f"published: {', '.join(publish_schemas(connection))}")
         return 0
     finally:

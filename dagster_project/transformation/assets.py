@@ -5,6 +5,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,17 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from dagster_project.resources import WarehouseResource
 from dagster_project.transformation.build_inputs import inputs_digest, published_inputs_digest
+from dagster_project.transformation.build_selection import (
+    built_inputs,
+    current_inputs,
+    forget_built_inputs,
+    record_built_inputs,
+    unchanged_nodes,
+)
 from dagster_project.transformation.cli_args import dbt_build_args
 from dagster_project.transformation.failures import failed_nodes, failure_description, is_transient
 from dagster_project.transformation.project import DBT_PROJECT, dbt_run_env, dbt_run_target
+from dagster_project.transformation.test_window import TESTS_REBUILT_FROM, rebuilt_from_day
 from dagster_project.transformation.translator import RevopsDbtTranslator
 
 
@@ -76,13 +85,37 @@ def revops_dbt_assets(
         )
         return
     target = dbt_run_target()
-    args = dbt_build_args(config.full_refresh)
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
+    with warehouse.connect() as con:
+        rebuilt_from = rebuilt_from_day(con, manifest, as_of_date, config.full_refresh)
+        inputs = current_inputs(con, as_of_date)
+        previous = {} if config.full_refresh else built_inputs(con)
+        unchanged = unchanged_nodes(manifest, previous, inputs)
+        # Cleared until this build succeeds: a failed build is followed by a whole one.
+        forget_built_inputs(con)
+    context.log.info(
+        f"{len(unchanged)} models and seeds unchanged since the last build are left as built: "
+        + ", ".join(unchanged)
+        if unchanged
+        else "Every model is built (the first build, new code, or a failed last build)"
+    )
+    args = dbt_build_args(config.full_refresh, unchanged)
     # The results of the previous run must not be read as this run's if dbt dies early.
     (target / "run_results.json").unlink(missing_ok=True)
     # dbt reads the warehouse path and the as-of date from the environment, which dagster-dbt
     # copies from this process's when it starts dbt; the resource is the source of truth, so
     # the subprocess gets exactly the file this run's extraction wrote.
     run_env = dbt_run_env(warehouse.database, as_of_date, target)
+    # Empty: the data tests of incremental models check every row (transformation/test_window.py).
+    run_env[TESTS_REBUILT_FROM] = rebuilt_from or ""
+    context.log.info(
+        f"Data tests of incremental models check the rows rebuilt from {rebuilt_from} on"
+        if rebuilt_from
+        else "Data tests check every row (a full refresh or a first build)"
+    )
+    # First: a multi-asset yields its assets parents first, and no model left as built reads a
+    # rebuilt one (a model downstream of a change is rebuilt).
+    yield from unchanged_outputs(context, manifest, unchanged)
     with patched_environ(run_env):
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
     yield from invocation.stream()
@@ -95,3 +128,31 @@ def revops_dbt_assets(
             # A failing test or model fails the same way again; only machine faults are retried.
             allow_retries=is_transient((message for _, message in failures), returncode),
         )
+    with warehouse.connect() as con:
+        record_built_inputs(con, inputs)
+
+
+def unchanged_outputs(
+    context: dg.AssetExecutionContext, manifest: Mapping[str, Any], unchanged: list[str]
+) -> Iterator[dg.Output]:
+    """The models and seeds left as built, as outputs of this step, parents first: the checks
+    and publish after it wait for every dbt asset, and read these from the build file as they
+    are."""
+    translator = RevopsDbtTranslator()
+    names = set(unchanged)
+    nodes = {
+        uid: node
+        for uid, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed") and node["name"] in names
+    }
+    order = TopologicalSorter(
+        {uid: [p for p in manifest["parent_map"].get(uid, ()) if p in nodes] for uid in nodes}
+    )
+    for uid in order.static_order():
+        key = translator.get_asset_key(nodes[uid])
+        if key in context.selected_asset_keys:
+            yield dg.Output(
+                None,
+                output_name=context.assets_def.get_output_name_for_asset_key(key),
+                metadata={"rebuilt": False},
+            )

@@ -51,3 +51,11 @@ class adapter:
     def quote(identifier: str) -> str:
         """DuckDB's quoting of a column name (dbt's `adapter.quote`)."""
         return f'"{identifier}"'
+
+
+class dbt:
+    """dbt's own cross-database macros the models call, in the form dbt-duckdb renders."""
+
+    @staticmethod
+    def dateadd(datepart: str, interval: Any, from_date_or_timestamp: str) -> str:
+        return f"date_add({from_date_or_timestamp}, interval ({interval}) {datepart})"

@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from dagster_project.source_catalog import SALESFORCE_TABLES
+
 Record = dict[str, Any]
 # The tables the connectors fetch: HubSpot's CRM objects and Stripe's billing objects.
 SERVED_TABLES = (
@@ -30,6 +32,8 @@ SERVED_TABLES = (
     "billing/credit_notes",
 )
 EVENT_TABLES = ("billing/subscription_events",)
+# The Salesforce connector's objects: an org's records, the latest delivery of each served.
+SALESFORCE_SERVED_TABLES = tuple(f"salesforce/{table.name}" for table in SALESFORCE_TABLES)
 
 
 @dataclass
@@ -57,16 +61,26 @@ class Company:
             if table in EVENT_TABLES:
                 state[table] = [d.record for d in delivered]
                 continue
+            # HubSpot's and Stripe's records: `id`, versions by `updatedAt`; Salesforce's: `Id`,
+            # `SystemModstamp` (a field history row never changes).
+            key, version = (
+                ("Id", "SystemModstamp")
+                if table in SALESFORCE_SERVED_TABLES
+                else (
+                    "id",
+                    "updatedAt",
+                )
+            )
             latest: dict[str, Record] = {}
             for d in delivered:
-                current = latest.get(d.record["id"])
+                current = latest.get(d.record[key])
                 newer = (
                     current is None
-                    or "updatedAt" not in current
-                    or d.record["updatedAt"] >= current["updatedAt"]
+                    or version not in current
+                    or d.record[version] >= current[version]
                 )
                 if newer:
-                    latest[d.record["id"]] = d.record
+                    latest[d.record[key]] = d.record
             state[table] = list(latest.values())
         return state
 
@@ -76,13 +90,15 @@ def _read_jsonl(path: Path) -> list[Record]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def load_company(landing_dir: Path, history_end: date) -> Company:
+def load_company(
+    landing_dir: Path, history_end: date, tables: tuple[str, ...] = SERVED_TABLES
+) -> Company:
     """Read the generator's landing folder (`history_end`: the initial export's last day)."""
     company = Company()
     dated = sorted(landing_dir.glob("*/*/date=*"))
     first_increment = min((date.fromisoformat(p.name[5:]) for p in dated), default=None)
     initial_day = first_increment - timedelta(days=1) if first_increment else history_end
-    for table in SERVED_TABLES:
+    for table in tables:
         folder = landing_dir / table
         rows: list[Delivery] = []
         for path in sorted(folder.glob("part-*.jsonl")):

@@ -90,7 +90,8 @@ def run_suite(
             else:
                 outcomes += validator.outcomes(frame, con.execute(frame.sql).df())
         except duckdb.Error as error:
-            outcomes += [_errored(rule, f"frame query failed: {error}") for rule in frame.rules]
+            message = f"frame query failed: {error}"
+            outcomes += [errored_outcome(rule, message) for rule in frame.rules]
     return outcomes
 
 
@@ -384,7 +385,7 @@ def _exception_message(info: Mapping[str, Any]) -> str | None:
     return "; ".join(messages) or None
 
 
-def _errored(rule: Rule, message: str) -> RuleOutcome:
+def errored_outcome(rule: Rule, message: str) -> RuleOutcome:
     return RuleOutcome(
         rule=rule.name,
         description=rule.description,

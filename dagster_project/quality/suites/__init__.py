@@ -19,6 +19,7 @@ from dagster_project.quality.suites.funnel import funnel_suites
 from dagster_project.quality.suites.health import health_suites
 from dagster_project.quality.suites.revenue import revenue_suites
 from dagster_project.quality.suites.sales import sales_suites
+from dagster_project.quality.suites.scorecards import scorecards_suites
 from dagster_project.quality.suites.segments import segments_suites
 from dagster_project.quality.suites.sla import sla_suites
 
@@ -31,6 +32,7 @@ def mart_suites(config: Mapping[str, Any]) -> list[Suite]:
         *health_suites(config),
         *revenue_suites(config),
         *sales_suites(config),
+        *scorecards_suites(config),
         *segments_suites(config),
         *sla_suites(config),
     ]

@@ -94,7 +94,7 @@ def fct_leads_suite(config: Mapping[str, Any]) -> Suite:
                     coalesce(
                         mql_intent_signal_at <= mql_at
                         and mql_intent_signal_at
-                            >= mql_at - interval {config["intent_window_days"]} day,
+                            >= mql_at - interval '{config["intent_window_days"]} day',
                         false
                     ) as intent_signal_in_window,
                     coalesce(is_bant_complete, false) as is_bant_complete,
@@ -178,7 +178,7 @@ def fct_lead_lifecycle_history_suite(config: Mapping[str, Any]) -> Suite:
                     and uses.event_name = 'Feature Used'
                     and uses.feature_name in ({core_features})
                     and uses.occurred_at <= pql_workspaces.entered_at
-                group by all
+                group by pql_workspaces.lead_stage_entry_id, pql_workspaces.lead_id
                 """,
                 key=("lead_stage_entry_id",),
                 rules=(

@@ -29,6 +29,7 @@ def revenue_suites(config: Mapping[str, Any]) -> list[Suite]:
         fct_mrr_suite(config),
         metrics_revenue_monthly_suite(config),
         metrics_revenue_segment_monthly_suite(config),
+        metrics_renewals_quarterly_suite(config),
     ]
 
 
@@ -170,6 +171,45 @@ def metrics_revenue_segment_monthly_suite(config: Mapping[str, Any]) -> Suite:
                 rules=(
                     *net_revenue_rules(),
                     between("mrr_not_negative", "mrr_eur", "MRR is never negative.", min_value=0),
+                ),
+            )
+        ],
+    )
+
+
+def metrics_renewals_quarterly_suite(config: Mapping[str, Any]) -> Suite:
+    return mart_suite(
+        "metrics_renewals_quarterly",
+        "Renewal rate of term contracts by quarter, in logos and in ARR.",
+        [
+            Frame(
+                sql="""
+                select
+                    quarter_start,
+                    renewal_rate_logos,
+                    renewal_rate_arr,
+                    renewals_decided - renewed_on_time - renewed_late - not_renewed
+                        as unaccounted_renewals
+                from marts.metrics_renewals_quarterly
+                """,
+                key=("quarter_start",),
+                rules=(
+                    share(
+                        "renewal_rate_logos_is_a_share",
+                        "renewal_rate_logos",
+                        "The share of decided renewals that renewed lies in [0, 1].",
+                    ),
+                    share(
+                        "renewal_rate_arr_is_a_share",
+                        "renewal_rate_arr",
+                        "The share of the ARR at stake that renewed lies in [0, 1].",
+                    ),
+                    within(
+                        "every_decided_renewal_has_an_outcome",
+                        "unaccounted_renewals",
+                        0,
+                        "A decided renewal is renewed on time, renewed late or not renewed.",
+                    ),
                 ),
             )
         ],

@@ -36,6 +36,8 @@ def sales_suites(config: Mapping[str, Any]) -> list[Suite]:
         metrics_sales_quarterly_suite(config),
         deal_qualification_alerts_suite(config),
         fct_pipeline_snapshots_suite(config),
+        fct_deal_multithreading_suite(config),
+        metrics_bookings_quarterly_suite(config),
     ]
 
 
@@ -149,25 +151,28 @@ def metrics_sales_quarterly_suite(config: Mapping[str, Any]) -> Suite:
 
 
 def deal_qualification_alerts_suite(config: Mapping[str, Any]) -> Suite:
-    """Every alert is justified by the configured gate or kill rule."""
+    """Every alert is justified by the configured gate, kill or multi-threading rule."""
     is_gate = Where("alert_type", "==", "meddic_gate_violation")
     is_kill = Where("alert_type", "==", "kill_candidate")
+    is_single_threaded = Where("alert_type", "==", "single_threaded")
     return mart_suite(
         "deal_qualification_alerts",
-        "MEDDIC gate violations and kill candidates among open deals.",
+        "MEDDIC gate violations, kill candidates and single-threaded big deals among open deals.",
         [
             Frame(
                 sql="""
-                select deal_alert_id, alert_type, meddic_score, days_open
-                from marts.deal_qualification_alerts
+                select alerts.deal_alert_id, alerts.alert_type, alerts.meddic_score,
+                    alerts.days_open, alerts.amount_eur, threads.engaged_contacts
+                from marts.deal_qualification_alerts as alerts
+                left join marts.fct_deal_multithreading as threads using (deal_id)
                 """,
                 key=("deal_alert_id",),
                 rules=(
                     in_set(
                         "alert_type_known",
                         "alert_type",
-                        ["meddic_gate_violation", "kill_candidate"],
-                        "Alerts are gate violations or kill candidates.",
+                        ["meddic_gate_violation", "kill_candidate", "single_threaded"],
+                        "Alerts are gate violations, kill candidates or single-threaded deals.",
                     ),
                     Rule(
                         "gate_violation_below_gate",
@@ -201,6 +206,28 @@ def deal_qualification_alerts_suite(config: Mapping[str, Any]) -> Suite:
                             "strict_min": True,
                         },
                         where=(is_kill,),
+                    ),
+                    Rule(
+                        "single_threaded_deal_is_big",
+                        "A single-threaded alert is for a deal above the configured ACV.",
+                        "ExpectColumnValuesToBeBetween",
+                        {
+                            "column": "amount_eur",
+                            "min_value": config["multithreading_gate_acv_eur"],
+                            "strict_min": True,
+                        },
+                        where=(is_single_threaded,),
+                    ),
+                    Rule(
+                        "single_threaded_deal_has_few_contacts",
+                        "A single-threaded deal engages fewer contacts than the configured least.",
+                        "ExpectColumnValuesToBeBetween",
+                        {
+                            "column": "engaged_contacts",
+                            "max_value": config["multithreading_min_contacts"],
+                            "strict_max": True,
+                        },
+                        where=(is_single_threaded,),
                     ),
                 ),
             )
@@ -244,5 +271,101 @@ def fct_pipeline_snapshots_suite(config: Mapping[str, Any]) -> Suite:
                     ),
                 ),
             )
+        ],
+    )
+
+
+def fct_deal_multithreading_suite(config: Mapping[str, Any]) -> Suite:
+    return mart_suite(
+        "fct_deal_multithreading",
+        "People of the buyer each deal reaches, and its buying roles.",
+        [
+            Frame(
+                sql="""
+                select
+                    deal_id,
+                    engaged_contacts - decision_makers - influencers - champions
+                        as contacts_without_role,
+                    (engaged_contacts >= {min_contacts}) = is_multithreaded as threading_agrees,
+                    are_buying_roles_covered
+                        = (has_decision_maker and has_influencer and has_champion)
+                        as coverage_agrees
+                from marts.fct_deal_multithreading
+                """.format(min_contacts=int(config["multithreading_min_contacts"])),
+                key=("deal_id",),
+                rules=(
+                    between(
+                        "buying_roles_within_engaged_contacts",
+                        "contacts_without_role",
+                        "A deal's decision makers, influencers and champions are among its "
+                        "engaged contacts.",
+                        min_value=0,
+                    ),
+                    in_set(
+                        "multithreaded_from_the_configured_contacts",
+                        "threading_agrees",
+                        [True],
+                        "A deal is multi-threaded exactly from the configured engaged contacts.",
+                    ),
+                    in_set(
+                        "buying_roles_covered_when_all_three_are",
+                        "coverage_agrees",
+                        [True],
+                        "Buying roles are covered exactly when each of the three has a contact.",
+                    ),
+                ),
+            )
+        ],
+    )
+
+
+def metrics_bookings_quarterly_suite(config: Mapping[str, Any]) -> Suite:
+    return mart_suite(
+        "metrics_bookings_quarterly",
+        "Closed-won ACV by quarter and motion, the actual against the target growth mix.",
+        [
+            Frame(
+                sql="""
+                select bookings_quarter_motion_id, share_of_bookings, growth_mix_actual
+                from marts.metrics_bookings_quarterly
+                """,
+                key=("bookings_quarter_motion_id",),
+                rules=(
+                    share(
+                        "bookings_share_is_a_share",
+                        "share_of_bookings",
+                        "A motion's share of a quarter's bookings is a fraction in [0, 1].",
+                    ),
+                    share(
+                        "growth_mix_is_a_share",
+                        "growth_mix_actual",
+                        "A motion's share of growth bookings is a fraction in [0, 1].",
+                    ),
+                ),
+            ),
+            Frame(
+                # The motions split the quarter's won ACV, neither losing nor adding a deal.
+                sql="""
+                select
+                    sales.quarter_start,
+                    coalesce(bookings.bookings_eur, 0) - sales.won_amount_eur as won_residual
+                from marts.metrics_sales_quarterly as sales
+                left join (
+                    select quarter_start, sum(bookings_eur) as bookings_eur
+                    from marts.metrics_bookings_quarterly
+                    group by quarter_start
+                ) as bookings using (quarter_start)
+                where sales.grain = 'total'
+                """,
+                key=("quarter_start",),
+                rules=(
+                    within(
+                        "motions_add_up_to_the_quarters_won_acv",
+                        "won_residual",
+                        WEIGHTED_CENT,
+                        "New logo, expansion and renewal bookings add up to the quarter's won ACV.",
+                    ),
+                ),
+            ),
         ],
     )

@@ -71,3 +71,22 @@
         {{- 'collect_set' if distinct else 'collect_list' }}({{ expression }})
         {{- ' filter (where ' ~ condition ~ ')' if condition }}), '{{ separator }}'), '')
 {%- endmacro %}
+
+{#- `value` of the row with the largest `ordering` (rows where either is null are skipped). -#}
+{% macro arg_max(value, ordering) -%}
+    {{ return(adapter.dispatch('arg_max')(value, ordering)) }}
+{%- endmacro %}
+
+{% macro duckdb__arg_max(value, ordering) -%}
+    arg_max({{ value }}, {{ ordering }})
+{%- endmacro %}
+
+{% macro postgres__arg_max(value, ordering) -%}
+    (array_agg({{ value }} order by {{ ordering }} desc)
+        filter (where {{ value }} is not null and {{ ordering }} is not null))[1]
+{%- endmacro %}
+
+{% macro spark__arg_max(value, ordering) -%}
+    max_by({{ value }}, {{ ordering }})
+        filter (where {{ value }} is not null and {{ ordering }} is not null)
+{%- endmacro %}

@@ -122,3 +122,27 @@
         (property_key, property_value) -> not array_contains({{ keys }}, property_key)
     ))
 {%- endmacro %}
+
+{#- As json_array_rows, with `position` beside `value`: the element's place in the array, from 0. -#}
+{% macro json_array_rows_indexed(expression) -%}
+    {{ return(adapter.dispatch('json_array_rows_indexed')(expression)) }}
+{%- endmacro %}
+
+{% macro duckdb__json_array_rows_indexed(expression) -%}
+    lateral (select value, cast(key as integer) as position from json_each({{ expression }}))
+{%- endmacro %}
+
+{% macro postgres__json_array_rows_indexed(expression) -%}
+    lateral (
+        select element.value, cast(element.ordinality - 1 as integer) as position
+        from json_array_elements({{ expression }}) with ordinality as element (value, ordinality)
+    )
+{%- endmacro %}
+
+{#- Spark: transform's index argument counts from 0, as the element's place. -#}
+{% macro spark__json_array_rows_indexed(expression) -%}
+    lateral inline(transform(
+        from_json({{ expression }}, 'array<string>'),
+        (element, element_index) -> named_struct('value', element, 'position', element_index)
+    ))
+{%- endmacro %}

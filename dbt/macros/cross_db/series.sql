@@ -21,3 +21,22 @@
         sequence({{ start }}, {{ stop }}, {{ step }}), step_value -> cast(step_value as date)
     ) end)
 {%- endmacro %}
+
+{#- The integers from `start` to `stop` (both included) by `step`, one row each, as an expression
+    of a select list: `select {{ integer_series('1', 'n', '1') }} as number`; no row when `stop` is
+    before `start`. -#}
+{% macro integer_series(start, stop, step) -%}
+    {{ return(adapter.dispatch('integer_series')(start, stop, step)) }}
+{%- endmacro %}
+
+{% macro duckdb__integer_series(start, stop, step) -%}
+    unnest(generate_series({{ start }}, {{ stop }}, {{ step }}))
+{%- endmacro %}
+
+{% macro postgres__integer_series(start, stop, step) -%}
+    generate_series({{ start }}, {{ stop }}, {{ step }})
+{%- endmacro %}
+
+{% macro spark__integer_series(start, stop, step) -%}
+    explode(case when {{ stop }} >= {{ start }} then sequence({{ start }}, {{ stop }}, {{ step }}) end)
+{%- endmacro %}

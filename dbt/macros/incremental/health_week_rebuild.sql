@@ -5,8 +5,12 @@
     the as-of week disappear. A Stripe event that landed within the lookback but happened
     earlier (seats restated last month) moves the start back to its week: paid seats count from
     the event on. Older weeks keep the values they were built with: any other correction older
-    than that (an FX rate, a CRM account) needs `--full-refresh`. -#}
-{% macro health_rebuild_from_week() -%}
+    than that (an FX rate, a CRM account) needs `--full-refresh`. The data tests' window
+    (macro rebuilt_rows) passes the subscription events' relation: a test may not ref() a model
+    it does not depend on. -#}
+{% macro health_rebuild_from_week(subscription_events=none) -%}
+    {%- set events = subscription_events if subscription_events is not none
+        else ref('stg_billing__subscription_events') -%}
     {%- set lookback_start -%}
         cast('{{ var("as_of_date") }}' as date) - interval '{{ var('incremental_lookback_days') }} day'
     {%- endset -%}
@@ -16,7 +20,7 @@
             {{ lookback_start }} - interval '{{ var('health_signal_window_days') }} day',
             (
                 select coalesce(min(cast(occurred_at as date)), date '9999-12-31')
-                from {{ ref('stg_billing__subscription_events') }}
+                from {{ events }}
                 where landing_date >= {{ lookback_start }}
             )
         )

@@ -33,6 +33,7 @@ final as (
         meddpicc_paper_process,
         meddpicc_competition,
         closed_lost_reason,
+        deal_type,
         custom_properties,
         updated_at,
         is_archived,

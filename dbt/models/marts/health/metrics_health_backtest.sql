@@ -28,6 +28,22 @@ churns as (
 
 ),
 
+-- A join, not a correlated `exists` in the select list: PostgreSQL runs such a subquery once per
+-- account-week, scanning every churn each time (hours at 800k account-weeks); a join on the
+-- company hashes once on both engines.
+churned_weeks as (
+
+    select distinct account_health.account_week_id
+
+    from account_health
+    inner join churns
+        on
+            account_health.company_id = churns.company_id
+            and account_health.measured_before <= churns.churned_at
+            and churns.churned_at < account_health.measured_before + interval '{{ horizon }} day'
+
+),
+
 observed_weeks as (
 
     select
@@ -35,16 +51,11 @@ observed_weeks as (
         account_health.company_id,
         account_health.health_band,
         account_health.health_score,
-        exists(
-            select 1
-            from churns
-            where
-                churns.company_id = account_health.company_id
-                and churns.churned_at >= account_health.measured_before
-                and churns.churned_at < account_health.measured_before + interval '{{ horizon }} day'
-        ) as churned_within_horizon
+        churned_weeks.account_week_id is not null as churned_within_horizon
 
     from account_health
+    left join churned_weeks
+        on account_health.account_week_id = churned_weeks.account_week_id
     where
         account_health.measured_before + interval '{{ horizon }} day'
         <= cast('{{ var("as_of_date") }}' as date) + interval '1 day'

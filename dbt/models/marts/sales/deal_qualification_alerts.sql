@@ -6,7 +6,10 @@
     - kill_candidate: the deal has been open more than `kill_after_days` (30) days with a MEDDIC
       score below `kill_max_meddic_score` (3 of 6). The CRM does not export the history of the
       MEDDIC fields, so the deal's age stands for "for more than 30 days": a deal cannot have held
-      its current score for longer than it has existed. -#}
+      its current score for longer than it has existed;
+    - single_threaded: an open new-logo deal above `multithreading_gate_acv_eur` (100 kEUR) at
+      `multithreading_gate_from_stage` (Proposal) or later reaches fewer than
+      `multithreading_min_contacts` (3) people of the buyer (fct_deal_multithreading). -#}
 with
 
 opportunities as (
@@ -21,11 +24,25 @@ stages as (
 
 ),
 
+multithreading as (
+
+    select * from {{ ref('fct_deal_multithreading') }}
+
+),
+
 gate_stage as (
 
     select stage_order as gate_stage_order
     from stages
     where stage = '{{ var("meddic_gate_from_stage") }}'
+
+),
+
+multithreading_gate_stage as (
+
+    select stage_order as gate_stage_order
+    from stages
+    where stage = '{{ var("multithreading_gate_from_stage") }}'
 
 ),
 
@@ -64,6 +81,27 @@ alerts as (
     where
         meddic_score < {{ var('kill_max_meddic_score') }}
         and days_open > {{ var('kill_after_days') }}
+
+    union all
+
+    select
+        open_deals.deal_id,
+        'single_threaded' as alert_type,
+        'New logo of ' || open_deals.amount_eur || ' EUR at ' || open_deals.current_stage
+        || ' with ' || multithreading.engaged_contacts || ' engaged contact(s); from '
+        || '{{ var("multithreading_gate_from_stage") }} on, new logos above '
+        || '{{ var("multithreading_gate_acv_eur") }} EUR need at least '
+        || '{{ var("multithreading_min_contacts") }}' as reason
+
+    from open_deals
+    inner join multithreading
+        on open_deals.deal_id = multithreading.deal_id
+    cross join multithreading_gate_stage
+    where
+        multithreading.deal_motion = 'new_logo'
+        and open_deals.amount_eur > {{ var('multithreading_gate_acv_eur') }}
+        and open_deals.current_stage_order >= multithreading_gate_stage.gate_stage_order
+        and multithreading.engaged_contacts < {{ var('multithreading_min_contacts') }}
 
 ),
 

@@ -60,9 +60,11 @@ renamed as (
         {{ crm_flag('meddpicc_paper_process') }} as meddpicc_paper_process,
         {{ crm_flag('meddpicc_competition') }} as meddpicc_competition,
         {{ json_text('source.properties', ['closed_lost_reason']) }} as closed_lost_reason,
+        -- HubSpot's standard deal type (newbusiness, existingbusiness; a company may add renewal).
+        lower({{ json_text('source.properties', ['dealtype']) }}) as deal_type,
         {{ crm_custom_properties(
             ['hubspot_owner_id', 'dealname', 'amount', 'deal_currency_code', 'pipeline',
-            'createdate', 'closedate', 'closed_lost_reason']
+            'createdate', 'closedate', 'closed_lost_reason', 'dealtype']
         ) }} as custom_properties,
         {{ crm_typed_columns(source('crm', 'crm_mapping'), 'deals') }}
         {{ iso_to_utc_timestamp('source.' ~ adapter.quote('updatedAt')) }} as updated_at,

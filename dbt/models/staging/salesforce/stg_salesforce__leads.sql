@@ -1,74 +1,12 @@
 {{ config(enabled=var('crm_source') == 'salesforce') }}
 
-with
-
-source as (
-
-    select
-        source_table.*,
-        -- The record as JSON: the mapped fields are read by the org's field names.
-        to_json(source_table) as record
-
-    from {{ source('salesforce', 'salesforce_lead') }} as source_table
-
-),
-
--- The org's names for the contract's person fields and values (the CRM mapping): one row.
-account as (
-
-    select
-        {{ crm_property('lifecyclestage') }},
-        {{ crm_property('hs_analytics_source') }},
-        {{ crm_property('bant_budget') }},
-        {{ crm_property('bant_authority') }},
-        {{ crm_property('bant_need') }},
-        {{ crm_property('bant_timing') }},
-        {{ crm_property('bant_qualified_at') }},
-        {{ crm_property('bmanter_market') }},
-        {{ crm_property('bmanter_reference') }},
-        {{ crm_values('lifecyclestage') }},
-        {{ crm_values('hs_analytics_source') }},
-        {{ crm_flags() }}
-
-    from {{ source('crm', 'crm_mapping') }}
-    where object_type = 'contacts'
-
-),
-
-renamed as (
-
-    select
-        source."Id" as lead_id,
-        source."Account__c" as company_id,
-        source."OwnerId" as owner_id,
-        source."Email" as email,
-        source."FirstName" as first_name,
-        source."LastName" as last_name,
-        source."Title" as job_title,
-        {{ salesforce_value('hs_analytics_source') }} as source_channel,
-        {{ salesforce_value('lifecyclestage') }} as lifecycle_stage,
-        {{ salesforce_flag('bant_budget') }} as bant_budget,
-        {{ salesforce_flag('bant_authority') }} as bant_authority,
-        {{ salesforce_flag('bant_need') }} as bant_need,
-        {{ salesforce_flag('bant_timing') }} as bant_timing,
-        {{ iso_to_utc_timestamp(json_text_at('source.record', 'account.bant_qualified_at')) }}
-            as bant_qualified_at,
-        {{ salesforce_flag('bmanter_market') }} as bmanter_market,
-        {{ salesforce_flag('bmanter_reference') }} as bmanter_reference,
-        cast(source."IsConverted" as boolean) as is_converted,
-        source."ConvertedContactId" as converted_contact_id,
-        source."ConvertedAccountId" as converted_account_id,
-        source."ConvertedOpportunityId" as converted_opportunity_id,
-        cast(source."ConvertedDate" as date) as converted_date,
-        {{ salesforce_custom_fields('source') }} as custom_properties,
-        {{ iso_to_utc_timestamp('source."CreatedDate"') }} as created_at,
-        {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
-        cast(source."IsDeleted" as boolean) as is_archived,
-        source._loaded_at as loaded_at
-
-    from source
-    cross join account
-
-)
-
-select * from renamed
+{{ salesforce_person(
+    'salesforce_lead', 'lead_id', 'Account__c',
+    [
+        'cast(source."IsConverted" as boolean) as is_converted',
+        'source."ConvertedContactId" as converted_contact_id',
+        'source."ConvertedAccountId" as converted_account_id',
+        'source."ConvertedOpportunityId" as converted_opportunity_id',
+        'cast(source."ConvertedDate" as date) as converted_date',
+    ]
+) }}

@@ -71,6 +71,15 @@ renamed as (
         {{ salesforce_flag('meddpicc_paper_process') }} as meddpicc_paper_process,
         {{ salesforce_flag('meddpicc_competition') }} as meddpicc_competition,
         {{ json_text('source.record', ['Loss_Reason__c']) }} as closed_lost_reason,
+        -- The opportunity's Type in HubSpot's deal-type values: Salesforce's default picklist
+        -- (New Customer, Existing Customer - Upgrade ...) or the common New Business / Existing
+        -- Business / Renewal.
+        case
+            when source."Type" in ('New Customer', 'New Business') then 'newbusiness'
+            when source."Type" like 'Existing %' then 'existingbusiness'
+            when source."Type" = 'Renewal' then 'renewal'
+            else lower(source."Type")
+        end as deal_type,
         {{ salesforce_custom_fields('source') }} as custom_properties,
         {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
         cast(source."IsDeleted" as boolean) as is_archived,
