@@ -37,6 +37,10 @@
     generate_series({{ start }}, {{ stop }}, {{ step }})
 {%- endmacro %}
 
+{#- Spark: sequence() wants one integral type for all three (an integer division is a decimal
+    there). -#}
 {% macro spark__integer_series(start, stop, step) -%}
-    explode(case when {{ stop }} >= {{ start }} then sequence({{ start }}, {{ stop }}, {{ step }}) end)
+    explode(case when {{ stop }} >= {{ start }} then sequence(
+        cast({{ start }} as bigint), cast({{ stop }} as bigint), cast({{ step }} as bigint)
+    ) end)
 {%- endmacro %}

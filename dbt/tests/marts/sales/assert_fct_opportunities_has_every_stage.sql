@@ -2,9 +2,6 @@
 -- added to the seed without its column (or a renamed one) fails here instead of going missing.
 select configured_stages.stage
 from {{ ref('pipeline_stages') }} as configured_stages
-left join information_schema.columns as model_columns
-    on
-        model_columns.table_schema = '{{ ref("fct_opportunities").schema }}'
-        and model_columns.table_name = '{{ ref("fct_opportunities").identifier }}'
-        and model_columns.column_name = configured_stages.stage || '_at'
+left join {{ relation_columns(ref('fct_opportunities')) }} as model_columns
+    on model_columns.column_name = configured_stages.stage || '_at'
 where model_columns.column_name is null
