@@ -120,7 +120,7 @@ results as (
     select
         rep_period_id,
         'quota_attainment' as result,
-        cast(bookings_eur / nullif(period_quota_eur, 0) as double) as actual,
+        cast(bookings_eur as double) / nullif(period_quota_eur, 0) as actual,
         deals_won as sample_size
 
     from measured

@@ -213,7 +213,7 @@ retention as (
     select
         rep_period_id,
         count(*) as nrr_base_customers,
-        sum(current_mrr_eur) / nullif(sum(base_mrr_eur), 0) as nrr
+        cast(sum(current_mrr_eur) as double) / nullif(sum(base_mrr_eur), 0) as nrr
 
     from retention_base
     group by rep_period_id
@@ -287,9 +287,9 @@ renewals as (
     select
         books.rep_period_id,
         count(*) as renewals_decided,
-        sum(renewals_due.arr_due_eur) filter (
+        cast(sum(renewals_due.arr_due_eur) filter (
             where renewals_due.is_renewed_on_time or renewals_due.is_renewed_late
-        ) / nullif(sum(renewals_due.arr_due_eur), 0) as renewal_rate_arr
+        ) as double) / nullif(sum(renewals_due.arr_due_eur), 0) as renewal_rate_arr
 
     from books
     inner join renewals_due
@@ -437,7 +437,7 @@ results as (
     select
         rep_period_id,
         'expansion_rate' as result,
-        cast(expansion_mrr_eur / nullif(mrr_start_eur, 0) as double) as actual,
+        cast(expansion_mrr_eur as double) / nullif(mrr_start_eur, 0) as actual,
         expanded_customers as sample_size
     from measured
 

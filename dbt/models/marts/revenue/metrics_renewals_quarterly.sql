@@ -56,7 +56,7 @@ final as (
             as renewal_rate_logos,
         arr_due_eur,
         arr_renewed_eur,
-        cast(arr_renewed_eur / nullif(arr_due_eur, 0) as double) as renewal_rate_arr
+        cast(arr_renewed_eur as double) / nullif(arr_due_eur, 0) as renewal_rate_arr
 
     from summed
 

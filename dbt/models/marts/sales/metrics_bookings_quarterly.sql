@@ -105,10 +105,8 @@ final as (
         deal_motion,
         deals_won,
         bookings_eur,
-        cast(
-            bookings_eur / nullif(sum(bookings_eur) over (partition by quarter_start), 0)
-            as double
-        ) as share_of_bookings,
+        cast(bookings_eur as double)
+        / nullif(sum(bookings_eur) over (partition by quarter_start), 0) as share_of_bookings,
         case when deal_motion != 'renewal' then target_sized_deals_won end
             as target_sized_deals_won,
         case when deal_motion != 'renewal' then target_sized_bookings_eur end
@@ -116,14 +114,11 @@ final as (
         case
             when deal_motion != 'renewal'
                 then
-                    cast(
-                        target_sized_bookings_eur
-                        / nullif(
-                            sum(bookings_eur) filter (where deal_motion != 'renewal')
-                                over (partition by quarter_start),
-                            0
-                        )
-                        as double
+                    cast(target_sized_bookings_eur as double)
+                    / nullif(
+                        sum(bookings_eur) filter (where deal_motion != 'renewal')
+                            over (partition by quarter_start),
+                        0
                     )
         end as growth_mix_actual,
         cast(target_growth_share as double) as growth_mix_target,
