@@ -52,7 +52,10 @@ bench: install
 
 # One pytest worker per core; a test file stays on one worker, so its module fixtures (a story of
 # several runs) are built once (tests/shared_fixtures.py shares the session's across workers).
-PYTEST_PARALLEL ?= -n 2 --dist loadfile
+# --no-loadscope-reorder: files go out in the order tests/conftest.py sorts them (the longest
+# stories first); xdist would otherwise send the files with the most tests first and leave the
+# long stories, which hold few tests, to the end of the run on one worker.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile --no-loadscope-reorder
 
 ## test: the whole suite (what CI runs after lint)
 test: install
