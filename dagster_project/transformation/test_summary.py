@@ -27,7 +27,7 @@ FAILED = ("fail", "error")
 
 
 @dataclass
-class TestVerdicts:
+class AssetTestVerdicts:
     """The results of the dbt tests on one asset, in the order dbt reported them."""
 
     statuses: dict[str, str] = field(default_factory=dict)
@@ -71,7 +71,7 @@ def build_events(
 ) -> Iterator[dg.Output | dg.AssetMaterialization | dg.AssetCheckResult]:
     """The run's dbt events as Dagster events: each model and seed as dagster-dbt yields it,
     while dbt runs; then one `dbt_tests` result per asset whose tests ran."""
-    verdicts: dict[dg.AssetKey, TestVerdicts] = {}
+    verdicts: dict[dg.AssetKey, AssetTestVerdicts] = {}
     for event in invocation.stream_raw_events():
         unique_id = event.raw_event["data"].get("node_info", {}).get("unique_id") or ""
         if not unique_id.startswith("test."):
@@ -91,7 +91,7 @@ def build_events(
 
 
 def record_test(
-    verdicts: dict[dg.AssetKey, TestVerdicts],
+    verdicts: dict[dg.AssetKey, AssetTestVerdicts],
     event: DbtCliEventMessage,
     invocation: DbtCliInvocation,
 ) -> None:
@@ -108,6 +108,6 @@ def record_test(
     status = str(node.get("node_status") or data.get("status") or "").lower()
     if key is None or status == "skipped":
         return
-    verdicts.setdefault(key.asset_key, TestVerdicts()).add(
+    verdicts.setdefault(key.asset_key, AssetTestVerdicts()).add(
         key.name, status, data.get("num_failures")
     )
