@@ -86,10 +86,12 @@ def _dbt_run_results() -> str | None:
 
 
 def execute(phase: str, as_of_date: str) -> dict[str, Any]:
+    from dagster_project.cli.instance import run_instance
     from dagster_project.resources import default_warehouse
 
     definitions = bench_definitions()
-    instance = dg.DagsterInstance.get()
+    # DAGSTER_HOME's instance, with the settings of a command-line run (cli/instance.py).
+    instance = run_instance()
     result = definitions.resolve_job_def(f"bench_{phase}").execute_in_process(
         instance=instance,
         resources={"warehouse": default_warehouse(as_of_date)},
