@@ -164,9 +164,10 @@ def _crm_api(crm: CrmSource, state: dict[str, Any]) -> FakeHubSpot | FakeSalesfo
 
 
 def main(argv: list[str] | None = None) -> None:
+    from dagster_project.cli.summary import summary_lines
     from dagster_project.connectors.salesforce import CLIENT_ID_ENV, CLIENT_SECRET_ENV
     from dagster_project.metric_config import crm_source
-    from dagster_project.run_pipeline import failure_lines, prepare_dbt_manifest, summary
+    from dagster_project.run_pipeline import failure_lines, prepare_dbt_manifest
     from generator.cli import main as generate
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -212,7 +213,7 @@ def main(argv: list[str] | None = None) -> None:
             if not result.success:
                 raise SystemExit(1)
     print()
-    print(summary(str(data_dir / "revops.duckdb")))
+    print("\n".join(summary_lines(data_dir / "revops.duckdb")))
 
 
 if __name__ == "__main__":
