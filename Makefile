@@ -42,9 +42,10 @@ generate: install
 	$(BIN)/revops-generate --size $(SIZE) --seed $(SEED) --out data/landing
 
 ## demo-api: a generated company served by fake HubSpot and Stripe APIs on loopback, synced by the
-## connectors and built, a full sync then a daily one (data/demo-api/; SIZE=200 unless given)
+## connectors and built, a full sync then a daily one (data/demo-api/; SIZE=200 unless given;
+## CRM=salesforce serves it as a Salesforce org, through REVOPS_CRM_SOURCE)
 demo-api: install
-	$(BIN)/python -m generator.fake_apis.demo --size $(if $(filter command line,$(origin SIZE)),$(SIZE),200) --seed $(SEED)
+	$(if $(CRM),REVOPS_CRM_SOURCE=$(CRM) )$(BIN)/python -m generator.fake_apis.demo --size $(if $(filter command line,$(origin SIZE)),$(SIZE),200) --seed $(SEED)
 
 ## bench: time every phase at SCALE=S|M|L against the plain-SQL baseline and PostgreSQL (data/bench/)
 bench: install
