@@ -42,9 +42,10 @@ generate: install
 	$(BIN)/revops-generate --size $(SIZE) --seed $(SEED) --out data/landing
 
 ## demo-api: a generated company served by fake HubSpot and Stripe APIs on loopback, synced by the
-## connectors and built, a full sync then a daily one (data/demo-api/; SIZE=200 unless given)
+## connectors and built, a full sync then a daily one (data/demo-api/; SIZE=200 unless given;
+## CRM=salesforce serves it as a Salesforce org, through REVOPS_CRM_SOURCE)
 demo-api: install
-	$(BIN)/python -m generator.fake_apis.demo --size $(if $(filter command line,$(origin SIZE)),$(SIZE),200) --seed $(SEED)
+	$(if $(CRM),REVOPS_CRM_SOURCE=$(CRM) )$(BIN)/python -m generator.fake_apis.demo --size $(if $(filter command line,$(origin SIZE)),$(SIZE),200) --seed $(SEED)
 
 ## bench: time every phase at SCALE=S|M|L against the plain-SQL baseline and PostgreSQL (data/bench/)
 bench: install
@@ -52,7 +53,10 @@ bench: install
 
 # One pytest worker per core; a test file stays on one worker, so its module fixtures (a story of
 # several runs) are built once (tests/shared_fixtures.py shares the session's across workers).
-PYTEST_PARALLEL ?= -n 2 --dist loadfile
+# --no-loadscope-reorder: files go out in the order tests/conftest.py sorts them (the longest
+# stories first); xdist would otherwise send the files with the most tests first and leave the
+# long stories, which hold few tests, to the end of the run on one worker.
+PYTEST_PARALLEL ?= -n 2 --dist loadfile --no-loadscope-reorder
 
 ## test: the whole suite (what CI runs after lint), but the Spark build (`make test-spark`): a
 ## local Spark session costs minutes of CPU, more than the suite's budget allows

@@ -6,6 +6,8 @@ them here so that a changed definition moves the dbt model and its check togethe
 
 from __future__ import annotations
 
+import json
+import os
 from functools import cache
 from typing import Any
 
@@ -13,6 +15,9 @@ import yaml
 
 from dagster_project.paths import DBT_PROJECT_DIR
 from dagster_project.source_catalog import CRM_SOURCES, CrmSource
+
+# A run-time choice of the company's CRM, over dbt_project.yml's `crm_source` (crm_source()).
+CRM_SOURCE_ENV = "REVOPS_CRM_SOURCE"
 
 
 @cache
@@ -27,12 +32,22 @@ def default_as_of_date() -> str:
 
 
 def crm_source() -> CrmSource:
-    """The company's CRM (`crm_source`): which landing tables extraction reads and which staging
-    models feed the intermediate CRM layer."""
-    crm = str(metric_vars().get("crm_source", "hubspot"))
+    """The company's CRM: which landing tables extraction reads and which staging models feed
+    the intermediate CRM layer. `REVOPS_CRM_SOURCE` when set (a choice for one run or demo,
+    which dbt then receives as the var: dbt_crm_vars), else `crm_source` in dbt_project.yml."""
+    setting = os.environ.get(CRM_SOURCE_ENV, "").strip()
+    crm = setting or str(metric_vars().get("crm_source", "hubspot"))
     if crm not in CRM_SOURCES:
-        raise ValueError(
-            f"dbt/dbt_project.yml: vars.crm_source is {crm!r}; "
-            f"expected one of {', '.join(CRM_SOURCES)}"
-        )
+        where = CRM_SOURCE_ENV if setting else "dbt/dbt_project.yml: vars.crm_source"
+        raise ValueError(f"{where} is {crm!r}; expected one of {', '.join(CRM_SOURCES)}")
     return crm  # type: ignore[return-value]
+
+
+def dbt_crm_vars() -> list[str]:
+    """The `--vars` that give dbt the CRM crm_source() chose, for every dbt command of a run
+    (parse, build): none when it is dbt_project.yml's own, so a run without the setting
+    invokes dbt exactly as before (and keeps its parsed project)."""
+    crm = crm_source()
+    if crm == metric_vars().get("crm_source", "hubspot"):
+        return []
+    return ["--vars", json.dumps({"crm_source": crm})]

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from dagster_project.source_catalog import CRM_SOURCES
-from generator.daily import generate_day
+from generator.daily import generate_day, generate_org_day
 from generator.daily_state import last_landing_date
 from generator.generate import (
     DEFAULT_END,
@@ -46,8 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         "--crm",
         choices=CRM_SOURCES,
         default="hubspot",
-        help="the CRM the company runs on: the same company's CRM exports in its shapes "
-        "(daily increments: hubspot only)",
+        help="the CRM the company runs on: the same company's CRM exports in its shapes",
     )
     parser.add_argument(
         "--days",
@@ -60,7 +59,8 @@ def _parser() -> argparse.ArgumentParser:
         dest="resume",
         action="store_true",
         help="keep the landing's export and add --days increments after its last day "
-        "(--size is not used; --end names the initial export's last day)",
+        "(--size is not used; --end names the initial export's last day; an org: with "
+        "--crm salesforce)",
     )
     return parser
 
@@ -74,8 +74,6 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"--start..--end must span at least {MIN_HISTORY_DAYS} days")
     if args.days < 0 or (args.resume and args.days == 0):
         parser.error("--days must be positive (and given with --continue)")
-    if args.days and args.crm != "hubspot":
-        parser.error("--days: daily increments are written for a HubSpot company only")
     if not args.resume:
         began = time.perf_counter()
         try:
@@ -88,7 +86,8 @@ def main(argv: list[str] | None = None) -> None:
         for day in range(args.days):
             began = time.perf_counter()
             current = first + timedelta(days=day + 1)
-            rows = generate_day(args.out, current, args.seed, history_end=args.end)
+            write_day = generate_org_day if args.crm == "salesforce" else generate_day
+            rows = write_day(args.out, current, args.seed, history_end=args.end)
             print()
             _report(rows, f"wrote date={current}", time.perf_counter() - began)
 

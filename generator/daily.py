@@ -20,6 +20,7 @@ from generator.daily_crm import write_crm_day
 from generator.daily_events import write_events_day
 from generator.daily_state import Landing, last_landing_date
 from generator.generate import DEFAULT_END
+from generator.write_salesforce import HUBSPOT_TWIN, rewrite_day_as_salesforce
 from generator.writers import LandingWriter
 
 
@@ -50,6 +51,24 @@ def generate_day(
     finally:
         writer.close()
     return {table: rows for table, rows in sorted(writer.rows.items()) if rows}
+
+
+def generate_org_day(
+    landing_dir: Path, day: date, seed: int, history_end: date = DEFAULT_END
+) -> dict[str, int]:
+    """The daily increment of `day` for a Salesforce org (`revops-generate --crm salesforce`):
+    the day of the same company as HubSpot, written into the HubSpot exports the org's generator
+    kept (`<landing>/.hubspot/`), then rewritten as the org's records of that day."""
+    landing_dir = Path(landing_dir)
+    if not (landing_dir / HUBSPOT_TWIN).is_dir():
+        raise FileNotFoundError(
+            f"no {HUBSPOT_TWIN}/ in {landing_dir}: generate the org with revops-generate "
+            "--crm salesforce first"
+        )
+    for stale in sorted(landing_dir.glob(f"*/*/date={day.isoformat()}")):
+        shutil.rmtree(stale)
+    rows = generate_day(landing_dir / HUBSPOT_TWIN, day, seed, history_end)
+    return rewrite_day_as_salesforce(landing_dir, day, rows)
 
 
 def generate_days(

@@ -18,7 +18,9 @@ exports, then rewrites them here, so both CRMs hold the same people, deals, amou
 
 from __future__ import annotations
 
+import json
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -91,6 +93,10 @@ DEAL_FIELDS = {
     **{name: _custom_field(name) for name in MEDDIC_FIELDS},
 }
 _HUBSPOT_TABLES = ("owners", "companies", "contacts", "deals", "engagements")
+# Where the org's generator keeps the same company's HubSpot exports (generate_org_day).
+HUBSPOT_TWIN = ".hubspot"
+# Objects only ever added to (history rows, contact roles): a day delivers the new ones only.
+_APPENDED = ("opportunity_history", "opportunity_contact_role", "lead_history", "contact_history")
 _LATER_STAGES = ("opportunity", "customer")
 
 # The other systems' references to CRM records: (system, table, format, field, object).
@@ -131,13 +137,26 @@ def _macros(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create macro flag(v) as try_cast(v as boolean)")
 
 
-def _read(con: duckdb.DuckDBPyConnection, crm_dir: Path) -> None:
+def _read(con: duckdb.DuckDBPyConnection, crm_dir: Path, day: date | None = None) -> None:
+    """The HubSpot records as of `day` (every file when None): the initial export and the
+    increments up to that day, each record's latest version."""
     for table in _HUBSPOT_TABLES:
-        files = sql_text(str(crm_dir / table / "*.jsonl"))
+        files = [crm_dir / table / "*.jsonl"]
+        if day is not None:
+            files += sorted(
+                path / "*.jsonl"
+                for path in (crm_dir / table).glob("date=*")
+                if path.name <= f"date={day.isoformat()}"
+            )
+        listed = ", ".join(sql_text(str(f)) for f in files)
+        # A later file's version wins: increments sort after the initial export by name.
         con.execute(
             f"create table hs_{table} as select json, json ->> 'id' as n, "
             "json -> 'properties' as p from read_ndjson_objects("
-            f"{files}, filename = true) order by filename, n::bigint"
+            f"[{listed}], filename = true) "
+            "qualify row_number() over (partition by n order by "
+            "coalesce(regexp_extract(filename, 'date=([0-9-]+)', 1), '') desc) = 1 "
+            "order by n::bigint"
         )
     # Every lifecycle change, oldest first, and who is a lead, a contact or both.
     con.execute(
@@ -203,24 +222,24 @@ def _person_fields(record: str) -> str:
         'BMANTER_Reference__c': flag({record}.p ->> 'bmanter_reference')"""
 
 
-def _write(con: duckdb.DuckDBPyConnection, out: Path, table: str, sql: str) -> int:
-    """One JSON object per line from `sql` (one struct column `r`, in output order)."""
-    folder = out / "salesforce" / table
+def _write(folder: Path, lines: list[str]) -> int:
+    """The records as one JSON lines file in `folder` (replaced)."""
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    lines = [row[0] for row in con.execute(f"select to_json(r)::varchar from ({sql})").fetchall()]
     (folder / "part-0000.jsonl").write_text(
         "".join(f"{line}\n" for line in lines), encoding="utf-8"
     )
     return len(lines)
 
 
-def _objects(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
-    rows: dict[str, int] = {}
+def _objects(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Every object's records, one JSON text each, in output order."""
+    rows: dict[str, list[str]] = {}
 
     def write(table: str, sql: str) -> None:
-        rows[f"salesforce_{table}"] = _write(con, out, table, sql)
+        records = con.execute(f"select to_json(r)::varchar from ({sql})").fetchall()
+        rows[table] = [record[0] for record in records]
 
     write(
         "user_role",
@@ -270,7 +289,7 @@ def _objects(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
                 'Lifecycle_Stage__c': lifecycle_name(people.p ->> 'lifecyclestage'),
                 'CreatedDate': sfts(case when was_lead then converted_at
                     else people.p ->> 'createdate' end),
-                'SystemModstamp': sfts(people.json ->> 'updatedAt')}} as r
+                'SystemModstamp': sfts(greatest(people.json ->> 'updatedAt', converted_at))}} as r
         from people join person_ids using (n)
         where is_contact order by people.n::bigint""",
     )
@@ -321,7 +340,7 @@ def _objects(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
                     from deal_contacts as dc
                     where dc.person = people.n and converted_at is not null),
                 'CreatedDate': sfts(people.p ->> 'createdate'),
-                'SystemModstamp': sfts(people.json ->> 'updatedAt')}} as r
+                'SystemModstamp': sfts(greatest(people.json ->> 'updatedAt', converted_at))}} as r
         from people
         left join hs_companies as companies
             on companies.n = (people.p ->> 'associatedcompanyid')
@@ -336,8 +355,8 @@ def _objects(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
                 'CreatedDate': sfts(ts), 'SystemModstamp': sfts(ts)} as r
         from (select n as deal, h ->> 'value' as stage, h ->> 'timestamp' as ts,
                 (p ->> 'amount')::double as amount, left(p ->> 'closedate', 10) as close_date,
-                row_number() over (order by n::bigint, h ->> 'timestamp', h ->> 'value')
-                    as number
+                n::bigint * 1000 + row_number() over (
+                    partition by n order by h ->> 'timestamp', h ->> 'value') as number
             from hs_deals, unnest(json_extract(json, '$.propertiesWithHistory.dealstage[*]'))
                 as t(h))
         order by number""",
@@ -350,25 +369,45 @@ def _objects(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
                 'OpportunityId': opportunity_id(deal), 'ContactId': contact_id(person),
                 'IsPrimary': position = 0, 'Role': null::varchar,
                 'CreatedDate': sfts(created), 'SystemModstamp': sfts(created)} as r
-        from (select *, row_number() over (order by deal::bigint, position) as number
-            from deal_people)
+        from (select *, deal::bigint * 1000 + position + 1 as number from deal_people)
         order by number""",
     )
-    # Lifecycle changes: before the conversion on the Lead, from it on the Contact.
+    # Field history as an org records it: a `created` row when the record is created (no
+    # value: the first stage is the one it was created with), then one row per change. A
+    # lead's changes before its conversion are on the Lead; the Contact is created at the
+    # conversion with the stage then current, its later changes on it.
+    con.execute(
+        "create table stage_changes as select *, "
+        "lag(stage) over (partition by n order by ts) as old_stage, "
+        "row_number() over (partition by n order by ts) as position from changes"
+    )
     history = """
         select {{'attributes': attributes('{object}History', {table}_id(number)),
                 'Id': {table}_id(number), 'IsDeleted': false,
-                '{object}Id': {object_id}, 'Field': 'Lifecycle_Stage__c',
-                'OldValue': lifecycle_name(lag(stage) over (partition by n order by ts)),
-                'NewValue': lifecycle_name(stage), 'CreatedDate': sfts(ts)}} as r
-        from (select changes.*, row_number() over (order by n::bigint, ts) as number
-            from changes join people using (n) join person_ids using (n)
-            where {where})
+                '{object}Id': {object_id}, 'Field': field,
+                'OldValue': lifecycle_name(old_stage), 'NewValue': lifecycle_name(new_stage),
+                'CreatedDate': sfts(ts)}} as r
+        from (select *, n::bigint * 1000 + row_number() over (
+                    partition by n order by ts, field != 'created') as number
+            from (select n, 'created' as field, null as old_stage, null as new_stage,
+                    {created} as ts
+                from people join person_ids using (n) where {record}
+                union all
+                select n, 'Lifecycle_Stage__c', old_stage, stage, ts
+                from stage_changes join people using (n) join person_ids using (n)
+                where {record} and {changes}))
         order by number"""
-    before = "was_lead and (converted_at is null or ts < converted_at)"
+    on_lead = "(converted_at is null or ts < converted_at)"
     write(
         "lead_history",
-        history.format(object="Lead", table="lead_history", object_id="lead_id(n)", where=before),
+        history.format(
+            object="Lead",
+            table="lead_history",
+            object_id="lead_id(n)",
+            created="p ->> 'createdate'",
+            record="was_lead",
+            changes=f"position > 1 and {on_lead}",
+        ),
     )
     write(
         "contact_history",
@@ -376,7 +415,9 @@ def _objects(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
             object="Contact",
             table="contact_history",
             object_id="contact_id(n)",
-            where=f"is_contact and not ({before})",
+            created="case when was_lead then converted_at else p ->> 'createdate' end",
+            record="is_contact",
+            changes="position > 1 and (not was_lead or ts > converted_at)",
         ),
     )
     activity = """
@@ -425,14 +466,22 @@ def _objects(con: duckdb.DuckDBPyConnection, out: Path) -> dict[str, int]:
     return rows
 
 
-def _rewrite_references(con: duckdb.DuckDBPyConnection, out: Path) -> None:
-    """The other systems' exports name the Salesforce records (a person's current one)."""
+def _rewrite_references(
+    con: duckdb.DuckDBPyConnection, out: Path, partition: str | None = None
+) -> None:
+    """The other systems' exports name the Salesforce records (a person's current one): every
+    file, or those of one day's `partition` (`date=YYYY-MM-DD`)."""
+
+    def files(folder: Path, extension: str) -> list[Path]:
+        pattern = f"{partition}/*.{extension}" if partition else f"**/*.{extension}"
+        return sorted(folder.glob(pattern))
+
     con.execute(
         "create table new_ids as select n, 'person' as kind, sfid from person_ids "
         "union all select n, 'account', account_id(n) from hs_companies"
     )
     for system, table, file_format, field, kind in _REFERENCES:
-        for path in sorted((out / system / table).rglob(f"*.{file_format}")):
+        for path in files(out / system / table, file_format):
             source = sql_text(str(path))
             if file_format == "csv":
                 con.execute(
@@ -449,7 +498,7 @@ def _rewrite_references(con: duckdb.DuckDBPyConnection, out: Path) -> None:
                 from read_ndjson_objects({source})"""
             ).fetchall()
             path.write_text("".join(f"{row[0]}\n" for row in patched), encoding="utf-8")
-    for path in sorted((out / "billing" / "customers").rglob("*.jsonl")):
+    for path in files(out / "billing" / "customers", "jsonl"):
         patched = con.execute(
             f"""select json_merge_patch(json, json_object('metadata', json_object(
                     'hubspot_company_id', null, 'salesforce_account_id',
@@ -484,18 +533,70 @@ def _mapping_yaml() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _session(con: duckdb.DuckDBPyConnection) -> None:
+    _macros(con)
+    con.execute("set preserve_insertion_order = true")
+
+
+def _org(crm_dir: Path, day: date | None) -> dict[str, list[str]]:
+    with duckdb.connect() as con:
+        _session(con)
+        _read(con, crm_dir, day)
+        return _objects(con)
+
+
 def rewrite_as_salesforce(out: Path, rows: dict[str, int]) -> dict[str, int]:
     """Turn the HubSpot exports under `out` into the Salesforce org's; returns the row counts
-    with the CRM's tables replaced by the org's objects."""
+    with the CRM's tables replaced by the org's objects. The HubSpot exports are kept in
+    `out/.hubspot/` (hidden: no source table), the state the daily generator continues."""
     assert set(LIFECYCLE_NAMES) == set(LIFECYCLE_STAGES)
+    twin = out / HUBSPOT_TWIN
+    shutil.rmtree(twin, ignore_errors=True)
+    for system in sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        shutil.copytree(system, twin / system.name)
     with duckdb.connect() as con:
-        con.execute("set preserve_insertion_order = true")
-        _macros(con)
+        _session(con)
         _read(con, out / "crm")
-        objects = _objects(con, out)
+        objects = {
+            table: _write(out / "salesforce" / table, lines)
+            for table, lines in _objects(con).items()
+        }
         _rewrite_references(con, out)
     for table in _HUBSPOT_TABLES:
         shutil.rmtree(out / "crm" / table)
     (out / "crm" / "mapping.yml").write_text(_mapping_yaml(), encoding="utf-8")
     others = {name: count for name, count in rows.items() if not name.startswith("crm_")}
-    return {**objects, **others}
+    return {f"salesforce_{table}": count for table, count in objects.items()} | others
+
+
+def _record_id(line: str) -> str:
+    return json.loads(line)["Id"]
+
+
+def rewrite_day_as_salesforce(out: Path, day: date, rows: dict[str, int]) -> dict[str, int]:
+    """The org's increment of `day`, from the HubSpot one the daily generator wrote into the
+    twin (`rows`: its row counts): the records new or changed that day (history rows and
+    contact roles are only ever added), and the other systems' files naming the org's ids.
+    Returns the row counts written."""
+    twin = out / HUBSPOT_TWIN
+    partition = f"date={day.isoformat()}"
+    before = _org(twin / "crm", day - timedelta(days=1))
+    written: dict[str, int] = {}
+    with duckdb.connect() as con:
+        _session(con)
+        _read(con, twin / "crm", day)
+        for table, lines in _objects(con).items():
+            if table in _APPENDED:
+                known = {_record_id(line) for line in before[table]}
+                new = [line for line in lines if _record_id(line) not in known]
+            else:
+                known = set(before[table])
+                new = [line for line in lines if line not in known]
+            if new:
+                written[f"salesforce_{table}"] = _write(out / "salesforce" / table / partition, new)
+        for folder in sorted(twin.glob(f"*/*/{partition}")):
+            if folder.parent.parent.name != "crm":
+                shutil.copytree(folder, out / folder.relative_to(twin))
+        _rewrite_references(con, out, partition)
+    others = {name: count for name, count in rows.items() if not name.startswith("crm_")}
+    return written | others

@@ -50,19 +50,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         prepare_manifest()
 
 
-# Run first, heaviest first: with one file per worker at a time (`--dist loadfile`), a long
-# file started last would leave the other core idle while it finishes.
+# Run first, heaviest first (by CPU time): with one file per worker at a time (`--dist loadfile`,
+# in this order: the Makefile turns off xdist's reordering), a long file started last would leave
+# the other core idle while it finishes. The first two build different things (the session's
+# pipeline build, the incremental stories' first dbt build), so neither worker waits on the other.
 HEAVY_FILES = (
     "test_incremental_pipeline.py",
+    "test_incremental_dbt.py",
     "test_health_incremental.py",
     "test_write_audit_publish.py",
-    "test_incremental_dbt.py",
     "test_optional_sources.py",
-    "test_crm_mapping_renamed.py",
-    "test_salesforce_same_marts.py",
-    "test_billing_history.py",
-    "test_connectors_pipeline.py",
     "test_postgres_target.py",
+    "test_salesforce_same_marts.py",
+    "test_crm_mapping_renamed.py",
+    "test_billing_history.py",
+    "test_generator_properties.py",
+    "test_connectors_pipeline.py",
+    "test_dbt_unit_tests.py",
+    "test_dbt_configuration_tests.py",
 )
 
 

@@ -145,7 +145,7 @@ def test_a_full_then_a_daily_sync_land_the_orgs_records_and_its_changes(org, fak
         "opportunity_history": 7,
         "opportunity_contact_role": 7,
         "lead_history": 253,
-        "contact_history": 15,
+        "contact_history": 18,
         "task": 71,
         "event": 10,
     }

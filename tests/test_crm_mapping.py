@@ -128,7 +128,13 @@ def test_a_file_maps_names_and_values_and_keeps_the_contract_for_the_rest(tmp_pa
         (
             "contacts:\n  columns:\n    - {property: email, type: text}\n",
             3,
-            "column 'email' is already a column of stg_crm__contacts",
+            "column 'email' is already a staging column of contacts",
+        ),
+        (
+            # A column of Salesforce's staging only (the opportunity's own IsWon).
+            "deals:\n  columns:\n    - {property: Won__c, type: boolean, column: is_won}\n",
+            3,
+            "column 'is_won' is already a staging column of deals",
         ),
         (
             "contacts:\n  columns:\n    - {property: x, type: text, column: 2x}\n",

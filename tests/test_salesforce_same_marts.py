@@ -69,11 +69,35 @@ def _differences(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, int]:
     return differing
 
 
+# Custom fields the org's mapping asks for as typed staging columns (`columns:`), under the
+# object's block; the Salesforce unit tests read them (stg_salesforce__opportunities).
+TYPED_COLUMNS = {
+    "contacts": ["{property: BANT_Qualified_At__c, type: timestamp, column: qualified_at}"],
+    "deals": [
+        "{property: Loss_Reason__c, type: text, column: loss_reason}",
+        "{property: MEDDIC_Champion__c, type: boolean, column: has_champion}",
+    ],
+}
+
+
+def _ask_for_typed_columns(landing: Path) -> None:
+    mapping = landing / "crm" / "mapping.yml"
+    lines = mapping.read_text(encoding="utf-8").splitlines()
+    blocks = {
+        line.rstrip(":"): i for i, line in enumerate(lines) if not line.startswith((" ", "#"))
+    }
+    for object_type in sorted(TYPED_COLUMNS, key=blocks.get, reverse=True):
+        after = min([i for i in blocks.values() if i > blocks[object_type]] or [len(lines)])
+        lines[after:after] = ["  columns:", *(f"    - {c}" for c in TYPED_COLUMNS[object_type])]
+    mapping.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def test_a_salesforce_company_publishes_the_hubspot_marts(
     warehouse: Path, build_warehouse: Path, tmp_path: Path
 ) -> None:
     landing = tmp_path / "landing"
     rows = generate(landing, size=SAMPLE_SIZE, seed=SAMPLE_SEED, crm="salesforce")
+    _ask_for_typed_columns(landing)
     database = warehouse_file(tmp_path, "salesforce")
     load_raw(database, landing, datetime(2026, 9, 30, 6, 0), crm="salesforce")
     with duckdb.connect(str(database), read_only=True) as con:
@@ -100,7 +124,24 @@ def test_a_salesforce_company_publishes_the_hubspot_marts(
     )  # fmt: skip
     assert unit.returncode == 0, unit.stdout[-4000:]
     results = json.loads((target / "run_results.json").read_text())["results"]
-    assert len([r for r in results if r["status"] == "pass"]) == 3
+    assert len([r for r in results if r["status"] == "pass"]) == 5
+    # The typed columns read the same fields as the mapped ones, on every record of the org.
+    with duckdb.connect(str(database), read_only=True) as con:
+        typed = con.execute(
+            """select count(*), count(qualified_at),
+                count(*) filter (where qualified_at is not distinct from bant_qualified_at)
+            from (select qualified_at, bant_qualified_at from staging.stg_salesforce__contacts
+                union all
+                select qualified_at, bant_qualified_at from staging.stg_salesforce__leads)"""
+        ).fetchone()
+        deals = con.execute(
+            """select count(*), count(has_champion),
+                count(*) filter (where has_champion is not distinct from meddic_champion
+                    and loss_reason is not distinct from closed_lost_reason)
+            from staging.stg_salesforce__opportunities"""
+        ).fetchone()
+    assert typed[0] == typed[2] and 0 < typed[1] < typed[0], typed
+    assert deals[0] == deals[1] == deals[2] > 0, deals
 
     with duckdb.connect() as con:
         con.execute(f"attach '{warehouse}' as hubspot (read_only)")

@@ -262,7 +262,7 @@ def _columns(reader: YamlReader, object_type: str, node: yaml.Node) -> list[Cust
         account_property = reader.text(entry["property"], f"{object_type}.columns property")
         if not _PROPERTY_NAME.match(account_property):
             raise reader.error(
-                entry["property"], f"'{account_property}' is not a HubSpot property name"
+                entry["property"], f"'{account_property}' is not a property or field name"
             )
         column_type = reader.text(entry["type"], f"{object_type}.columns type")
         if column_type not in COLUMN_TYPES:
@@ -278,7 +278,7 @@ def _columns(reader: YamlReader, object_type: str, node: yaml.Node) -> list[Cust
         if column in taken:
             raise reader.error(
                 column_node,
-                f"column '{column}' is already a column of stg_crm__{object_type}: name it with "
+                f"column '{column}' is already a staging column of {object_type}: name it with "
                 "`column:`",
             )
         columns.append(
@@ -308,10 +308,27 @@ def _unknown(where: str, what: str, known: dict[str, object]) -> str:
     return f"unknown {what} {where} ({expected})"
 
 
+# The Salesforce staging models that read each object's typed columns (beside stg_crm__<object>).
+_SALESFORCE_MODELS = {
+    "contacts": ("contacts", "leads"),
+    "deals": ("opportunities",),
+    "companies": ("accounts",),
+    "engagements": ("tasks", "events"),
+}
+
+
+def _documented_columns(folder: str, names: set[str]) -> set[str]:
+    models_yml = DBT_PROJECT_DIR / "models" / "staging" / folder / f"_{folder}__models.yml"
+    models = yaml.safe_load(models_yml.read_text(encoding="utf-8"))["models"]
+    return {c["name"] for m in models if m["name"] in names for c in m.get("columns", [])}
+
+
 @cache
 def _staging_columns(object_type: str) -> frozenset[str]:
-    """The columns stg_crm__<object> already has (its documented columns)."""
-    models_yml = DBT_PROJECT_DIR / "models" / "staging" / "crm" / "_crm__models.yml"
-    models = yaml.safe_load(models_yml.read_text(encoding="utf-8"))["models"]
-    model = next(m for m in models if m["name"] == f"stg_crm__{object_type}")
-    return frozenset(column["name"] for column in model["columns"])
+    """The columns the object's staging models already have (their documented columns): a
+    typed column takes none of them, whichever CRM the company runs."""
+    salesforce = {f"stg_salesforce__{name}" for name in _SALESFORCE_MODELS[object_type]}
+    return frozenset(
+        _documented_columns("crm", {f"stg_crm__{object_type}"})
+        | _documented_columns("salesforce", salesforce)
+    )

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from dagster_project.metric_config import crm_source
-from dagster_project.source_catalog import SourceTable, source_tables
+from dagster_project.source_catalog import CrmSource, SourceTable, source_tables
 
 _DATE_FOLDER = re.compile(r"^date=(\d{4}-\d{2}-\d{2})$")
 # The first day the landing-day partitions know (extraction/partitions.py). Fixed in code, not
@@ -84,11 +84,11 @@ def _export_files(table: SourceTable, landing_dir: Path) -> list[tuple[Path, dat
     ]
 
 
-def _first_increment(landing_dir: Path) -> tuple[date, Path] | None:
+def _first_increment(landing_dir: Path, crm: CrmSource) -> tuple[date, Path] | None:
     """The earliest daily increment of any source table: its day and one of its files."""
     dated = [
         (day, path)
-        for table in source_tables(crm_source())
+        for table in source_tables(crm)
         for path, day in _export_files(table, landing_dir)
         if day is not None
     ]
@@ -107,8 +107,9 @@ def first_landing_day_setting() -> date | None:
         ) from error
 
 
-def initial_export_day(landing_dir: Path, as_of: date) -> date:
-    """The day the undated initial export counts as landed, in this order:
+def initial_export_day(landing_dir: Path, as_of: date, crm: CrmSource | None = None) -> date:
+    """The day the undated initial export counts as landed (the tables of `crm`, by default the
+    configured CRM, are those read), in this order:
 
     1. the setting `REVOPS_FIRST_LANDING_DAY`, when given (every increment must come after it);
     2. the day before the earliest daily increment of any table: an export is taken before the
@@ -120,7 +121,7 @@ def initial_export_day(landing_dir: Path, as_of: date) -> date:
     gives the same landing days.
     """
     setting = first_landing_day_setting()
-    first = _first_increment(landing_dir)
+    first = _first_increment(landing_dir, crm or crm_source())
     if setting is None:
         day = first[0] - timedelta(days=1) if first else as_of
     elif first and first[0] <= setting:

@@ -317,7 +317,7 @@ def load_source_table(
     rules = table_rules(table.raw_table, mapping, crm or crm_source())
     digest = hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
     as_of = as_of or date.fromisoformat(default_as_of_date())
-    files = table_files(table, landing_dir, initial_export_day(landing_dir, as_of))
+    files = table_files(table, landing_dir, initial_export_day(landing_dir, as_of, crm))
     if not files and table.availability == "required":
         folder = landing_dir / table.landing_subdir
         raise ExtractionError(

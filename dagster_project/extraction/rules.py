@@ -468,7 +468,8 @@ def _mapped_rules(raw_table: str, mapping: CrmMapping) -> list[Rule]:
 
 # Where a Salesforce export holds each mapped field: (raw table, SQL giving the account's value
 # from the field's property `{property}`). Stage histories are rows of their own: the lifecycle
-# stage's changes in LeadHistory / ContactHistory (`Field` names the property), the stage's in
+# stage's changes in LeadHistory / ContactHistory (`Field` names the property; the old value is
+# read too, as the first change's is the stage the record was created with), the stage's in
 # OpportunityHistory.
 _SALESFORCE_MAPPED: dict[str, tuple[tuple[str, str], ...]] = {
     "contacts": (
@@ -478,12 +479,10 @@ _SALESFORCE_MAPPED: dict[str, tuple[tuple[str, str], ...]] = {
     "deals": (("salesforce_opportunity", '"{property}"'),),
 }
 _SALESFORCE_HISTORY = {
-    "lifecyclestage": (
-        ("salesforce_lead_history", 'case when "Field" = \'{property}\' then "NewValue" end'),
-        (
-            "salesforce_contact_history",
-            'case when "Field" = \'{property}\' then "NewValue" end',
-        ),
+    "lifecyclestage": tuple(
+        (table, f'case when "Field" = \'{{property}}\' then "{value}" end')
+        for table in ("salesforce_lead_history", "salesforce_contact_history")
+        for value in ("NewValue", "OldValue")
     ),
     "dealstage": (("salesforce_opportunity_history", '"StageName"'),),
 }

@@ -24,6 +24,7 @@ from dagster_project.transformation.build_selection import (
 from dagster_project.transformation.cli_args import dbt_build_args
 from dagster_project.transformation.failures import failed_nodes, failure_description, is_transient
 from dagster_project.transformation.project import DBT_PROJECT, dbt_run_env, dbt_run_target
+from dagster_project.transformation.test_summary import build_events
 from dagster_project.transformation.test_window import TESTS_REBUILT_FROM, rebuilt_from_day
 from dagster_project.transformation.translator import RevopsDbtTranslator
 
@@ -118,7 +119,7 @@ def revops_dbt_assets(
     yield from unchanged_outputs(context, manifest, unchanged)
     with patched_environ(run_env):
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
-    yield from invocation.stream()
+    yield from build_events(invocation, context)
     if not invocation.is_successful():
         results = target / "run_results.json"
         failures = failed_nodes(json.loads(results.read_text()) if results.exists() else {})

@@ -8,6 +8,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
+from dagster_project.transformation.test_summary import summary_check_spec
+
 
 class RevopsDbtTranslator(DagsterDbtTranslator):
     """Models are keyed `<layer>/<model>` (e.g. `marts/fct_mrr`) and grouped by folder.
@@ -39,7 +41,8 @@ class RevopsDbtTranslator(DagsterDbtTranslator):
         unique_id: str,
         project: DbtProject | None,
     ) -> dg.AssetCheckSpec | None:
-        """dbt tests become asset checks; source tests land on the extraction assets.
+        """Every dbt test of an asset maps to its one `dbt_tests` check (transformation/
+        test_summary.py); source tests land on the extraction assets.
 
         A failing error-severity test already stops `dbt build` (its downstream models are
         skipped and the step fails, so nothing is published). Marking source tests blocking in
@@ -47,9 +50,7 @@ class RevopsDbtTranslator(DagsterDbtTranslator):
         into one dbt invocation per layer of the raw graph; they stay non-blocking here.
         """
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
-        if spec is not None and spec.asset_key.path[0] == "raw":
-            return spec._replace(blocking=False)
-        return spec
+        return None if spec is None else summary_check_spec(spec.asset_key)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         if dbt_resource_props["resource_type"] != "model":

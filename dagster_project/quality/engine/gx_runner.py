@@ -22,6 +22,7 @@ validation needs neither. Result payloads are version-specific, so the GX series
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -101,26 +102,17 @@ def validate_frame(suite_name: str, frame: Frame, data: pd.DataFrame) -> list[Ru
 
 
 class _Validator:
-    """One ephemeral GX context per suite, reused for every frame and chunk it validates."""
+    """Validates a suite's frames through its batch definition in the process's one GX context."""
 
     def __init__(self, suite_name: str) -> None:
         self.suite_name = suite_name
-        self._batches: Any = None
 
     def results(
         self, rules: Sequence[Rule], key: Sequence[str], data: pd.DataFrame
     ) -> dict[str, dict[str, Any]]:
         """GX's result payload of each rule on `data`, by rule name."""
         gx = _great_expectations()
-        if self._batches is None:
-            context = gx.get_context(mode="ephemeral")
-            _quiet(context)
-            self._batches = (
-                context.data_sources.add_pandas("warehouse")
-                .add_dataframe_asset(self.suite_name)
-                .add_batch_definition_whole_dataframe("frame")
-            )
-        batch = self._batches.get_batch(batch_parameters={"dataframe": data})
+        batch = _batch_definition(self.suite_name).get_batch(batch_parameters={"dataframe": data})
         result = batch.validate(
             gx.ExpectationSuite(
                 name=self.suite_name, expectations=[build_expectation(rule) for rule in rules]
@@ -318,6 +310,25 @@ def _condition(where: Sequence[Where]) -> Condition | None:
     for condition in conditions[1:]:
         combined = combined & condition
     return combined
+
+
+@functools.cache
+def _pandas_source() -> Any:
+    """One ephemeral GX context for the process (every suite of every run in it): creating one
+    per suite cost 41 contexts a run. Validating stores nothing in it."""
+    context = _great_expectations().get_context(mode="ephemeral")
+    _quiet(context)
+    return context.data_sources.add_pandas("warehouse")
+
+
+@functools.cache
+def _batch_definition(suite_name: str) -> Any:
+    """The suite's data frame asset, added once: GX refuses a second asset of the same name."""
+    return (
+        _pandas_source()
+        .add_dataframe_asset(suite_name)
+        .add_batch_definition_whole_dataframe("frame")
+    )
 
 
 def _great_expectations() -> Any:

@@ -1,13 +1,28 @@
-{#- A Salesforce status history (LeadHistory, ContactHistory): field history tracks every tracked
-    field of the record; this keeps the lifecycle stage's changes only, read through the CRM
-    mapping (its field name and values), keyed by the record's id column `record_id` renamed
-    `record_key`. Leads and contacts share it: one reading of the org's history. -#}
-{% macro salesforce_lifecycle_history(source_table, record_id, record_key) -%}
+{#- A Salesforce status history (LeadHistory, ContactHistory), as the stages a record entered.
+    Field history tracks every tracked field of the record; this keeps the lifecycle stage's
+    changes, read through the CRM mapping (its field name and values), keyed by the record's id
+    column `record_id` renamed `record_key`. Field history records a new record as a `created`
+    row, without the value it was created with: the first stage is the first change's OldValue,
+    or, when the stage never changed (or the record has no history row), the record's current
+    value (`object_table`), entered when the record was created. Leads and contacts share it:
+    one reading of the org's history. -#}
+{% macro salesforce_lifecycle_history(source_table, object_table, record_id, record_key) -%}
 with
 
 source as (
 
     select * from {{ source('salesforce', source_table) }}
+
+),
+
+records as (
+
+    select
+        object_table.*,
+        -- The record as JSON: the stage is read by the org's field name.
+        to_json(object_table) as record
+
+    from {{ source('salesforce', object_table) }} as object_table
 
 ),
 
@@ -28,6 +43,7 @@ changes as (
     select
         source."Id" as history_id,
         source."{{ record_id }}" as {{ record_key }},
+        account.lifecyclestage_values[source."OldValue"] as previous_stage,
         account.lifecyclestage_values[source."NewValue"] as lifecycle_stage,
         {{ iso_to_utc_timestamp('source."CreatedDate"') }} as changed_at,
         cast(source."IsDeleted" as boolean) as is_archived
@@ -36,7 +52,76 @@ changes as (
     cross join account
     where source."Field" = account.lifecyclestage
 
+),
+
+first_changes as (
+
+    select
+        {{ record_key }},
+        previous_stage
+
+    from changes
+    qualify row_number() over (partition by {{ record_key }} order by changed_at, history_id) = 1
+
+),
+
+created_rows as (
+
+    select
+        "{{ record_id }}" as {{ record_key }},
+        min("Id") as history_id
+
+    from source
+    where "Field" = 'created'
+    group by 1
+
+),
+
+-- The stage each record was created with, at its creation: keyed by its `created` row, or by
+-- the record's own id when field history holds none.
+first_stages as (
+
+    select
+        coalesce(created_rows.history_id, records."Id") as history_id,
+        records."Id" as {{ record_key }},
+        coalesce(
+            first_changes.previous_stage,
+            account.lifecyclestage_values[records.record ->> account.lifecyclestage]
+        ) as lifecycle_stage,
+        {{ iso_to_utc_timestamp('records."CreatedDate"') }} as changed_at,
+        cast(records."IsDeleted" as boolean) as is_archived
+
+    from records
+    cross join account
+    left join first_changes on records."Id" = first_changes.{{ record_key }}
+    left join created_rows on records."Id" = created_rows.{{ record_key }}
+
+),
+
+entries as (
+
+    select
+        history_id,
+        {{ record_key }},
+        lifecycle_stage,
+        changed_at,
+        is_archived
+
+    from first_stages
+    where lifecycle_stage is not null
+
+    union all
+
+    select
+        history_id,
+        {{ record_key }},
+        lifecycle_stage,
+        changed_at,
+        is_archived
+
+    from changes
+
 )
 
-select * from changes
+select * from entries
 {%- endmacro %}

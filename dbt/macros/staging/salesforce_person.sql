@@ -62,6 +62,7 @@ renamed as (
         {{ column }},
         {%- endfor %}
         {{ salesforce_custom_fields('source') }} as custom_properties,
+        {{ crm_typed_columns('contacts', 'source.record') }}
         {{ iso_to_utc_timestamp('source."CreatedDate"') }} as created_at,
         {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
         cast(source."IsDeleted" as boolean) as is_archived,

@@ -42,7 +42,7 @@ renamed as (
             ['name', 'domain', 'industry', 'country', 'numberofemployees', 'annualrevenue',
             'hubspot_owner_id', 'createdate']
         ) }} as custom_properties,
-        {{ crm_typed_columns(source('crm', 'crm_mapping'), 'companies') }}
+        {{ crm_typed_columns('companies') }}
         {{ iso_to_utc_timestamp('source.' ~ adapter.quote('updatedAt')) }} as updated_at,
         cast(source.archived as boolean) as is_archived,
         source._loaded_at as loaded_at

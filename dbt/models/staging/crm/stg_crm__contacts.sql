@@ -58,7 +58,7 @@ renamed as (
             ['associatedcompanyid', 'hubspot_owner_id', 'email', 'firstname', 'lastname',
             'jobtitle', 'createdate']
         ) }} as custom_properties,
-        {{ crm_typed_columns(source('crm', 'crm_mapping'), 'contacts') }}
+        {{ crm_typed_columns('contacts') }}
         {{ iso_to_utc_timestamp('source.' ~ adapter.quote('updatedAt')) }} as updated_at,
         cast(source.archived as boolean) as is_archived,
         source._loaded_at as loaded_at

@@ -66,7 +66,7 @@ renamed as (
             ['hubspot_owner_id', 'dealname', 'amount', 'deal_currency_code', 'pipeline',
             'createdate', 'closedate', 'closed_lost_reason', 'dealtype']
         ) }} as custom_properties,
-        {{ crm_typed_columns(source('crm', 'crm_mapping'), 'deals') }}
+        {{ crm_typed_columns('deals') }}
         {{ iso_to_utc_timestamp('source.' ~ adapter.quote('updatedAt')) }} as updated_at,
         cast(source.archived as boolean) as is_archived,
         source._loaded_at as loaded_at

@@ -37,7 +37,7 @@ renamed as (
             ['hs_engagement_type', 'hs_timestamp', 'hubspot_owner_id', 'hs_call_duration',
             'hs_email_direction']
         ) }} as custom_properties,
-        {{ crm_typed_columns(source('crm', 'crm_mapping'), 'engagements') }}
+        {{ crm_typed_columns('engagements') }}
         {{ iso_to_utc_timestamp('source.' ~ adapter.quote('createdAt')) }} as created_at,
         {{ iso_to_utc_timestamp('source.' ~ adapter.quote('updatedAt')) }} as updated_at,
         cast(source.archived as boolean) as is_archived,

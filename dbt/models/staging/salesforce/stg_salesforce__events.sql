@@ -4,7 +4,22 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'salesforce_event') }}
+    select
+        source_table.*,
+        -- The record as JSON: typed custom columns are read by the org's field names.
+        to_json(source_table) as record
+
+    from {{ source('salesforce', 'salesforce_event') }} as source_table
+
+),
+
+-- The org's yes/no values, for typed flag columns (the CRM mapping): one row.
+account as (
+
+    select {{ crm_flags() }}
+
+    from {{ source('crm', 'crm_mapping') }}
+    where object_type = 'engagements'
 
 ),
 
@@ -25,12 +40,14 @@ renamed as (
         -- Salesforce logs no direction on an email task.
         cast(null as {{ type_text() }}) as email_direction,
         {{ salesforce_custom_fields('source') }} as custom_properties,
+        {{ crm_typed_columns('engagements', 'source.record') }}
         {{ iso_to_utc_timestamp('source."CreatedDate"') }} as created_at,
         {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
         cast(source."IsDeleted" as boolean) as is_archived,
         source._loaded_at as loaded_at
 
     from source
+    cross join account
 
 )
 

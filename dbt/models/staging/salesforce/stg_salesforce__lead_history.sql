@@ -1,3 +1,5 @@
 {{ config(enabled=var('crm_source') == 'salesforce') }}
 
-{{ salesforce_lifecycle_history('salesforce_lead_history', 'LeadId', 'lead_id') }}
+{{ salesforce_lifecycle_history(
+    'salesforce_lead_history', 'salesforce_lead', 'LeadId', 'lead_id'
+) }}

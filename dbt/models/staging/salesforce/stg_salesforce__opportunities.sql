@@ -81,6 +81,7 @@ renamed as (
             else lower(source."Type")
         end as deal_type,
         {{ salesforce_custom_fields('source') }} as custom_properties,
+        {{ crm_typed_columns('deals', 'source.record') }}
         {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
         cast(source."IsDeleted" as boolean) as is_archived,
         source._loaded_at as loaded_at
