@@ -104,11 +104,16 @@ def execute(
     job_name = job_for_target(os.environ)
     job = defs.resolve_job_def(job_name).with_logger_defs({"console": logger})
     as_of_date = warehouse.as_of_date or default_as_of_date()
-    # DuckDB's dbt step takes full_refresh; the PostgreSQL build always starts from empty schemas.
-    ops = {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}}
+    # A side run (an earlier as-of date) has its own DuckDB build file, but PostgreSQL has one
+    # set of published schemas: their incremental tables hold later days, so it rebuilds them.
+    ops = (
+        {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}}
+        if job_name == "full_build"
+        else {"postgres_warehouse": {"config": {"full_refresh": full_refresh or not served}}}
+    )
     return job.execute_in_process(
         run_config={
-            **({"ops": ops} if job_name == "full_build" else {}),
+            "ops": ops,
             # A job's own loggers are used only when the run config names them.
             "loggers": {"console": {}},
         },
