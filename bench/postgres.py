@@ -72,8 +72,11 @@ def build(port: int, target_path: Path, as_of_date: str) -> dict[str, Any]:
     from dagster_project.postgres.build import build_and_publish
 
     as_of = as_of_date or default_as_of_date()
-    # The marts' quality suites are a phase of their own on DuckDB (quality), not of its dbt.
-    returncode = build_and_publish(_settings(port), as_of, target_path, check_marts=False)
+    # The marts' quality suites are a phase of their own on DuckDB (quality), not of its dbt;
+    # a whole build from raw, as the DuckDB peer's, whatever the cluster already holds.
+    returncode = build_and_publish(
+        _settings(port), as_of, target_path, check_marts=False, full_refresh=True
+    )
     return {"returncode": returncode, "as_of_date": as_of}
 
 

@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -82,6 +83,15 @@ def job_for_target(environ: Mapping[str, str]) -> str:
     return "postgres_build" if target == "postgres" else "full_build"
 
 
+def build_step_config(job_name: str, full_refresh: bool, served: bool) -> dict[str, Any]:
+    """The run config of the job's build step. A side run (an earlier as-of date) has a DuckDB
+    build file of its own, but PostgreSQL one set of published schemas, whose incremental tables
+    hold later days: there it rebuilds them from raw."""
+    if job_name == "full_build":
+        return {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}}
+    return {"postgres_warehouse": {"config": {"full_refresh": full_refresh or not served}}}
+
+
 def execute(
     warehouse: dg.ConfigurableResource,
     first: date,
@@ -104,11 +114,9 @@ def execute(
     job_name = job_for_target(os.environ)
     job = defs.resolve_job_def(job_name).with_logger_defs({"console": logger})
     as_of_date = warehouse.as_of_date or default_as_of_date()
-    # DuckDB's dbt step takes full_refresh; the PostgreSQL build always starts from empty schemas.
-    ops = {"revops_dbt_assets": {"config": {"full_refresh": full_refresh}}}
     return job.execute_in_process(
         run_config={
-            **({"ops": ops} if job_name == "full_build" else {}),
+            "ops": build_step_config(job_name, full_refresh, served),
             # A job's own loggers are used only when the run config names them.
             "loggers": {"console": {}},
         },

@@ -12,10 +12,12 @@ import json
 import os
 import re
 import resource
+import shutil
 import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,31 +40,40 @@ from dagster_project.postgres.mart_checks import (
     run_mart_suites,
     run_suite_on_postgres,
 )
-from dagster_project.postgres.publish import BUILD_SUFFIX, drop_build_schemas, publish_schemas
+from dagster_project.postgres.publish import (
+    BUILD_SUFFIX,
+    BUILT_SCHEMAS,
+    drop_build_schemas,
+    publish_schemas,
+)
+from dagster_project.postgres.raw_copy import copy_raw
 from dagster_project.postgres.settings import PostgresConnectionError, PostgresSettings, connect
 from dagster_project.quality.engine.report import report_dir
 from dagster_project.quality.suites import mart_suites
 from dagster_project.resources import WarehouseResource
-from dagster_project.run_pipeline import job_for_target
-from tests.conftest import SessionBuild
+from dagster_project.run_pipeline import build_step_config, job_for_target
+from generator.daily import generate_day
+from tests.conftest import SAMPLE_SEED, SessionBuild
+from tests.dbt_runs import load_raw
 from tests.postgres_marts import checksum, comparable, differences
 
 pytestmark = pytest.mark.postgres
 
 # The incremental models: event staging (delete+insert on landing_date) -> the raw table each
-# reads; the models with the project's own strategies (health_week_rebuild, mrr_rebuild_scope)
-# -> their period column and a value column to spoil in the newest period.
+# reads; the models with the project's own strategies (health_week_rebuild, mrr_rebuild_scope).
 EVENT_MODELS = {
-    "staging.stg_product__tracks": "raw.product_tracks",
-    "staging.stg_marketing__page_views": "raw.marketing_page_views",
-    "staging.stg_marketing__email_events": "raw.marketing_email_events",
-    "staging.stg_marketing__form_submissions": "raw.marketing_form_submissions",
+    "staging.stg_product__tracks": "product_tracks",
+    "staging.stg_marketing__page_views": "marketing_page_views",
+    "staging.stg_marketing__email_events": "marketing_email_events",
+    "staging.stg_marketing__form_submissions": "marketing_form_submissions",
 }
-SCOPED_MODELS = {
-    "intermediate.int_account_week_signals_computed": ("week_start", "active_users"),
-    "marts.fct_account_health": ("week_start", "health_score"),
-    "marts.fct_mrr": ("month_start", "mrr_eur"),
-}
+SCOPED_MODELS = (
+    "intermediate.int_account_week_signals_computed",
+    "marts.fct_account_health",
+    "marts.fct_mrr",
+)
+# The landing day after the session company's initial export (generator.daily).
+NEXT_DAY = date(2026, 10, 1)
 # Columns that say when a row was loaded or built, not what it holds.
 BOOKKEEPING = {"loaded_at", "_source_loaded_at"}
 
@@ -346,9 +357,10 @@ def test_a_broken_mart_fails_its_blocking_rule_on_postgres(postgres_build: Postg
 def test_a_failed_build_leaves_the_published_schemas_as_they_were(
     postgres_build: PostgresBuild, built: SessionBuild
 ) -> None:
-    """A real `dbt build` that fails: fct_mrr alone into empty build schemas, where the models
-    it reads do not exist. Nothing is published; the marts read what they read before. (In the
-    module build's target folder: dbt parses partially, not the whole project again.)"""
+    """A real `dbt build` that fails: fct_mrr alone into build schemas that hold only the
+    incremental models' copies, where the other models it reads do not exist. Nothing is
+    published; the marts read what they read before. (In the module build's target folder:
+    dbt parses partially, not the whole project again.)"""
     target = Path(built.warehouse.database).parent / "postgres_target"
     query = "select count(*), sum(mrr_eur) from marts.fct_mrr"
     with connect(postgres_build.settings) as pg, pg.cursor() as cursor:
@@ -379,63 +391,163 @@ def _content(cursor: Any, relation: str) -> list[tuple[Any, ...]]:
     return comparable(cursor.fetchall())
 
 
-@pytest.mark.xfail(
-    run=False,
-    reason=(
-        "fct_mrr and fct_account_health (enforced contracts, on_schema_change: fail) stop an "
-        "incremental run on PostgreSQL: dbt-postgres types the temporary table of the new rows by "
-        "the query (text, numeric), the table by the contract (varchar, decimal(p, s)), and reads "
-        "every such column as a type change. The event staging models (delete+insert) and "
-        "int_account_week_signals_computed (health_week_rebuild) run. A pipeline build on "
-        "PostgreSQL starts from empty schemas, so it never runs them incrementally."
-    ),
-)
-def test_an_incremental_build_on_postgres_equals_the_full_refresh(
-    postgres_build: PostgresBuild, tmp_path: Path
-) -> None:
-    """The module's build was a full refresh; an incremental build of the incremental models
-    over it (last in the module: it writes the published schemas in place) must give the same
-    rows. So that each strategy has work to do, the last landing day of every event table is
-    loaded again an hour later (delete+insert on landing_date must replace that day, not add
-    to it) and the newest week or month of the other models is spoiled (their strategies must
-    delete and rebuild it)."""
+@dataclass(frozen=True)
+class IncrementalBuild:
+    """The module's second build, one landing day after the first, over its published
+    schemas; then a full refresh of the incremental models over the same parents."""
+
+    settings: PostgresSettings
+    success: bool
+    # rows each raw table received on the new landing day (the generator's count)
+    day_rows: dict[str, int]
+    run_results: dict[str, Any]
+    target: Path
+    # relation -> its rows after the incremental build, and after the full refresh
+    incremental: dict[str, list[tuple[Any, ...]]]
+    full_refresh: dict[str, list[tuple[Any, ...]]]
+    wall_s: float
+    cpu_s: float
+
+
+@pytest.fixture(scope="module")
+def next_day_build(
+    postgres_build: PostgresBuild,
+    built: SessionBuild,
+    landing: tuple[Path, dict[str, int]],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> IncrementalBuild:
+    """The next day's run on PostgreSQL: the company's next landing day generated beside a copy
+    of its landing files and loaded into a copy of the session build's DuckDB file (an hour
+    after the session's load); then what the `postgres_warehouse` asset does after extraction,
+    as of that day, over the schemas the module's build published: the raw copy and
+    `build_and_publish`, without the data tests and the marts' suites (the module's build ran
+    them on the same models; here they would double the cost). Then `dbt build --full-refresh`
+    of the incremental models alone, over the parents that build published: the reference each
+    must equal. Last in the module: it publishes."""
     assert postgres_build.success
     settings = postgres_build.settings
+    started, cpu_before = time.perf_counter(), _cpu_s()
+    work = tmp_path_factory.mktemp("incremental_postgres")
+    # copytree keeps the files' modification times, which the load ledger compares
+    landing_dir = Path(shutil.copytree(landing[0], work / "landing"))
+    day_rows = generate_day(landing_dir, NEXT_DAY, SAMPLE_SEED)
+    database = work / "revops.duckdb"
+    shutil.copyfile(built.warehouse.database, database)
+    with duckdb.connect(str(database), read_only=True) as duck:
+        (session_load,) = duck.execute("select max(loaded_at) from meta.loaded_files").fetchone()
+    load_raw(database, landing_dir, session_load + timedelta(hours=1), day=NEXT_DAY)
+    # The module build's parsed project: dbt parses partially, not the whole project again.
+    module_target = Path(built.warehouse.database).parent / "postgres_target"
+    target, refresh_target = work / "postgres_target", work / "full_refresh"
+    for folder in (target, refresh_target):
+        folder.mkdir()
+        shutil.copyfile(module_target / "partial_parse.msgpack", folder / "partial_parse.msgpack")
+    copy_raw(database, settings)
+    returncode = build_and_publish(
+        settings,
+        NEXT_DAY.isoformat(),
+        target,
+        "--exclude-resource-type",
+        "test",
+        check_marts=False,
+    )
+    run_results = json.loads((target / "run_results.json").read_text())
     relations = [*EVENT_MODELS, *SCOPED_MODELS]
     with connect(settings) as pg, pg.cursor() as cursor:
-        full_refresh = {relation: _content(cursor, relation) for relation in relations}
-        reloaded = {}
-        for model, raw in EVENT_MODELS.items():
-            cursor.execute(
-                f"update {raw} set _loaded_at = _loaded_at + interval '1 hour' "
-                f"where _landing_date = (select max(_landing_date) from {raw})"
-            )
-            reloaded[model] = cursor.rowcount
-        spoiled = {}
-        for relation, (period, value) in SCOPED_MODELS.items():
-            cursor.execute(
-                f"update {relation} set {value} = {value} + 1 "
-                f"where {period} = (select max({period}) from {relation})"
-            )
-            spoiled[relation] = cursor.rowcount
-    assert all(reloaded.values()) and all(spoiled.values()), (reloaded, spoiled)
-    result = dbt_build(
-        settings, postgres_build.as_of_date, tmp_path, "--select", "config.materialized:incremental"
+        incremental = {relation: _content(cursor, relation) for relation in relations}
+    # The full refresh reads the parents the build published, under the build schemas' names:
+    # the schema suffix is one of the things dbt's parsed project depends on, so with the same
+    # suffix dbt does not parse the whole project again. Swapped back after it.
+    with connect(settings) as pg, pg.cursor() as cursor:
+        for schema in BUILT_SCHEMAS:
+            cursor.execute(f"alter schema {schema} rename to {schema}{BUILD_SUFFIX}")
+    refresh = dbt_build(
+        settings,
+        NEXT_DAY.isoformat(),
+        refresh_target,
+        "--select",
+        "config.materialized:incremental",
+        "--exclude-resource-type",
+        "test",
+        "--full-refresh",
+        schema_suffix=BUILD_SUFFIX,
     )
-    assert result.returncode == 0, result.stdout[-3000:]
-    # incremental, not rebuilt: each model's executed SQL is its strategy's delete and insert
-    for relation in relations:
+    connection = connect(settings)
+    try:
+        assert publish_schemas(connection) == list(BUILT_SCHEMAS)
+    finally:
+        connection.close()
+    assert refresh.returncode == 0, refresh.stdout[-3000:]
+    with connect(settings) as pg, pg.cursor() as cursor:
+        full_refresh = {relation: _content(cursor, relation) for relation in relations}
+    return IncrementalBuild(
+        settings=settings,
+        success=returncode == 0,
+        day_rows=day_rows,
+        run_results=run_results,
+        target=target,
+        incremental=incremental,
+        full_refresh=full_refresh,
+        wall_s=time.perf_counter() - started,
+        cpu_s=_cpu_s() - cpu_before,
+    )
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process and of its finished children (dbt)."""
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def test_the_next_days_build_on_postgres_is_incremental(
+    next_day_build: IncrementalBuild,
+) -> None:
+    """Each incremental model ran its strategy over the published rows (a delete and an
+    insert, no table created): an event model inserted the new landing day's rows alone,
+    fct_mrr the months it rebuilds, fewer than it holds. The health models rebuild every week
+    here: the initial export landed within the lookback, so its first subscription event is
+    where their rebuild starts (health_rebuild_from_week)."""
+    build = next_day_build
+    assert build.success
+    inserted = {
+        result["unique_id"].split(".")[-1]: result["adapter_response"]["rows_affected"]
+        for result in build.run_results["results"]
+        if result["unique_id"].startswith("model.")
+    }
+    for relation in [*EVENT_MODELS, *SCOPED_MODELS]:
         name = relation.split(".")[1]
-        (run_sql,) = tmp_path.glob(f"run/**/{name}.sql")
+        (run_sql,) = build.target.glob(f"run/**/{name}.sql")
         executed = run_sql.read_text()
         assert "delete from" in executed and not re.search(r"create\s+table", executed), name
-    with connect(settings) as pg, pg.cursor() as cursor:
-        for relation in relations:
-            assert _content(cursor, relation) == full_refresh[relation], relation
-        for model, raw in EVENT_MODELS.items():
-            newest = f"(select max(_loaded_at) from {raw})"
-            cursor.execute(f"select count(*) from {model} where loaded_at = {newest}")
-            assert cursor.fetchone()[0] == reloaded[model], model
+    new_rows = {model: build.day_rows.get(raw, 0) for model, raw in EVENT_MODELS.items()}
+    assert {model: inserted[model.split(".")[1]] for model in EVENT_MODELS} == new_rows
+    assert sum(new_rows.values()) > 0
+    assert 0 < inserted["fct_mrr"] < len(build.incremental["marts.fct_mrr"])
+    for relation in ("intermediate.int_account_week_signals_computed", "marts.fct_account_health"):
+        assert inserted[relation.split(".")[1]] == len(build.incremental[relation]), relation
+    print(
+        f"\nnext day on PostgreSQL, incremental build and full refresh: {build.wall_s:.1f} s "
+        f"wall, {build.cpu_s:.1f} CPU-s (the server's aside); rows inserted: "
+        + ", ".join(
+            f"{model} {inserted[model.split('.')[1]]}" for model in [*EVENT_MODELS, *SCOPED_MODELS]
+        )
+    )
+
+
+def test_the_incremental_build_on_postgres_equals_a_full_refresh(
+    next_day_build: IncrementalBuild,
+) -> None:
+    """Model by model, the incremental build's rows are the full refresh's (the columns that
+    say when a row was loaded or built aside)."""
+    build = next_day_build
+    report = []
+    for relation, rows in build.full_refresh.items():
+        assert build.incremental[relation] == rows, relation
+        report.append(f"{relation}: {len(rows)} rows, {checksum(rows)}")
+    print("\n" + "\n".join(report))
 
 
 def test_the_target_setting_picks_the_job() -> None:
@@ -463,6 +575,13 @@ def test_the_postgres_job_extracts_then_builds_on_the_server_only(dbt_manifest: 
     assert {"postgres_warehouse", "raw__crm_deals", "gx_raw_crm_deals"} <= ops
     # neither DuckDB's dbt step, its mart checks nor its publish
     assert not ops & {"revops_dbt_assets", "published_warehouse", "gx_marts_fct_mrr"}
+    # the build step's run config: a side run rebuilds PostgreSQL's incremental models
+    assert build_step_config("postgres_build", False, served=False) == {
+        "postgres_warehouse": {"config": {"full_refresh": True}}
+    }
+    for name, served in (("postgres_build", True), ("full_build", False)):
+        config = {"ops": build_step_config(name, False, served)}
+        assert dg.validate_run_config(defs.resolve_job_def(name), config), name
     full_build = {node.name for node in defs.resolve_job_def("full_build").nodes}
     assert "postgres_warehouse" not in full_build
     assert {"revops_dbt_assets", "published_warehouse", "gx_marts_fct_mrr"} <= full_build

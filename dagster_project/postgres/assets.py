@@ -1,6 +1,7 @@
 """The PostgreSQL target as a Dagster asset and job: extraction as always (DuckDB reads the landing
 files, row rules, quarantine, the raw checks), then raw copied to the server, `dbt build` into the
-`__build` schemas, the marts' quality suites on them, and the schema swap.
+`__build` schemas (holding a copy of the published incremental models first, so those build
+incrementally), the marts' quality suites on them, and the schema swap.
 
 `REVOPS_TARGET=postgres` makes `run_pipeline` run `postgres_build` instead of `full_build`.
 """
@@ -26,6 +27,14 @@ def _extraction_keys() -> list[dg.AssetKey]:
     return [key for asset in build_extraction_assets() for key in asset.keys]
 
 
+class PostgresBuildConfig(dg.Config):
+    """Run config of the server build: `full_refresh` rebuilds the incremental models from raw
+    (after a correction older than their lookback, a change of their columns, or a build as of
+    an earlier date than the published one); otherwise they start from the published tables."""
+
+    full_refresh: bool = False
+
+
 @dg.asset(
     key=dg.AssetKey(["postgres_warehouse"]),
     # Every raw table and the CRM configuration: their blocking checks keep a bad load off the
@@ -39,7 +48,7 @@ def _extraction_keys() -> list[dg.AssetKey]:
     ),
 )
 def postgres_warehouse(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext, config: PostgresBuildConfig, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     try:
         settings = PostgresSettings.from_env()
@@ -53,9 +62,10 @@ def postgres_warehouse(
     target = Path(warehouse.database).parent / "postgres_target"
     context.log.info(
         f"raw copied to {settings.describe()}: {sum(copied['rows'].values())} rows in "
-        f"{len(copied['rows'])} tables, {copied['copy_s']} s; dbt build as of {as_of_date}"
+        f"{len(copied['rows'])} tables, {copied['copy_s']} s; dbt build as of {as_of_date}, "
+        + ("incremental models from raw" if config.full_refresh else "incremental")
     )
-    returncode = build_and_publish(settings, as_of_date, target)
+    returncode = build_and_publish(settings, as_of_date, target, full_refresh=config.full_refresh)
     if returncode != 0:
         raise dg.Failure(
             description=(
@@ -69,6 +79,7 @@ def postgres_warehouse(
             "server": settings.describe(),
             "as_of_date": as_of_date,
             "raw_rows": sum(copied["rows"].values()),
+            "full_refresh": config.full_refresh,
             "seconds": round(time.perf_counter() - started, 1),
         }
     )

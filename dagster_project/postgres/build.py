@@ -11,6 +11,7 @@ row accounting) runs first, as always, into the DuckDB build file (`make run` or
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -19,11 +20,17 @@ from pathlib import Path
 from dagster_project.metric_config import default_as_of_date
 from dagster_project.paths import DBT_PROJECT_DIR
 from dagster_project.postgres.mart_checks import blocking_failures, run_mart_suites
-from dagster_project.postgres.publish import BUILD_SUFFIX, drop_build_schemas, publish_schemas
+from dagster_project.postgres.publish import (
+    BUILD_SUFFIX,
+    drop_build_schemas,
+    publish_schemas,
+    start_from_published,
+)
 from dagster_project.postgres.raw_copy import copy_raw
 from dagster_project.postgres.settings import PostgresConnectionError, PostgresSettings, connect
 from dagster_project.transformation.cli_args import dbt_build_args
-from dagster_project.transformation.project import dbt_command_line
+from dagster_project.transformation.project import DBT_PROJECT, dbt_command_line, prepare_manifest
+from dagster_project.transformation.test_window import incremental_models
 
 
 def check_server(settings: PostgresSettings) -> None:
@@ -55,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--build-db", type=Path, required=True, help="the DuckDB build file")
     parser.add_argument("--target-path", type=Path, default=DBT_PROJECT_DIR / "target" / "pg")
+    parser.add_argument(
+        "--full-refresh", action="store_true", help="rebuild the incremental models from raw"
+    )
     args = parser.parse_args(argv)
     try:
         settings = PostgresSettings.from_env()
@@ -65,7 +75,14 @@ def main(argv: list[str] | None = None) -> int:
     copied = copy_raw(args.build_db, settings)
     print(f"raw copied: {sum(copied['rows'].values())} rows in {len(copied['rows'])} tables")
     as_of = os.environ.get("REVOPS_AS_OF_DATE") or default_as_of_date()
-    return build_and_publish(settings, as_of, args.target_path)
+    prepare_manifest()  # which models are incremental (the pipeline parses before it runs)
+    return build_and_publish(settings, as_of, args.target_path, full_refresh=args.full_refresh)
+
+
+def incremental_tables() -> list[tuple[str, str]]:
+    """(schema, table) of every incremental model, from the project's manifest."""
+    manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
+    return [(node["schema"], node["alias"]) for node in incremental_models(manifest)]
 
 
 def build_and_publish(
@@ -74,13 +91,24 @@ def build_and_publish(
     target_path: Path,
     *options: str,
     check_marts: bool = True,
+    full_refresh: bool = False,
 ) -> int:
     """dbt build (with dbt's `options`) into the `__build` schemas, then the marts' quality
     suites on them (`check_marts`); published only when every node and every blocking rule
-    passed. Each build starts from empty schemas, so incremental models build in full."""
+    passed. The build schemas start with a copy of the published incremental models, so those
+    build incrementally, as on DuckDB; `full_refresh` starts from empty schemas and rebuilds
+    them from raw."""
     connection = connect(settings)
     try:
         drop_build_schemas(connection)
+        if full_refresh:
+            options = (*options, "--full-refresh")
+        else:
+            copied = start_from_published(connection, incremental_tables())
+            print(
+                f"build schemas start from the published incremental models: {len(copied)} "
+                f"tables, {sum(copied.values())} rows"
+            )
         result = dbt_build(settings, as_of_date, target_path, *options, schema_suffix=BUILD_SUFFIX)
         sys.stdout.write(result.stdout[-4000:])
         if result.returncode != 0:

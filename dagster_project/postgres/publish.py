@@ -9,6 +9,7 @@ failed swap) leaves the published schemas as they were.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from dagster_project.sql_text import sql_identifier, sql_text
@@ -29,6 +30,32 @@ def drop_build_schemas(connection: Any, schemas: tuple[str, ...] = BUILT_SCHEMAS
     with connection, connection.cursor() as cursor:
         for schema in schemas:
             cursor.execute(f"drop schema if exists {sql_identifier(schema + BUILD_SUFFIX)} cascade")
+
+
+def start_from_published(connection: Any, tables: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Copy each published `(schema, table)` that exists into `<schema>__build`, in one
+    transaction, and return the rows copied per table. `tables` are the incremental models':
+    dbt finds them already built and only adds and replaces what it rebuilds, as a build on
+    DuckDB does in its build file. The published tables are only read: a build that fails
+    leaves them as they were."""
+    copied = {}
+    with connection, connection.cursor() as cursor:
+        for schema, table in tables:
+            cursor.execute(
+                "select count(*) from pg_tables where schemaname = %s and tablename = %s",
+                (schema, table),
+            )
+            if not cursor.fetchone()[0]:
+                continue
+            built = sql_identifier(schema + BUILD_SUFFIX)
+            published = f"{sql_identifier(schema)}.{sql_identifier(table)}"
+            copy = f"{built}.{sql_identifier(table)}"
+            cursor.execute(f"create schema if not exists {built}")
+            # `like ... including all`: the contract's types and not-null constraints too.
+            cursor.execute(f"create table {copy} (like {published} including all)")
+            cursor.execute(f"insert into {copy} select * from {published}")
+            copied[f"{schema}.{table}"] = cursor.rowcount
+    return copied
 
 
 def publish_schemas(connection: Any, schemas: tuple[str, ...] = BUILT_SCHEMAS) -> list[str]:

@@ -62,4 +62,5 @@ final as (
 
 )
 
-select * from final
+-- Typed by the contract, which an incremental run compares with (select_contract_types).
+{{ select_contract_types('final') }}

@@ -224,8 +224,8 @@ final as (
 )
 
 -- Incremental: only the rebuild scope (macro mrr_rebuild_scope); the strategy of the
--- same name replaces exactly these rows.
-select * from final
+-- same name replaces exactly these rows. Typed by the contract (select_contract_types).
+{{ select_contract_types('final') }}
 {% if is_incremental() -%}
     where {{ mrr_rebuild_scope() }}
 {%- endif %}
