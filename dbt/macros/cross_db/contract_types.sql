@@ -36,3 +36,9 @@
         {%- endfor %}
     from {{ relation }}
 {%- endmacro %}
+
+{#- Spark builds these models as tables, whose contract casts every column to its declared type
+    (spark__get_select_subquery, dbt/macros/spark/contracts.sql). -#}
+{% macro spark__select_contract_types(relation) -%}
+    select * from {{ relation }}
+{%- endmacro %}
