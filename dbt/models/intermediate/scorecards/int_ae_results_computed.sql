@@ -89,7 +89,8 @@ measured as (
         closed.deals_reached_next_stage,
         case
             when reps.period_grain = 'quarter' then reps.quarterly_quota_eur
-            else reps.quarterly_quota_eur / 3
+            -- a double, as DuckDB divides a decimal (Spark would keep six decimal places)
+            else cast(reps.quarterly_quota_eur as double) / 3
         end as period_quota_eur,
         sales_quarterly.pipeline_coverage,
         sales_quarterly.pipeline_velocity_eur_per_day
