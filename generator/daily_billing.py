@@ -1,6 +1,6 @@
 """A day in Stripe: trials end, subscriptions change seats, customers ask to cancel, cancelled
-subscriptions end at their period end, now and then a webhook from last month arrives late;
-and the day's FX rates.
+subscriptions end at their period end, paying subscriptions renew (a new period, billed in
+advance), now and then a webhook from last month arrives late; and the day's FX rates.
 
 Each change is a `customer.subscription.updated`/`deleted` event carrying the full subscription
 at that moment, plus the subscription object's new version (the current state), both patched
@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from generator.accounts import COUNTRY_TAX_RATE
 from generator.common import DAY, NONE, add_months, stream, whole_months_between
 from generator.daily_state import (
     CATALOG,
@@ -113,6 +114,7 @@ def _subscriptions(w: LandingWriter, landing: Landing, day: date, rng: np.random
     # Seat moves: mostly expansion, one to three seats, never below one seat.
     step = rng.integers(1, 4, n) * np.where(rng.random(n) < 0.7, 1, -1)
     qty = np.maximum(s["qty"].astype(np.int64) + step, 1)
+    _renewals(w, landing, day, kind, months)
     changed = np.flatnonzero(kind != NONE)
     if not len(changed):
         return
@@ -153,6 +155,127 @@ def _subscriptions(w: LandingWriter, landing: Landing, day: date, rng: np.random
                     || case when kind in ({deleting}) then 'deleted' else 'updated' end,
                 'created', moment, 'data', json_object('object', snapshot))
         from _sub_versions order by number""",
+    )
+
+
+def _renewals(
+    w: LandingWriter, landing: Landing, day: date, kind: np.ndarray, months: np.ndarray
+) -> None:
+    """Bill every paying subscription whose period ends today and that goes on: Stripe issues
+    the next period's invoice at that moment, as the initial export does for every period. The
+    invoice bills the subscription's items as they stand at the start of the day, with its
+    coupon, at the tax rate of its previous invoice; it is paid, or open while past due."""
+    start = epoch_day(day)
+    invoice_files = landing.files("billing_invoices", day)
+    w.con.execute(f"""
+        create or replace temp table _billed as
+        with invoices as (
+            select json, filename,
+                json->>'$.subscription' as id,
+                (json->>'$.period_end')::bigint as period_end,
+                json_extract_string(json, '$.lines.data[*].id') as line_ids
+            from {reader(CATALOG["billing_invoices"], invoice_files)}
+        ),
+        regular as (
+            -- The latest invoice billing a period (not one of prorations only).
+            select id, period_end,
+                (json->>'$.subtotal')::bigint - coalesce(
+                    (json->>'$.total_discount_amounts[0].amount')::bigint, 0) as taxed,
+                (json->>'$.tax')::bigint as tax
+            from invoices
+            where list_contains(json_extract_string(json, '$.lines.data[*].type'), 'subscription')
+            qualify row_number() over (partition by id order by period_end desc) = 1
+        )
+        select s.k, r.period_end, r.taxed, r.tax,
+            (select max(json->>'$.id') from invoices) as last_invoice,
+            (select max(l) from (select unnest(line_ids) as l from invoices)) as last_line
+        from regular as r join _subs as s on s.id = r.id
+        where r.period_end >= {start} and r.period_end < {start + DAY}
+            and s.status in (1, 2)
+        order by s.k""")
+    due = w.con.execute("select k, period_end, taxed, tax from _billed").fetchnumpy()
+    renewing = ~np.isin(kind[due["k"]], DELETING)  # ending today: no next period
+    sub = due["k"][renewing].astype(np.int64)
+    if not len(sub):
+        return
+    at = due["period_end"][renewing].astype(np.int64)
+    # The tax rate the previous invoice was computed at (rounded there to the minor unit).
+    taxed, tax = due["taxed"][renewing], due["tax"][renewing]
+    implied = np.divide(tax, taxed, out=np.zeros(len(sub)), where=taxed > 0)
+    rates = np.unique(COUNTRY_TAX_RATE)
+    rate = rates[np.abs(implied[:, None] - rates[None, :]).argmin(axis=1)]
+    anchor = w.con.execute("select anchor from _subs order by k").fetchnumpy()["anchor"]
+    span = months[sub]
+    elapsed = whole_months_between(anchor[sub], at)
+    last_invoice, last_line = w.con.execute(
+        "select any_value(last_invoice), any_value(last_line) from _billed"
+    ).fetchone()
+    order = np.lexsort((sub, at))  # ids follow creation, as Stripe numbers them
+    w.register(
+        "_renewal_invoices",
+        {
+            "k": sub[order],
+            "billed_at": at[order],
+            "period_end": add_months(anchor[sub], elapsed + span)[order],
+            "tax_rate": rate[order],
+            "number": int(last_invoice.removeprefix("in_")) + 1 + np.arange(len(sub)),
+        },
+    )
+    first_line = int(last_line.removeprefix("il_")) + 1
+    w.write_json_text(
+        "billing",
+        "invoices",
+        f"""
+        with items as (
+            select r.number, r.billed_at, r.period_end, r.tax_rate, s.id, s.status, s.json,
+                unnest((s.json->'$.items.data')::json[]) as item
+            from _renewal_invoices as r join _subs as s on s.k = r.k
+        ),
+        lines as (
+            select *, item->>'$.price.id' as price_id,
+                (item->>'$.quantity')::bigint as qty,
+                (item->>'$.price.unit_amount')::bigint * (item->>'$.quantity')::bigint as amount,
+                {first_line} - 1 + row_number() over (order by number, item->>'$.id') as line_number
+            from items
+        ),
+        invoices as (
+            select number, any_value(billed_at) as billed_at, any_value(period_end) as period_end,
+                any_value(tax_rate) as tax_rate, any_value(id) as id,
+                any_value(status) as status, any_value(json) as json,
+                sum(amount)::bigint as subtotal,
+                round(sum(amount) * coalesce(
+                    (any_value(json)->>'$.discount.coupon.percent_off')::double, 0) / 100
+                )::bigint as discount,
+                list(json_object('id', 'il_' || lpad(line_number::varchar, 11, '0'),
+                    'object', 'line_item', 'type', 'subscription', 'amount', amount,
+                    'currency', json->>'$.currency',
+                    'description', case when price_id like 'price_api_addon%'
+                        then '1 × API add-on'
+                        else qty::varchar || ' × ' || upper(split_part(price_id, '_', 2)[1])
+                            || split_part(price_id, '_', 2)[2:] || ' plan' end,
+                    'proration', false, 'quantity', qty,
+                    'price', json_object('id', price_id),
+                    'period', json_object('start', billed_at, 'end', period_end))
+                    order by line_number) as lines
+            from lines
+            group by number
+        ),
+        totals as (
+            select *, round((subtotal - discount) * tax_rate)::bigint as tax from invoices
+        )
+        select json_object('id', 'in_' || lpad(number::varchar, 10, '0'), 'object', 'invoice',
+            'customer', json->>'$.customer', 'subscription', id,
+            'status', case status when 1 then 'paid' else 'open' end,
+            'currency', json->>'$.currency', 'created', billed_at, 'period_start', billed_at,
+            'period_end', period_end, 'subtotal', subtotal,
+            'total_discount_amounts', case when discount = 0 then '[]'::json
+                else json_array(json_object('amount', discount)) end,
+            'tax', tax, 'total', subtotal - discount + tax,
+            'amount_paid', case status when 1 then subtotal - discount + tax else 0 end,
+            'amount_due', subtotal - discount + tax,
+            'lines', json_object('object', 'list', 'data', to_json(lines)))
+        from totals
+        order by number""",
     )
 
 
