@@ -26,8 +26,10 @@ import functools
 import json
 import math
 import os
+import sys
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -277,20 +279,18 @@ def _value_counts(values: Sequence[Any]) -> list[dict[str, Any]]:
 
 def build_expectation(rule: Rule) -> Expectation:
     """The GX expectation of a rule; its `meta.rule` ties the result back to the rule."""
-    import great_expectations.expectations as gxe
-
-    expectation_class = getattr(gxe, rule.expectation)
+    expectation_class = getattr(_great_expectations().expectations, rule.expectation)
     condition = _condition(rule.where)
     extra = {"row_condition": condition} if condition is not None else {}
     return expectation_class(**rule.kwargs, **extra, meta={"rule": rule.name})
 
 
 def _condition(where: Sequence[Where]) -> Condition | None:
-    from great_expectations.expectations.row_conditions import Column
+    row_conditions = _great_expectations().expectations.row_conditions
 
     conditions = []
     for clause in where:
-        column = Column(clause.column)
+        column = row_conditions.Column(clause.column)
         conditions.append(
             {
                 "not_null": lambda c, _v: c.is_not_null(),
@@ -331,10 +331,32 @@ def _batch_definition(suite_name: str) -> Any:
     )
 
 
+@contextmanager
+def _pyspark_hidden() -> Iterator[None]:
+    """pyspark reads as absent while great-expectations is first imported.
+
+    GX probes for pyspark on import, for Spark datasources the checks never use. With the Spark
+    target's pyspark installed, the probe costs about 4.5 CPU-s in every process that runs
+    checks, and its `pyspark.sql.connect` import exits a process whose `__main__` has no file
+    (pytest-xdist's workers) when Spark Connect's dependencies are missing. A `None` in
+    `sys.modules` makes the import raise ImportError, which GX reads as "not installed"; a later
+    import of pyspark in the same process finds it as usual.
+    """
+    if "pyspark" in sys.modules:
+        yield
+        return
+    sys.modules["pyspark"] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        del sys.modules["pyspark"]
+
+
 def _great_expectations() -> Any:
     # Analytics would post usage events; validation must work offline and report nothing.
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    import great_expectations as gx
+    with _pyspark_hidden():
+        import great_expectations as gx
 
     if not gx.__version__.startswith(GX_SERIES):
         raise RuntimeError(
