@@ -55,7 +55,16 @@ from dagster_project.run_pipeline import build_step_config, job_for_target
 from generator.daily import generate_day
 from tests.conftest import SAMPLE_SEED, SessionBuild
 from tests.dbt_runs import load_raw
-from tests.postgres_marts import checksum, comparable, differences
+from tests.postgres_marts import (
+    EngineBuild,
+    checksum,
+    children_cost,
+    comparable,
+    differences,
+    duckdb_marts,
+    project_models,
+    published_as_of,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -91,22 +100,17 @@ def pg_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 
 @dataclass(frozen=True)
-class PostgresBuild:
+class PostgresBuild(EngineBuild):
     settings: PostgresSettings
     as_of_date: str
     success: bool
-    run_results: dict[str, Any]
-    wall_s: float
-    cpu_s: float
 
 
 @pytest.fixture(scope="module")
 def postgres_build(pg_cluster: Cluster, built: SessionBuild, warehouse: Path) -> PostgresBuild:
     """The `postgres_warehouse` asset (the `postgres_build` job's last step) on the session
     build's raw: copy, dbt build, mart suites, schema swap."""
-    with duckdb.connect(str(warehouse), read_only=True) as published:
-        version = published.execute("select as_of_date from meta.warehouse_version").fetchone()
-    as_of = str(version[0])
+    as_of = published_as_of(warehouse)
     settings = pg_cluster.settings
     resource_ = WarehouseResource(
         database=built.warehouse.database,
@@ -114,23 +118,20 @@ def postgres_build(pg_cluster: Cluster, built: SessionBuild, warehouse: Path) ->
         published_database=built.warehouse.published_database,
         as_of_date=as_of,
     )
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    with pytest.MonkeyPatch.context() as env:
+    with children_cost() as cost, pytest.MonkeyPatch.context() as env:
         for name, value in settings.env().items():
             env.setenv(name, value)
         result = dg.materialize(
             [postgres_warehouse], resources={"warehouse": resource_}, raise_on_error=False
         )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     target = Path(built.warehouse.database).parent / "postgres_target"
     return PostgresBuild(
         settings=settings,
         as_of_date=as_of,
         success=result.success,
         run_results=json.loads((target / "run_results.json").read_text()),
-        wall_s=time.perf_counter() - started,
-        cpu_s=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+        wall_s=cost.wall_s,
+        cpu_s=cost.cpu_s,
     )
 
 
@@ -159,17 +160,9 @@ def test_raw_copy_holds_every_row_and_the_latest_versions(
 def test_every_model_builds_and_passes_its_tests_on_postgres(
     postgres_build: PostgresBuild, dbt_manifest: Path
 ) -> None:
-    manifest = json.loads(dbt_manifest.read_text())
-    models = {key for key, node in manifest["nodes"].items() if node["resource_type"] == "model"}
-    statuses = {
-        result["unique_id"]: result["status"] for result in postgres_build.run_results["results"]
-    }
-    # exposures are no-ops: nothing to build
-    failed = {
-        key: status
-        for key, status in statuses.items()
-        if status not in ("success", "pass") and not key.startswith("exposure.")
-    }
+    models = project_models(dbt_manifest)
+    statuses = postgres_build.statuses()
+    failed = postgres_build.failed()
     assert postgres_build.success and not failed, failed
     assert {key for key in statuses if key.startswith("model.")} == models
     print(
@@ -183,23 +176,11 @@ def test_public_marts_are_the_same_on_both_engines(
 ) -> None:
     with duckdb.connect(str(build_warehouse), read_only=True) as duck:
         duck.execute("set TimeZone = 'UTC'")
-        marts = [
-            row[0]
-            for row in duck.execute(
-                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-            ).fetchall()
-        ]
+        marts = duckdb_marts(duck)
         assert len(marts) >= 15
         report, mismatched = [], {}
         with connect(postgres_build.settings) as pg, pg.cursor() as cursor:
-            for mart in marts:
-                columns = [
-                    row[0]
-                    for row in duck.execute(
-                        "select column_name from duckdb_columns() where schema_name = 'marts' "
-                        f"and table_name = '{mart}' order by column_index"
-                    ).fetchall()
-                ]
+            for mart, columns in marts.items():
                 select = ", ".join(f'"{column}"' for column in columns)
                 query = f"select {select} from marts.{mart}"
                 duck_rows = comparable(duck.execute(query).fetchall())

@@ -12,31 +12,34 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
 
-from tests.postgres_marts import checksum, comparable, differences
+from tests.postgres_marts import (
+    EngineBuild,
+    checksum,
+    children_cost,
+    comparable,
+    differences,
+    duckdb_marts,
+    project_models,
+    published_as_of,
+)
 
 pytestmark = pytest.mark.spark
 
 
 @dataclass(frozen=True)
-class SparkBuild:
+class SparkBuild(EngineBuild):
     spark_dir: Path
     returncode: int
     output: str
-    run_results: dict[str, Any]
-    wall_s: float
-    cpu_s: float
 
 
 @pytest.fixture(scope="module")
@@ -47,31 +50,27 @@ def spark_build(
         if os.environ.get("CI"):
             pytest.fail("no Java runtime: .ci/run installs openjdk-17-jre-headless")
         pytest.skip("Spark needs a Java runtime (java on PATH or JAVA_HOME)")
-    with duckdb.connect(str(warehouse), read_only=True) as published:
-        version = published.execute("select as_of_date from meta.warehouse_version").fetchone()
-    as_of = str(version[0])
+    as_of = published_as_of(warehouse)
     spark_dir = tmp_path_factory.mktemp("spark")
     target = tmp_path_factory.mktemp("spark_dbt_target")
     env = {**os.environ, "REVOPS_SPARK_DIR": str(spark_dir), "REVOPS_AS_OF_DATE": as_of}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
     command = [sys.executable, "-m", "dagster_project.spark.build", "--build-db"]
-    result = subprocess.run(
-        [*command, str(build_warehouse), "--target-path", str(target)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with children_cost() as cost:
+        result = subprocess.run(
+            [*command, str(build_warehouse), "--target-path", str(target)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     results_file = target / "run_results.json"
     return SparkBuild(
         spark_dir=spark_dir,
         returncode=result.returncode,
         output=(result.stdout + result.stderr)[-6000:],
         run_results=json.loads(results_file.read_text()) if results_file.exists() else {},
-        wall_s=time.perf_counter() - started,
-        cpu_s=(after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+        wall_s=cost.wall_s,
+        cpu_s=cost.cpu_s,
     )
 
 
@@ -110,16 +109,9 @@ def test_every_model_builds_and_passes_its_tests_on_spark(
     spark_build: SparkBuild, dbt_manifest: Path
 ) -> None:
     assert spark_build.run_results, spark_build.output
-    manifest = json.loads(dbt_manifest.read_text())
-    models = {key for key, node in manifest["nodes"].items() if node["resource_type"] == "model"}
-    statuses = {
-        result["unique_id"]: result["status"] for result in spark_build.run_results["results"]
-    }
-    failed = {
-        key: status
-        for key, status in statuses.items()
-        if status not in ("success", "pass") and not key.startswith("exposure.")
-    }
+    models = project_models(dbt_manifest)
+    statuses = spark_build.statuses()
+    failed = spark_build.failed()
     assert spark_build.returncode == 0 and not failed, failed
     assert {key for key in statuses if key.startswith("model.")} == models
     tests = [key for key in statuses if key.startswith("test.")]
@@ -136,22 +128,10 @@ def test_public_marts_are_the_same_on_both_engines(
     marts_dir = spark_build.spark_dir / "warehouse" / "marts.db"
     with duckdb.connect(str(build_warehouse), read_only=True) as duck:
         duck.execute("set TimeZone = 'UTC'")
-        marts = [
-            row[0]
-            for row in duck.execute(
-                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-            ).fetchall()
-        ]
+        marts = duckdb_marts(duck)
         assert len(marts) >= 15
         report, mismatched = [], {}
-        for mart in marts:
-            columns = [
-                row[0]
-                for row in duck.execute(
-                    "select column_name from duckdb_columns() where schema_name = 'marts' "
-                    f"and table_name = '{mart}' order by column_index"
-                ).fetchall()
-            ]
+        for mart, columns in marts.items():
             select = ", ".join(f'"{column}"' for column in columns)
             duck_rows = comparable(duck.execute(f"select {select} from marts.{mart}").fetchall())
             spark_rows = comparable(

@@ -21,6 +21,55 @@
         as flags
 {%- endmacro %}
 
+{#- The contract's fields of an object that the CRM mapping maps, in the contract's order, each
+    with its kind: `values` (the account's values stand for contract values), `flag` (a
+    checkbox), `timestamp`. Extraction checks records against the same fields
+    (dagster_project/source_catalog.py, CRM_MAPPED_FIELDS). -#}
+{% macro crm_contract_fields(object_type) -%}
+    {{ return({
+        'contacts': {
+            'lifecyclestage': 'values',
+            'hs_analytics_source': 'values',
+            'bant_budget': 'flag',
+            'bant_authority': 'flag',
+            'bant_need': 'flag',
+            'bant_timing': 'flag',
+            'bant_qualified_at': 'timestamp',
+            'bmanter_market': 'flag',
+            'bmanter_reference': 'flag',
+        },
+        'deals': {
+            'dealstage': 'values',
+            'deal_origin': 'values',
+            'meddic_metrics': 'flag',
+            'meddic_economic_buyer': 'flag',
+            'meddic_decision_criteria': 'flag',
+            'meddic_decision_process': 'flag',
+            'meddic_identify_pain': 'flag',
+            'meddic_champion': 'flag',
+            'meddpicc_paper_process': 'flag',
+            'meddpicc_competition': 'flag',
+        },
+    }[object_type]) }}
+{%- endmacro %}
+
+{#- In `account`: all that a staging model of either CRM reads a record's contract fields by:
+    each field's property, the value map of each field with values, and the flags. One list for
+    both CRMs, so that a new contract field reaches both. -#}
+{% macro crm_contract_properties(object_type) -%}
+    {%- set fields = crm_contract_fields(object_type) -%}
+    {%- set columns = [] -%}
+    {%- for field in fields -%}
+        {%- do columns.append(crm_property(field)) -%}
+    {%- endfor -%}
+    {%- for field, kind in fields.items() if kind == 'values' -%}
+        {%- do columns.append(crm_values(field)) -%}
+    {%- endfor -%}
+    {%- do columns.append(crm_flags()) -%}
+    {#- One column a line, at the indentation of the `account` CTE's select list. -#}
+    {{ columns | join(',\n        ') }}
+{%- endmacro %}
+
 {#- In `account`: every property the mapped fields read, left out of `custom_properties`. -#}
 {% macro crm_mapped_properties() -%}
     {{ string_list_agg('account_property', "entry = 'property' and account_property is not null") }}

@@ -21,18 +21,7 @@ source as (
 account as (
 
     select
-        {{ crm_property('lifecyclestage') }},
-        {{ crm_property('hs_analytics_source') }},
-        {{ crm_property('bant_budget') }},
-        {{ crm_property('bant_authority') }},
-        {{ crm_property('bant_need') }},
-        {{ crm_property('bant_timing') }},
-        {{ crm_property('bant_qualified_at') }},
-        {{ crm_property('bmanter_market') }},
-        {{ crm_property('bmanter_reference') }},
-        {{ crm_values('lifecyclestage') }},
-        {{ crm_values('hs_analytics_source') }},
-        {{ crm_flags() }}
+        {{ crm_contract_properties('contacts') }}
 
     from {{ source('crm', 'crm_mapping') }}
     where object_type = 'contacts'

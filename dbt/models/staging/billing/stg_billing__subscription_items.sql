@@ -12,16 +12,7 @@ unnested as (
     select
         {{ json_text('subscription_item.value', ['id']) }} as subscription_item_id,
         source.id as subscription_id,
-        {{ json_text('subscription_item.value', ['price', 'id']) }} as price_id,
-        {{ json_text('subscription_item.value', ['price', 'product']) }} as product_id,
-        cast({{ json_text('subscription_item.value', ['quantity']) }} as integer) as quantity,
-        {{ minor_units_to_amount(json_text('subscription_item.value', ['price', 'unit_amount'])) }}
-            as unit_amount,
-        upper({{ json_text('subscription_item.value', ['price', 'currency']) }}) as currency,
-        {{ json_text('subscription_item.value', ['price', 'recurring', 'interval']) }} as billing_interval,
-        cast(
-            {{ json_text('subscription_item.value', ['price', 'recurring', 'interval_count']) }} as integer
-        ) as interval_count
+        {{ subscription_item_columns('subscription_item.value') }}
 
     from source
     cross join {{ json_array_rows(json_value('source.items', ['data'])) }} as subscription_item

@@ -12,19 +12,7 @@ source as (
 account as (
 
     select
-        {{ crm_property('dealstage') }},
-        {{ crm_property('deal_origin') }},
-        {{ crm_property('meddic_metrics') }},
-        {{ crm_property('meddic_economic_buyer') }},
-        {{ crm_property('meddic_decision_criteria') }},
-        {{ crm_property('meddic_decision_process') }},
-        {{ crm_property('meddic_identify_pain') }},
-        {{ crm_property('meddic_champion') }},
-        {{ crm_property('meddpicc_paper_process') }},
-        {{ crm_property('meddpicc_competition') }},
-        {{ crm_values('dealstage') }},
-        {{ crm_values('deal_origin') }},
-        {{ crm_flags() }},
+        {{ crm_contract_properties('deals') }},
         {{ crm_mapped_properties() }}
 
     from {{ source('crm', 'crm_mapping') }}
