@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project import duckdb_limits
 from dagster_project.automation.writer_lock import writer_lock
 from dagster_project.extraction.crm_mapping import load_crm_mapping
 from dagster_project.extraction.crm_reps import load_reps
@@ -58,7 +59,7 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.database)
+        con = duckdb_limits.connect(self.database)
         try:
             yield con
         finally:

@@ -33,6 +33,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from dagster_project import duckdb_limits
 from dagster_project.automation.run_config import AS_OF_TAG
 from dagster_project.automation.writer_lock import WarehouseBusy, writer_lock
 from dagster_project.cli.console import RunConsole, captured, console_logger, log_file, step_phases
@@ -137,7 +138,7 @@ def published_version(database: Path) -> tuple[str, str] | None:
     if not database.exists():
         return None
     try:
-        with duckdb.connect(str(database), read_only=True) as con:
+        with duckdb_limits.connect(database, read_only=True) as con:
             run_id, as_of = con.execute(
                 "select run_id, as_of_date from meta.warehouse_version"
             ).fetchone()

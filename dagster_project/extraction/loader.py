@@ -153,6 +153,9 @@ def _jsonl_select(con: duckdb.DuckDBPyConnection, path: Path, shown: Path) -> st
 def _csv_select(path: Path) -> str:
     """A select over one CSV file; the header read here, so DuckDB parses strictly by line.
 
+    Records are numbered from line 2, after the header: the file's lines whenever each record
+    is one line (extraction/file_lines.py), so most files need no second pass to renumber them.
+
     Hive partitioning off: DuckDB would otherwise read the `date=` folder as a `date` column
     and overwrite the file's own (FX rates have one).
     """
@@ -163,7 +166,7 @@ def _csv_select(path: Path) -> str:
         return _NO_RECORDS
     columns = ", ".join(f"{sql_text(name)}: 'VARCHAR'" for name in header)
     return (
-        f"select *, row_number() over () as _source_line from read_csv({sql_text(str(path))}, "
+        f"select *, row_number() over () + 1 as _source_line from read_csv({sql_text(str(path))}, "
         f"header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
         f"strict_mode = true, columns = {{{columns}}}, hive_partitioning = false)"
     )
@@ -258,9 +261,9 @@ def _number_file_lines(
     """Turn DuckDB's record numbers into the file's lines (extraction/file_lines.py)."""
     lines = record_lines(path, file_format, rows)
     if lines is None:
-        if file_format == "csv":
-            con.execute(f"update {temp_name} set _source_line = _source_line + 1")
         return
+    # A CSV's records were numbered from 2, after its header (`_csv_select`).
+    first = 2 if file_format == "csv" else 1
     # Through a file: a Python list as a parameter makes DuckDB import pandas, and a list
     # literal of many numbers is slow to parse (seconds for 300k lines).
     with tempfile.TemporaryDirectory(prefix="revops-lines-") as folder:
@@ -273,7 +276,7 @@ def _number_file_lines(
         )
     con.execute(
         f"update {temp_name} set _source_line = l.line from _file_lines as l "
-        f"where {temp_name}._source_line = l.record"
+        f"where {temp_name}._source_line = l.record + {first - 1}"
     )
     con.execute("drop table _file_lines")
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import duckdb
 
+from dagster_project.extraction.json_values import shared_json_values
 from dagster_project.extraction.ledger import table_exists
 from dagster_project.extraction.nested_keys import nested_duplicates_sql
 from dagster_project.extraction.plausibility import future_violation
@@ -214,14 +215,7 @@ def _rejects_sql(
     `target` the raw table already holding other days' events (None on a first load), `served`
     the raw relation staging reads (None on a first load), for nested keys."""
     key = _key_expr(table)
-    branches = []
-    for order, rule in enumerate(rules):
-        predicate, reason = _violation(rule, rule.expr.strip('"') in typed_columns)
-        branches.append(
-            f"select _source_file, _source_line, {key} as record_id, "
-            f"{sql_text(rule.field)} as field, {reason} as reason, {order} as rule_order "
-            f"from _loaded where {predicate}"
-        )
+    branches = [_row_rules_sql(key, rules, typed_columns)] if rules else []
     branches.append(_duplicates_sql(table, key, target))
     branches.extend(nested_duplicates_sql(table.raw_table, key, served))
     union = "\nunion all\n".join(branches)
@@ -229,6 +223,35 @@ def _rejects_sql(
     return (
         f"select * exclude (rule_order) from ({union}) "
         f"qualify row_number() over ({first_broken_rule}) = 1"
+    )
+
+
+def _row_rules_sql(key: str, rules: tuple[Rule, ...], typed_columns: frozenset[str]) -> str:
+    """The records of `_loaded` breaking a row rule, each with the first rule it breaks.
+
+    One pass over `_loaded` for every rule (a `case` tries them in order), rather than one per
+    rule: Parquet is read once, not once per rule. The JSON values the rules read are parsed
+    once per record and column (`shared_json_values`), where each rule would parse its column
+    again: the main cost of checking wide JSON records at scale.
+    """
+    violations = [_violation(rule, rule.expr.strip('"') in typed_columns) for rule in rules]
+    shared, rewrite = shared_json_values(tuple(rule.expr for rule in rules))
+    broken = " ".join(
+        f"when {rewrite(predicate)} then {order}" for order, (predicate, _) in enumerate(violations)
+    )
+    fields = " ".join(
+        f"when {order} then {sql_text(rule.field)}" for order, rule in enumerate(rules)
+    )
+    reasons = " ".join(
+        f"when {order} then {rewrite(reason)}" for order, (_, reason) in enumerate(violations)
+    )
+    source = f"(select *, {', '.join(shared)} from _loaded)" if shared else "_loaded"
+    return (
+        f"select _source_file, _source_line, {key} as record_id, "
+        f"case _broken_rule {fields} end as field, case _broken_rule {reasons} end as reason, "
+        "_broken_rule as rule_order "
+        f"from (select *, case {broken} end as _broken_rule from {source}) "
+        "where _broken_rule is not null"
     )
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project import duckdb_limits
 from dagster_project.metric_config import metric_vars
 from dagster_project.publishing import svg_charts as svg
 from dagster_project.publishing.svg_charts import Series, Step
@@ -328,7 +329,7 @@ td.met { color: #176b2c; } td.missed { color: #b00020; font-weight: 600; } .def 
 
 def render_report(served: Path) -> str:
     """The report of the warehouse in `served` (opened read-only)."""
-    with duckdb.connect(str(served), read_only=True) as con:
+    with duckdb_limits.connect(served, read_only=True) as con:
         run_id, as_of = con.execute(
             "select run_id, as_of_date from meta.warehouse_version"
         ).fetchone()

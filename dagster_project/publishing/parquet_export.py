@@ -12,8 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-import duckdb
-
+from dagster_project import duckdb_limits
 from dagster_project.sql_text import sql_identifier, sql_text
 
 CURRENT = "current"
@@ -29,7 +28,7 @@ def export_marts(served: Path, root: Path, version: str) -> Path:
     if folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
-    with duckdb.connect(str(served), read_only=True) as con:
+    with duckdb_limits.connect(served, read_only=True) as con:
         tables = con.execute(
             "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
         ).fetchall()

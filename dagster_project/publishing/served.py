@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from dagster_project import duckdb_limits
 from dagster_project.sql_text import sql_identifier, sql_text
 
 PUBLIC_SCHEMAS = ("marts", "meta")
@@ -68,7 +69,7 @@ def write_served_copy(
     """Write the public tables of `build` into the new file `target`, described."""
     if not build.exists():
         raise FileNotFoundError(build)
-    with duckdb.connect(str(target)) as con:
+    with duckdb_limits.connect(target) as con:
         con.execute(f"attach {sql_text(str(build))} as build (read_only)")
         tables = public_tables(con, "build")
         for schema in sorted({schema for schema, _ in tables}):

@@ -23,6 +23,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from dagster_project import duckdb_limits
 from dagster_project.automation.faults import fail_once_unless_transient
 from dagster_project.extraction.assets import CRM_MAPPING_KEY, CRM_REPS_KEY, raw_asset_key
 from dagster_project.metric_config import crm_source
@@ -97,7 +98,7 @@ def publish_file(
 
 def table_counts(database: Path) -> dict[str, int]:
     """Tables and views per schema in a warehouse file, opened read-only."""
-    with duckdb.connect(str(database), read_only=True) as con:
+    with duckdb_limits.connect(database, read_only=True) as con:
         rows = con.execute(
             "select table_schema, count(*) from information_schema.tables group by 1 order by 1"
         ).fetchall()

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project import duckdb_limits
 from dagster_project.extraction.crm_config import MAPPING_TABLE, REPS_TABLE
 from dagster_project.extraction.ledger import LEDGER, RULES_LEDGER, table_exists
 from dagster_project.paths import DBT_PROJECT_DIR
@@ -76,7 +77,7 @@ def published_inputs_digest(published: Path) -> tuple[str, str] | None:
     or it was published before digests were kept."""
     if not published.exists():
         return None
-    with duckdb.connect(str(published), read_only=True) as con:
+    with duckdb_limits.connect(published, read_only=True) as con:
         columns = {
             name
             for (name,) in con.execute(
