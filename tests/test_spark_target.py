@@ -39,14 +39,19 @@ class SparkBuild:
     cpu_s: float
 
 
-@pytest.fixture(scope="module")
-def spark_build(
-    build_warehouse: Path, warehouse: Path, tmp_path_factory: pytest.TempPathFactory
-) -> SparkBuild:
+def skip_without_java() -> None:
+    """Spark needs a Java runtime; CI installs one, so there its absence is a failure."""
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         if os.environ.get("CI"):
             pytest.fail("no Java runtime: .ci/run installs openjdk-17-jre-headless")
         pytest.skip("Spark needs a Java runtime (java on PATH or JAVA_HOME)")
+
+
+@pytest.fixture(scope="module")
+def spark_build(
+    build_warehouse: Path, warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> SparkBuild:
+    skip_without_java()
     with duckdb.connect(str(warehouse), read_only=True) as published:
         version = published.execute("select as_of_date from meta.warehouse_version").fetchone()
     as_of = str(version[0])
