@@ -78,6 +78,11 @@ def _shared_seconds(report: Mapping[str, Any]) -> tuple[float, float]:
 def fit(small: Mapping[str, Any], large: Mapping[str, Any]) -> dict[str, Any]:
     """Both engines' costs from two reports (CPU of the dbt phases, and summed node times)."""
     statements = large["spark"]["nodes"]["shared_nodes"]
+    if small["spark"]["nodes"]["shared_nodes"] != statements:
+        raise SystemExit(
+            "the two Spark builds did not pass the same nodes "
+            f"({small['spark']['nodes']['shared_nodes']} and {statements}): a stopped build?"
+        )
     rows = (small["spark"]["raw_rows"], large["spark"]["raw_rows"])
     out: dict[str, Any] = {"statements": statements, "raw_rows": list(rows)}
     for label, phase in (("duckdb", "dbt"), ("spark", "spark_dbt")):
