@@ -9,6 +9,7 @@ UV_VERSION := 0.13.9
 SIZE ?= 500
 SEED ?= 42
 SCALE ?= S
+TARGET ?= duckdb
 export REVOPS_DUCKDB_PATH ?= $(CURDIR)/data/warehouse/build/revops.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 # Tools of the venv first, so dagster, dbt and mf find each other without activating it; `dg`
@@ -47,9 +48,10 @@ generate: install
 demo-api: install
 	$(if $(CRM),REVOPS_CRM_SOURCE=$(CRM) )$(BIN)/python -m generator.fake_apis.demo --size $(if $(filter command line,$(origin SIZE)),$(SIZE),200) --seed $(SEED)
 
-## bench: time every phase at SCALE=S|M|L against the plain-SQL baseline and PostgreSQL (data/bench/)
+## bench: time every phase at SCALE=S|M|L against the plain-SQL baseline and PostgreSQL (data/bench/);
+## TARGET=spark: extraction and DuckDB's dbt phase, then the raw handover and dbt build on local Spark
 bench: install
-	$(BIN)/python -m bench.run --scale $(SCALE) --seed $(SEED)
+	$(BIN)/python -m bench.run --scale $(SCALE) --seed $(SEED) --target $(TARGET)
 
 # One pytest worker per core; a test file stays on one worker, so its module fixtures (a story of
 # several runs) are built once (tests/shared_fixtures.py shares the session's across workers).

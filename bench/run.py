@@ -2,12 +2,14 @@
 plain-SQL baseline and the PostgreSQL peer, and write `data/bench/<scale>/report.json`.
 
 Usage: python -m bench.run --scale S [--seed 42] [--as-of 2026-09-30] [--reuse-landing] [--no-daily]
+       [--target spark]
 
 Every phase is a subprocess measured on its own (bench/measure.py). The pipeline phases run the
 project's own assets through Dagster (bench/phases.py) against `data/bench/<scale>/`, with their
 own build and published warehouses and Dagster home: nothing under data/warehouse is touched.
 After the full run, the daily phase adds one landing day (`daily_generate`) and times the
-incremental run that loads it (`daily`) on the full run's warehouse.
+incremental run that loads it (`daily`) on the full run's warehouse. `--target spark` stops the
+pipeline after DuckDB's dbt phase and measures the Spark phases instead (bench/spark.py).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from typing import Any
 
 import duckdb
 
-from bench import postgres
+from bench import postgres, spark
 from bench.measure import Limits, Measurement, run_measured
 from bench.report import (
     dbt_breakdown,
@@ -148,8 +150,10 @@ class Bench:
         reuse_landing: bool,
         limits: Limits,
         run_daily: bool = True,
+        target: str = "duckdb",
     ) -> None:
         self.scale = scale
+        self.target = target
         self.run_daily = run_daily
         self.limits = limits
         self.seed = seed
@@ -244,6 +248,8 @@ class Bench:
         if dbt_dir:
             breakdown = dbt_breakdown(_read_json(dbt_dir / "run_results.json"))
             self.phases["dbt"]["detail"]["breakdown"] = breakdown
+        if self.target == "spark":  # DuckDB's dbt phase is the Spark phases' reference
+            return dbt_dir
         self.pipeline_phase("quality")
         self.pipeline_phase("publish")
         self.daily()
@@ -447,10 +453,18 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="rerun only the PostgreSQL peer, against the last full run's phases at this scale",
     )
+    parser.add_argument(
+        "--target",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="spark: after DuckDB's dbt phase, the raw handover and dbt build on local Spark",
+    )
     args = parser.parse_args(argv)
     scale = SCALES[args.scale]
     limits = Limits(timeout_s=args.phase_timeout, memory_mb=args.memory_cap_mb)
-    bench = Bench(scale, args.seed, args.as_of, args.reuse_landing, limits, not args.no_daily)
+    bench = Bench(
+        scale, args.seed, args.as_of, args.reuse_landing, limits, not args.no_daily, args.target
+    )
     bench.dirs.root.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {
         "scale": scale.name,
@@ -466,7 +480,11 @@ def main(argv: list[str] | None = None) -> None:
     rows = bench.generate()
     report["volumes"] = volume_check(scale, rows)
     dbt_dir = bench.run_pipeline()
-    if dbt_dir is None:  # nothing compiled to replay or compare against
+    if args.target == "spark":
+        report["spark"] = spark.run_spark_phases(bench, dbt_dir) if dbt_dir else {}
+        report["baseline"] = {}
+        report["postgres"] = {"status": "skipped", "reason": "TARGET=spark"}
+    elif dbt_dir is None:  # nothing compiled to replay or compare against
         report["baseline"] = {}
         report["postgres"] = {"status": "skipped", "reason": "the dbt phase left no results"}
     else:
@@ -476,9 +494,11 @@ def main(argv: list[str] | None = None) -> None:
     report["headline"] = headline(report)
     report["targets"] = verdicts(report["headline"])
     report["machine"]["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
-    (bench.dirs.root / "report.json").write_text(json.dumps(report, indent=2))
+    name = "report_spark.json" if args.target == "spark" else "report.json"
+    (bench.dirs.root / name).write_text(json.dumps(report, indent=2))
     print(format_table(report))
-    print(f"report: {bench.dirs.root / 'report.json'}")
+    print("\n".join(spark.format_spark(report["spark"])) if "spark" in report else "")
+    print(f"report: {bench.dirs.root / name}")
 
 
 if __name__ == "__main__":

@@ -42,14 +42,19 @@ class SparkBuild(EngineBuild):
     output: str
 
 
-@pytest.fixture(scope="module")
-def spark_build(
-    build_warehouse: Path, warehouse: Path, tmp_path_factory: pytest.TempPathFactory
-) -> SparkBuild:
+def skip_without_java() -> None:
+    """Spark needs a Java runtime; CI installs one, so there its absence is a failure."""
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         if os.environ.get("CI"):
             pytest.fail("no Java runtime: .ci/run installs openjdk-17-jre-headless")
         pytest.skip("Spark needs a Java runtime (java on PATH or JAVA_HOME)")
+
+
+@pytest.fixture(scope="module")
+def spark_build(
+    build_warehouse: Path, warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> SparkBuild:
+    skip_without_java()
     as_of = published_as_of(warehouse)
     spark_dir = tmp_path_factory.mktemp("spark")
     target = tmp_path_factory.mktemp("spark_dbt_target")

@@ -146,3 +146,18 @@
         (element, element_index) -> named_struct('value', element, 'position', element_index)
     ))
 {%- endmacro %}
+
+{#- A row of the relation aliased `relation` as one JSON object, its column names as keys (a
+    record whose fields the models read by names found in data: the CRM mapping's). -#}
+{% macro row_to_json(relation) -%}
+    {{ return(adapter.dispatch('row_to_json')(relation)) }}
+{%- endmacro %}
+
+{% macro default__row_to_json(relation) -%}
+    to_json({{ relation }})
+{%- endmacro %}
+
+{#- Spark: a struct of every column; a null column stays a JSON null, as on DuckDB. -#}
+{% macro spark__row_to_json(relation) -%}
+    to_json(struct({{ relation }}.*), map('ignoreNullFields', 'false'))
+{%- endmacro %}

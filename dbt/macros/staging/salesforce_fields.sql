@@ -14,8 +14,24 @@
 
 {#- The record's custom fields (`__c`) as JSON, for fields no model column reads. -#}
 {% macro salesforce_custom_fields(relation) -%}
+    {{ return(adapter.dispatch('salesforce_custom_fields')(relation)) }}
+{%- endmacro %}
+
+{% macro default__salesforce_custom_fields(relation) -%}
     to_json(map_from_entries(list_filter(
         map_entries(cast(to_json({{ relation }}) as map(varchar, json))),
         lambda field: field.key like '%\_\_c' escape '\'
     )))
+{%- endmacro %}
+
+{#- Spark: the row's JSON read back as a map of text (the raw Salesforce columns are text), its
+    `__c` entries kept, null values included as on DuckDB. -#}
+{% macro spark__salesforce_custom_fields(relation) -%}
+    to_json(
+        map_filter(
+            from_json({{ row_to_json(relation) }}, 'map<string, string>'),
+            (field, value) -> endswith(field, '__c')
+        ),
+        map('ignoreNullFields', 'false')
+    )
 {%- endmacro %}

@@ -20,7 +20,7 @@ records as (
     select
         object_table.*,
         -- The record as JSON: the stage is read by the org's field name.
-        to_json(object_table) as record
+        {{ row_to_json('object_table') }} as record
 
     from {{ source('salesforce', object_table) }} as object_table
 
@@ -41,16 +41,16 @@ account as (
 changes as (
 
     select
-        source."Id" as history_id,
-        source."{{ record_id }}" as {{ record_key }},
-        account.lifecyclestage_values[source."OldValue"] as previous_stage,
-        account.lifecyclestage_values[source."NewValue"] as lifecycle_stage,
-        {{ iso_to_utc_timestamp('source."CreatedDate"') }} as changed_at,
-        cast(source."IsDeleted" as boolean) as is_archived
+        source.{{ adapter.quote('Id') }} as history_id,
+        source.{{ adapter.quote(record_id) }} as {{ record_key }},
+        account.lifecyclestage_values[source.{{ adapter.quote('OldValue') }}] as previous_stage,
+        account.lifecyclestage_values[source.{{ adapter.quote('NewValue') }}] as lifecycle_stage,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('CreatedDate')) }} as changed_at,
+        cast(source.{{ adapter.quote('IsDeleted') }} as boolean) as is_archived
 
     from source
     cross join account
-    where source."Field" = account.lifecyclestage
+    where source.{{ adapter.quote('Field') }} = account.lifecyclestage
 
 ),
 
@@ -68,11 +68,11 @@ first_changes as (
 created_rows as (
 
     select
-        "{{ record_id }}" as {{ record_key }},
-        min("Id") as history_id
+        {{ adapter.quote(record_id) }} as {{ record_key }},
+        min({{ adapter.quote('Id') }}) as history_id
 
     from source
-    where "Field" = 'created'
+    where {{ adapter.quote('Field') }} = 'created'
     group by 1
 
 ),
@@ -82,19 +82,19 @@ created_rows as (
 first_stages as (
 
     select
-        coalesce(created_rows.history_id, records."Id") as history_id,
-        records."Id" as {{ record_key }},
+        coalesce(created_rows.history_id, records.{{ adapter.quote('Id') }}) as history_id,
+        records.{{ adapter.quote('Id') }} as {{ record_key }},
         coalesce(
             first_changes.previous_stage,
-            account.lifecyclestage_values[records.record ->> account.lifecyclestage]
+            account.lifecyclestage_values[{{ json_text_at('records.record', 'account.lifecyclestage') }}]
         ) as lifecycle_stage,
-        {{ iso_to_utc_timestamp('records."CreatedDate"') }} as changed_at,
-        cast(records."IsDeleted" as boolean) as is_archived
+        {{ iso_to_utc_timestamp('records.' ~ adapter.quote('CreatedDate')) }} as changed_at,
+        cast(records.{{ adapter.quote('IsDeleted') }} as boolean) as is_archived
 
     from records
     cross join account
-    left join first_changes on records."Id" = first_changes.{{ record_key }}
-    left join created_rows on records."Id" = created_rows.{{ record_key }}
+    left join first_changes on records.{{ adapter.quote('Id') }} = first_changes.{{ record_key }}
+    left join created_rows on records.{{ adapter.quote('Id') }} = created_rows.{{ record_key }}
 
 ),
 

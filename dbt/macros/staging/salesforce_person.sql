@@ -11,7 +11,7 @@ source as (
     select
         source_table.*,
         -- The record as JSON: the mapped fields are read by the org's field names.
-        to_json(source_table) as record
+        {{ row_to_json('source_table') }} as record
 
     from {{ source('salesforce', source_table) }} as source_table
 
@@ -31,20 +31,20 @@ account as (
 renamed as (
 
     select
-        source."Id" as {{ record_key }},
-        source."{{ company_field }}" as company_id,
-        source."OwnerId" as owner_id,
-        source."Email" as email,
-        source."FirstName" as first_name,
-        source."LastName" as last_name,
-        source."Title" as job_title,
+        source.{{ adapter.quote('Id') }} as {{ record_key }},
+        source.{{ adapter.quote(company_field) }} as company_id,
+        source.{{ adapter.quote('OwnerId') }} as owner_id,
+        source.{{ adapter.quote('Email') }} as email,
+        source.{{ adapter.quote('FirstName') }} as first_name,
+        source.{{ adapter.quote('LastName') }} as last_name,
+        source.{{ adapter.quote('Title') }} as job_title,
         {{ salesforce_value('hs_analytics_source') }} as source_channel,
         {{ salesforce_value('lifecyclestage') }} as lifecycle_stage,
         {{ salesforce_flag('bant_budget') }} as bant_budget,
         {{ salesforce_flag('bant_authority') }} as bant_authority,
         {{ salesforce_flag('bant_need') }} as bant_need,
         {{ salesforce_flag('bant_timing') }} as bant_timing,
-        {{ iso_to_utc_timestamp("source.record ->> account.bant_qualified_at") }} as bant_qualified_at,
+        {{ iso_to_utc_timestamp(json_text_at('source.record', 'account.bant_qualified_at')) }} as bant_qualified_at,
         {{ salesforce_flag('bmanter_market') }} as bmanter_market,
         {{ salesforce_flag('bmanter_reference') }} as bmanter_reference,
         {%- for column in own_columns %}
@@ -52,9 +52,9 @@ renamed as (
         {%- endfor %}
         {{ salesforce_custom_fields('source') }} as custom_properties,
         {{ crm_typed_columns('contacts', 'source.record') }}
-        {{ iso_to_utc_timestamp('source."CreatedDate"') }} as created_at,
-        {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
-        cast(source."IsDeleted" as boolean) as is_archived,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('CreatedDate')) }} as created_at,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('SystemModstamp')) }} as updated_at,
+        cast(source.{{ adapter.quote('IsDeleted') }} as boolean) as is_archived,
         source._loaded_at as loaded_at
 
     from source

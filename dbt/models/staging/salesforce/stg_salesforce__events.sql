@@ -7,7 +7,7 @@ source as (
     select
         source_table.*,
         -- The record as JSON: typed custom columns are read by the org's field names.
-        to_json(source_table) as record
+        {{ row_to_json('source_table') }} as record
 
     from {{ source('salesforce', 'salesforce_event') }} as source_table
 
@@ -27,23 +27,25 @@ account as (
 renamed as (
 
     select
-        source."Id" as engagement_id,
+        source.{{ adapter.quote('Id') }} as engagement_id,
         'MEETING' as engagement_type,
-        {{ iso_to_utc_timestamp('source."ActivityDateTime"') }} as occurred_at,
-        source."OwnerId" as owner_id,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('ActivityDateTime')) }} as occurred_at,
+        source.{{ adapter.quote('OwnerId') }} as owner_id,
         -- WhoId: a lead or a contact (after conversion Salesforce moves the lead's activities
         -- to its contact); WhatId: an opportunity, an account or another object.
-        source."WhoId" as contact_id,
-        source."AccountId" as company_id,
-        case when source."WhatId" like '006%' then source."WhatId" end as deal_id,
+        source.{{ adapter.quote('WhoId') }} as contact_id,
+        source.{{ adapter.quote('AccountId') }} as company_id,
+        case
+            when source.{{ adapter.quote('WhatId') }} like '006%' then source.{{ adapter.quote('WhatId') }}
+        end as deal_id,
         cast(null as bigint) as call_duration_ms,
         -- Salesforce logs no direction on an email task.
         cast(null as {{ type_text() }}) as email_direction,
         {{ salesforce_custom_fields('source') }} as custom_properties,
         {{ crm_typed_columns('engagements', 'source.record') }}
-        {{ iso_to_utc_timestamp('source."CreatedDate"') }} as created_at,
-        {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
-        cast(source."IsDeleted" as boolean) as is_archived,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('CreatedDate')) }} as created_at,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('SystemModstamp')) }} as updated_at,
+        cast(source.{{ adapter.quote('IsDeleted') }} as boolean) as is_archived,
         source._loaded_at as loaded_at
 
     from source

@@ -7,7 +7,7 @@ source as (
     select
         source_table.*,
         -- The record as JSON: the mapped fields are read by the org's field names.
-        to_json(source_table) as record
+        {{ row_to_json('source_table') }} as record
 
     from {{ source('salesforce', 'salesforce_opportunity') }} as source_table
 
@@ -27,28 +27,31 @@ account as (
 renamed as (
 
     select
-        source."Id" as deal_id,
-        source."AccountId" as company_id,
-        source."ContactId" as contact_id,
-        source."OwnerId" as owner_id,
-        source."Name" as deal_name,
-        cast(source."Amount" as decimal(18, 2)) as amount,
-        upper(source."CurrencyIsoCode") as currency,
+        source.{{ adapter.quote('Id') }} as deal_id,
+        source.{{ adapter.quote('AccountId') }} as company_id,
+        source.{{ adapter.quote('ContactId') }} as contact_id,
+        source.{{ adapter.quote('OwnerId') }} as owner_id,
+        source.{{ adapter.quote('Name') }} as deal_name,
+        cast(source.{{ adapter.quote('Amount') }} as decimal(18, 2)) as amount,
+        upper(source.{{ adapter.quote('CurrencyIsoCode') }}) as currency,
         -- Salesforce has no pipelines: every opportunity is in the one sales process.
         'default' as pipeline,
         -- Won and lost come from IsWon / IsClosed, not from the stage's name: an org may name
         -- (or add) closed stages as it likes, and the flags are what Salesforce reports on.
         case
-            when cast(source."IsClosed" as boolean) and cast(source."IsWon" as boolean) then 'closedwon'
-            when cast(source."IsClosed" as boolean) then 'closedlost'
+            when
+                cast(source.{{ adapter.quote('IsClosed') }} as boolean)
+                and cast(source.{{ adapter.quote('IsWon') }} as boolean)
+                then 'closedwon'
+            when cast(source.{{ adapter.quote('IsClosed') }} as boolean) then 'closedlost'
             else {{ salesforce_value('dealstage') }}
         end as deal_stage,
-        cast(source."IsClosed" as boolean) as is_closed,
-        cast(source."IsWon" as boolean) as is_won,
+        cast(source.{{ adapter.quote('IsClosed') }} as boolean) as is_closed,
+        cast(source.{{ adapter.quote('IsWon') }} as boolean) as is_won,
         -- Salesforce stores a percentage (0-100); the warehouse keeps probabilities as fractions.
-        cast(source."Probability" as decimal(5, 2)) / 100 as crm_probability,
-        {{ iso_to_utc_timestamp('source."CreatedDate"') }} as created_at,
-        cast(source."CloseDate" as date) as close_date,
+        cast(source.{{ adapter.quote('Probability') }} as decimal(5, 2)) / 100 as crm_probability,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('CreatedDate')) }} as created_at,
+        cast(source.{{ adapter.quote('CloseDate') }} as date) as close_date,
         {{ salesforce_value('deal_origin') }} as deal_origin,
         {{ salesforce_flag('meddic_metrics') }} as meddic_metrics,
         {{ salesforce_flag('meddic_economic_buyer') }} as meddic_economic_buyer,
@@ -63,15 +66,15 @@ renamed as (
         -- (New Customer, Existing Customer - Upgrade ...) or the common New Business / Existing
         -- Business / Renewal.
         case
-            when source."Type" in ('New Customer', 'New Business') then 'newbusiness'
-            when source."Type" like 'Existing %' then 'existingbusiness'
-            when source."Type" = 'Renewal' then 'renewal'
-            else lower(source."Type")
+            when source.{{ adapter.quote('Type') }} in ('New Customer', 'New Business') then 'newbusiness'
+            when source.{{ adapter.quote('Type') }} like 'Existing %' then 'existingbusiness'
+            when source.{{ adapter.quote('Type') }} = 'Renewal' then 'renewal'
+            else lower(source.{{ adapter.quote('Type') }})
         end as deal_type,
         {{ salesforce_custom_fields('source') }} as custom_properties,
         {{ crm_typed_columns('deals', 'source.record') }}
-        {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
-        cast(source."IsDeleted" as boolean) as is_archived,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('SystemModstamp')) }} as updated_at,
+        cast(source.{{ adapter.quote('IsDeleted') }} as boolean) as is_archived,
         source._loaded_at as loaded_at
 
     from source

@@ -10,23 +10,25 @@ source as (
 
 -- One row per contact and opportunity, as HubSpot's deal associations: an org may give one
 -- contact two roles on the same opportunity; the primary role (then the oldest) is kept.
+{%- set opportunity = 'source.' ~ adapter.quote('OpportunityId') %}
+{%- set contact = 'source.' ~ adapter.quote('ContactId') %}
+{%- set is_primary = 'cast(source.' ~ adapter.quote('IsPrimary') ~ ' as boolean)' %}
 final as (
 
-    select distinct on (source."OpportunityId", source."ContactId")
-        source."OpportunityId" || ':' || source."ContactId" as deal_contact_id,
-        source."OpportunityId" as deal_id,
-        source."ContactId" as contact_id,
-        source."Role" as association_type,
-        cast(source."IsPrimary" as boolean) as is_primary
+    select {{ distinct_on([opportunity, contact]) }}
+        {{ opportunity }} || ':' || {{ contact }} as deal_contact_id,
+        {{ opportunity }} as deal_id,
+        {{ contact }} as contact_id,
+        source.{{ adapter.quote('Role') }} as association_type,
+        {{ is_primary }} as is_primary
 
     from source
-    where not cast(source."IsDeleted" as boolean)
-    order by
-        source."OpportunityId" asc,
-        source."ContactId" asc,
-        cast(source."IsPrimary" as boolean) desc,
-        source."CreatedDate" asc,
-        source."Id" asc
+    where not cast(source.{{ adapter.quote('IsDeleted') }} as boolean)
+    {{ distinct_on_order(
+        [opportunity, contact],
+        opportunity ~ ' asc, ' ~ contact ~ ' asc, ' ~ is_primary ~ ' desc, source.'
+        ~ adapter.quote('CreatedDate') ~ ' asc, source.' ~ adapter.quote('Id') ~ ' asc'
+    ) }}
 
 )
 

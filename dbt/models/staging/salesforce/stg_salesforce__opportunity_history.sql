@@ -23,20 +23,21 @@ account as (
 entries as (
 
     select
-        source."Id" as history_id,
-        source."OpportunityId" as deal_id,
-        account.dealstage_values[source."StageName"] as deal_stage,
-        {{ iso_to_utc_timestamp('source."CreatedDate"') }} as entered_at,
+        source.{{ adapter.quote('Id') }} as history_id,
+        source.{{ adapter.quote('OpportunityId') }} as deal_id,
+        account.dealstage_values[source.{{ adapter.quote('StageName') }}] as deal_stage,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('CreatedDate')) }} as entered_at,
         -- Salesforce does not say what changed the stage (HubSpot's `sourceType`).
         cast(null as {{ type_text() }}) as source_type,
-        cast(source."IsDeleted" as boolean) as is_archived
+        cast(source.{{ adapter.quote('IsDeleted') }} as boolean) as is_archived
 
     from source
     cross join account
     qualify
-        source."StageName"
-        is distinct from lag(source."StageName") over (
-            partition by source."OpportunityId" order by source."CreatedDate", source."Id"
+        source.{{ adapter.quote('StageName') }}
+        is distinct from lag(source.{{ adapter.quote('StageName') }}) over (
+            partition by source.{{ adapter.quote('OpportunityId') }}
+            order by source.{{ adapter.quote('CreatedDate') }}, source.{{ adapter.quote('Id') }}
         )
 
 )

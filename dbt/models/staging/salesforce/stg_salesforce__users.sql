@@ -25,25 +25,29 @@ reps as (
 renamed as (
 
     select
-        source."Id" as owner_id,
-        source."Email" as email,
-        source."FirstName" as first_name,
-        source."LastName" as last_name,
-        concat_ws(' ', source."FirstName", source."LastName") as full_name,
+        source.{{ adapter.quote('Id') }} as owner_id,
+        source.{{ adapter.quote('Email') }} as email,
+        source.{{ adapter.quote('FirstName') }} as first_name,
+        source.{{ adapter.quote('LastName') }} as last_name,
+        concat_ws(
+            ' ', source.{{ adapter.quote('FirstName') }}, source.{{ adapter.quote('LastName') }}
+        ) as full_name,
         -- Where the reps file gives a value it wins, as for HubSpot owners.
-        coalesce(reps.role, source."Title") as role,  -- noqa: RF04
-        coalesce(reps.team, user_roles."Name") as team,
-        coalesce(reps.quarterly_quota_eur, cast(source."Quarterly_Quota_EUR__c" as decimal(18, 2)))
-            as quarterly_quota_eur,
-        cast(source."Hire_Date__c" as date) as hired_date,
-        {{ iso_to_utc_timestamp('source."CreatedDate"') }} as created_at,
-        {{ iso_to_utc_timestamp('source."SystemModstamp"') }} as updated_at,
-        cast(source."IsDeleted" as boolean) as is_archived,
+        coalesce(reps.role, source.{{ adapter.quote('Title') }}) as role,  -- noqa: RF04
+        coalesce(reps.team, user_roles.{{ adapter.quote('Name') }}) as team,
+        coalesce(
+            reps.quarterly_quota_eur,
+            cast(source.{{ adapter.quote('Quarterly_Quota_EUR__c') }} as decimal(18, 2))
+        ) as quarterly_quota_eur,
+        cast(source.{{ adapter.quote('Hire_Date__c') }} as date) as hired_date,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('CreatedDate')) }} as created_at,
+        {{ iso_to_utc_timestamp('source.' ~ adapter.quote('SystemModstamp')) }} as updated_at,
+        cast(source.{{ adapter.quote('IsDeleted') }} as boolean) as is_archived,
         source._loaded_at as loaded_at
 
     from source
-    left join user_roles on source."UserRoleId" = user_roles."Id"
-    left join reps on lower(source."Email") = lower(reps.email)
+    left join user_roles on source.{{ adapter.quote('UserRoleId') }} = user_roles.{{ adapter.quote('Id') }}
+    left join reps on lower(source.{{ adapter.quote('Email') }}) = lower(reps.email)
 
 )
 
