@@ -35,7 +35,10 @@ def test_the_fingerprint_follows_the_args_and_the_environment(
     assert parse_fingerprint(ARGS) == first
 
 
-def test_a_manifest_is_current_only_as_its_parse_left_it(tmp_path: Path) -> None:
+def test_a_manifest_is_current_only_as_its_parse_left_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DBT_TARGET_PATH", raising=False)  # the suite points it elsewhere
     manifest = tmp_path / "manifest.json"
     assert not manifest_is_current(manifest, "f1")
     manifest.write_text('{"nodes": {}}')
@@ -59,3 +62,17 @@ def test_the_dbt_resource_knows_its_version_without_starting_dbt(
 
     monkeypatch.setattr(dagster_dbt.core.resource, "check_output", no_subprocess)
     assert str(dbt_resource()._cli_version) == version("dbt-core")
+
+
+def test_a_parse_into_another_target_folder_vouches_for_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = tmp_path / "target" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text("{}")
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "elsewhere"))
+    record_parse(manifest, "f1")
+    assert not manifest_is_current(manifest, "f1")
+    monkeypatch.setenv("DBT_TARGET_PATH", str(manifest.parent))
+    record_parse(manifest, "f1")
+    assert manifest_is_current(manifest, "f1")

@@ -82,4 +82,9 @@ def forget_parse(manifest: Path) -> None:
 
 
 def record_parse(manifest: Path, fingerprint: str) -> None:
+    """After a parse that wrote `manifest`. One run with DBT_TARGET_PATH elsewhere wrote its
+    manifest there, and vouches for nothing here."""
+    elsewhere = os.environ.get("DBT_TARGET_PATH")
+    if not manifest.exists() or (elsewhere and Path(elsewhere).resolve() != manifest.parent):
+        return
     _state_file(manifest).write_text(f"{fingerprint} {_manifest_stamp(manifest)}", encoding="utf-8")
