@@ -21,6 +21,7 @@ import duckdb
 import pytest
 
 from dagster_project.run_pipeline import execute
+from dagster_project.transformation.assets import revops_dbt_assets
 from tests.conftest import SessionBuild, make_warehouse
 from tests.dbt_runs import dbt_build, load_raw, warehouse_file
 from tests.landing_changes import page_views_for
@@ -314,3 +315,28 @@ def test_a_bad_contact_and_the_call_on_it_are_quarantined_and_the_day_publishes(
     assert "31/12/2026" in contact_reason
     assert (call_table, call_id) == ("crm_engagements", CALL_ON_IT)
     assert call_reason == f"parent crm_contacts {BAD_CONTACT} quarantined"
+
+
+def test_every_dbt_tests_check_of_a_day_has_a_verdict_kept_ones_passed(sequence: Sequence) -> None:
+    """A model left as built keeps its last build's passed verdict (its tests did not run):
+    no blocking check of the day goes without a result."""
+    # The blocking ones: a raw table's source tests are a check that does not block.
+    blocking = {
+        key.asset_key
+        for key in revops_dbt_assets.check_keys
+        if key.name == "dbt_tests" and key.asset_key.path[0] != "raw"
+    }
+    verdicts = {
+        data.asset_key: data
+        for data in (
+            event.asset_check_evaluation_data
+            for event in sequence.runs["day_2"].all_events
+            if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        )
+        if data.asset_key in blocking
+    }
+    assert verdicts.keys() == blocking
+    kept = {key for key, data in verdicts.items() if "rebuilt" in data.metadata}
+    # CRM companies and owners had no new file on day 2: their staging was left as built.
+    assert dg.AssetKey(["staging", "stg_crm__companies"]) in kept
+    assert all(verdicts[key].passed for key in kept)

@@ -24,7 +24,7 @@ from dagster_project.transformation.build_selection import (
 from dagster_project.transformation.cli_args import dbt_build_args
 from dagster_project.transformation.failures import failed_nodes, failure_description, is_transient
 from dagster_project.transformation.project import DBT_PROJECT, dbt_run_env, dbt_run_target
-from dagster_project.transformation.test_summary import build_events
+from dagster_project.transformation.test_summary import build_events, kept_verdicts
 from dagster_project.transformation.test_window import TESTS_REBUILT_FROM, rebuilt_from_day
 from dagster_project.transformation.translator import RevopsDbtTranslator
 
@@ -116,10 +116,12 @@ def revops_dbt_assets(
     )
     # First: a multi-asset yields its assets parents first, and no model left as built reads a
     # rebuilt one (a model downstream of a change is rebuilt).
-    yield from unchanged_outputs(context, manifest, unchanged)
+    kept = unchanged_keys(manifest, unchanged)
+    yield from unchanged_outputs(context, kept)
     with patched_environ(run_env):
         invocation = dbt.cli(args, context=context, target_path=target, raise_on_error=False)
-    yield from build_events(invocation, context)
+    tested: set[dg.AssetKey] = set()
+    yield from build_events(invocation, context, tested)
     if not invocation.is_successful():
         results = target / "run_results.json"
         failures = failed_nodes(json.loads(results.read_text()) if results.exists() else {})
@@ -129,16 +131,15 @@ def revops_dbt_assets(
             # A failing test or model fails the same way again; only machine faults are retried.
             allow_retries=is_transient((message for _, message in failures), returncode),
         )
+    # The tests of a model left as built did not run (dbt selects a test with all its parents):
+    # its verdict is its last build's, which passed (a failed build clears the record).
+    yield from kept_verdicts(context, [key for key in kept if key not in tested])
     with warehouse.connect() as con:
         record_built_inputs(con, inputs)
 
 
-def unchanged_outputs(
-    context: dg.AssetExecutionContext, manifest: Mapping[str, Any], unchanged: list[str]
-) -> Iterator[dg.Output]:
-    """The models and seeds left as built, as outputs of this step, parents first: the checks
-    and publish after it wait for every dbt asset, and read these from the build file as they
-    are."""
+def unchanged_keys(manifest: Mapping[str, Any], unchanged: list[str]) -> list[dg.AssetKey]:
+    """The asset keys of the models and seeds left as built, parents first."""
     translator = RevopsDbtTranslator()
     names = set(unchanged)
     nodes = {
@@ -149,8 +150,16 @@ def unchanged_outputs(
     order = TopologicalSorter(
         {uid: [p for p in manifest["parent_map"].get(uid, ()) if p in nodes] for uid in nodes}
     )
-    for uid in order.static_order():
-        key = translator.get_asset_key(nodes[uid])
+    return [translator.get_asset_key(nodes[uid]) for uid in order.static_order()]
+
+
+def unchanged_outputs(
+    context: dg.AssetExecutionContext, kept: list[dg.AssetKey]
+) -> Iterator[dg.Output]:
+    """The models and seeds left as built, as outputs of this step, parents first: the checks
+    and publish after it wait for every dbt asset, and read these from the build file as they
+    are."""
+    for key in kept:
         if key in context.selected_asset_keys:
             yield dg.Output(
                 None,

@@ -67,10 +67,10 @@ def summary_check_spec(asset_key: dg.AssetKey) -> dg.AssetCheckSpec:
 
 
 def build_events(
-    invocation: DbtCliInvocation, context: dg.AssetExecutionContext
+    invocation: DbtCliInvocation, context: dg.AssetExecutionContext, tested: set[dg.AssetKey]
 ) -> Iterator[dg.Output | dg.AssetMaterialization | dg.AssetCheckResult]:
     """The run's dbt events as Dagster events: each model and seed as dagster-dbt yields it,
-    while dbt runs; then one `dbt_tests` result per asset whose tests ran."""
+    while dbt runs; then one `dbt_tests` result per asset whose tests ran, added to `tested`."""
     verdicts: dict[dg.AssetKey, AssetTestVerdicts] = {}
     for event in invocation.stream_raw_events():
         unique_id = event.raw_event["data"].get("node_info", {}).get("unique_id") or ""
@@ -87,7 +87,26 @@ def build_events(
     selected = context.selected_asset_check_keys
     for asset_key, tests in verdicts.items():
         if dg.AssetCheckKey(asset_key, DBT_TESTS_CHECK) in selected:
+            tested.add(asset_key)
             yield tests.result(asset_key)
+
+
+def kept_verdicts(
+    context: dg.AssetExecutionContext, kept: list[dg.AssetKey]
+) -> Iterator[dg.AssetCheckResult]:
+    """`dbt_tests` of the assets left as built, whose tests this run did not run: passed, as on
+    the build that made them. Without a result, Dagster warns that each blocking check emitted
+    none, on every daily run."""
+    selected = context.selected_asset_check_keys
+    for asset_key in kept:
+        if dg.AssetCheckKey(asset_key, DBT_TESTS_CHECK) in selected:
+            yield dg.AssetCheckResult(
+                asset_key=asset_key,
+                check_name=DBT_TESTS_CHECK,
+                passed=True,
+                description="Left as built: its inputs did not change since its tests passed.",
+                metadata={"rebuilt": False},
+            )
 
 
 def record_test(
