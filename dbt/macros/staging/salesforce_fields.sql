@@ -35,3 +35,16 @@
         map('ignoreNullFields', 'false')
     )
 {%- endmacro %}
+
+{#- An activity's (task's or event's) links. WhoId: a lead or a contact (after conversion
+    Salesforce moves the lead's activities to its contact); WhatId: an opportunity (its ids
+    start with the object prefix 006), an account or another object: only an opportunity is
+    the activity's deal. -#}
+{% macro salesforce_activity_links(relation) -%}
+    {{ relation }}.{{ adapter.quote('WhoId') }} as contact_id,
+        {{ relation }}.{{ adapter.quote('AccountId') }} as company_id,
+        case
+            when {{ relation }}.{{ adapter.quote('WhatId') }} like '006%'
+                then {{ relation }}.{{ adapter.quote('WhatId') }}
+        end as deal_id
+{%- endmacro %}

@@ -34,13 +34,7 @@ renamed as (
         end as engagement_type,
         {{ iso_to_utc_timestamp('source.' ~ adapter.quote('CompletedDateTime')) }} as occurred_at,
         source.{{ adapter.quote('OwnerId') }} as owner_id,
-        -- WhoId: a lead or a contact (after conversion Salesforce moves the lead's activities
-        -- to its contact); WhatId: an opportunity, an account or another object.
-        source.{{ adapter.quote('WhoId') }} as contact_id,
-        source.{{ adapter.quote('AccountId') }} as company_id,
-        case
-            when source.{{ adapter.quote('WhatId') }} like '006%' then source.{{ adapter.quote('WhatId') }}
-        end as deal_id,
+        {{ salesforce_activity_links('source') }},
         cast(source.{{ adapter.quote('CallDurationInSeconds') }} as bigint) * 1000 as call_duration_ms,
         -- Salesforce logs no direction on an email task.
         cast(null as {{ type_text() }}) as email_direction,
