@@ -94,54 +94,6 @@ TRACK_EVENTS = ("Signed Up", "Logged In", "Feature Used", "Dashboard Created")
 DEAL_ORIGINS = ("marketing", "outbound", "referral")
 OWNER_ROLES = ("SDR", "AE", "CSM", "AM")
 
-# The contract's own CRM properties: in a real HubSpot account they are custom properties (or,
-# for stages and sources, the account's own values), named by the account's CRM mapping
-# (extraction/crm_mapping.py). `values`: the contract's values the account's values map to;
-# `flag`: a yes/no checkbox; `timestamp`: an ISO 8601 time.
-CrmFieldKind = Literal["values", "flag", "timestamp"]
-
-
-@dataclass(frozen=True)
-class CrmField:
-    object_type: str  # the HubSpot object: contacts or deals
-    name: str  # the contract's property name (and the generator's)
-    kind: CrmFieldKind
-    values: tuple[str, ...] = ()
-    # How a quarantine reason names an unmapped value ("unmapped deal stage: X").
-    label: str = ""
-    # HubSpot exports the property's past values in `propertiesWithHistory.<property>`.
-    history: bool = False
-
-
-CRM_MAPPED_FIELDS: tuple[CrmField, ...] = (
-    CrmField("contacts", "lifecyclestage", "values", LIFECYCLE_STAGES, "lifecycle stage", True),
-    CrmField("contacts", "hs_analytics_source", "values", ANALYTICS_SOURCES, "source"),
-    *(CrmField("contacts", f"bant_{part}", "flag") for part in ("budget", "authority", "need")),
-    CrmField("contacts", "bant_timing", "flag"),
-    CrmField("contacts", "bant_qualified_at", "timestamp"),
-    CrmField("contacts", "bmanter_market", "flag"),
-    CrmField("contacts", "bmanter_reference", "flag"),
-    CrmField("deals", "dealstage", "values", DEAL_STAGES, "deal stage", True),
-    CrmField("deals", "deal_origin", "values", DEAL_ORIGINS, "deal origin"),
-    *(
-        CrmField("deals", f"meddic_{part}", "flag")
-        for part in (
-            "metrics",
-            "economic_buyer",
-            "decision_criteria",
-            "decision_process",
-            "identify_pain",
-            "champion",
-        )
-    ),
-    CrmField("deals", "meddpicc_paper_process", "flag"),
-    CrmField("deals", "meddpicc_competition", "flag"),
-)
-# A deal's qualification checkboxes, in the contract's order (the generator draws them so).
-MEDDIC_FIELDS = tuple(
-    f.name for f in CRM_MAPPED_FIELDS if f.object_type == "deals" and f.kind == "flag"
-)
-
 _HUBSPOT = ("id", "properties", "createdAt", "updatedAt", "archived")
 _HUBSPOT_JSON = (
     ("properties", "JSON"),

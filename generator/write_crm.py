@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dagster_project.source_catalog import MEDDIC_FIELDS
+from dagster_project.crm_fields import MEDDIC_FIELDS
 from generator.accounts import (
     COUNTRIES,
     INDUSTRIES,

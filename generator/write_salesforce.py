@@ -25,12 +25,8 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.source_catalog import (
-    DEAL_STAGES,
-    LIFECYCLE_STAGES,
-    MEDDIC_FIELDS,
-    SALESFORCE_ID_PREFIXES,
-)
+from dagster_project.crm_fields import MEDDIC_FIELDS
+from dagster_project.source_catalog import DEAL_STAGES, LIFECYCLE_STAGES, SALESFORCE_ID_PREFIXES
 from dagster_project.sql_text import sql_text
 
 # The org's picklist values for the contract's stages, sources and origins (mapping.yml).

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from dagster_project.crm_fields import CRM_MAPPED_FIELDS
 from dagster_project.extraction.config_files import ConfigFileError
 from dagster_project.extraction.crm_mapping import load_crm_mapping
 from dagster_project.extraction.crm_reps import load_reps
 from dagster_project.paths import REPO_ROOT
-from dagster_project.source_catalog import CRM_MAPPED_FIELDS, DEAL_STAGES
+from dagster_project.source_catalog import DEAL_STAGES
 
 
 def _landing(tmp_path: Path, name: str, text: str) -> Path:

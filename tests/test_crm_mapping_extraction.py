@@ -15,10 +15,11 @@ import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project.crm_fields import CRM_MAPPED_FIELDS
 from dagster_project.extraction.assets import build_extraction_assets
 from dagster_project.extraction.loader import ExtractionError, load_source_table
 from dagster_project.extraction.partitions import day_range_tags
-from dagster_project.source_catalog import CRM_MAPPED_FIELDS, SOURCE_TABLES
+from dagster_project.source_catalog import SOURCE_TABLES
 from tests.conftest import make_warehouse
 
 LOADED_AT = datetime(2026, 9, 30, 6, 0)

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.source_catalog import CRM_MAPPED_FIELDS
+from dagster_project.crm_fields import CRM_MAPPED_FIELDS
 from tests.dbt_runs import FIRST_AS_OF, FIRST_LOAD, dbt_build, load_raw, warehouse_file
 
 SELECTION = ("+path:models/marts/sales", "+path:models/marts/funnel")

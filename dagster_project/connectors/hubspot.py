@@ -40,8 +40,8 @@ from dagster_project.connectors.sync_state import (
     Window,
     write_landing_day,
 )
+from dagster_project.crm_fields import CRM_MAPPED_FIELDS
 from dagster_project.extraction.crm_mapping import load_crm_mapping
-from dagster_project.source_catalog import CRM_MAPPED_FIELDS
 
 SYSTEM = "HubSpot"
 TOKEN_ENV = "HUBSPOT_ACCESS_TOKEN"

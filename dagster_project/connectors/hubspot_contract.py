@@ -7,8 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from dagster_project.connectors.sync_state import Record
+from dagster_project.crm_fields import CRM_MAPPED_FIELDS, MEDDIC_FIELDS
 from dagster_project.extraction.crm_mapping import CrmMapping
-from dagster_project.source_catalog import CRM_MAPPED_FIELDS, MEDDIC_FIELDS
 
 # The contract's properties of each object (docs/sources.md), in the contract's order.
 PROPERTIES = {

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import yaml
 
+from dagster_project.crm_fields import CRM_MAPPED_FIELDS, CrmField
 from dagster_project.extraction.config_files import YamlReader, compose_yaml, is_null, line_of
 from dagster_project.paths import DBT_PROJECT_DIR
-from dagster_project.source_catalog import CRM_MAPPED_FIELDS, CrmField
 
 MAPPING_FILE = Path("crm") / "mapping.yml"
 # Objects whose other custom properties staging passes through (JSON and typed columns).

@@ -15,15 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from dagster_project.crm_fields import CRM_MAPPED_FIELDS, CrmField
 from dagster_project.extraction.crm_mapping import CrmMapping
 from dagster_project.extraction.plausibility import HAPPENED_FIELDS, margin_days
 from dagster_project.extraction.typed_fields import typed_fields
 from dagster_project.source_catalog import (
-    CRM_MAPPED_FIELDS,
     OWNER_ROLES,
     SALESFORCE_ID_PREFIXES,
     TRACK_EVENTS,
-    CrmField,
     CrmSource,
 )
 

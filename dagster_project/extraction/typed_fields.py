@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from dagster_project.crm_fields import CRM_MAPPED_FIELDS
 from dagster_project.extraction.crm_mapping import CrmMapping
-from dagster_project.source_catalog import CRM_MAPPED_FIELDS
 
 # What a value must parse as: a DuckDB type staging casts to, or `epoch` (whole seconds since
 # 1970 that staging turns into a timestamp: years 1 to 9999).

@@ -22,35 +22,9 @@
 {%- endmacro %}
 
 {#- The contract's fields of an object that the CRM mapping maps, in the contract's order, each
-    with its kind: `values` (the account's values stand for contract values), `flag` (a
-    checkbox), `timestamp`. Extraction checks records against the same fields
-    (dagster_project/source_catalog.py, CRM_MAPPED_FIELDS). -#}
+    with its kind (dbt_project.yml: vars.crm_contract_fields, which extraction reads too). -#}
 {% macro crm_contract_fields(object_type) -%}
-    {{ return({
-        'contacts': {
-            'lifecyclestage': 'values',
-            'hs_analytics_source': 'values',
-            'bant_budget': 'flag',
-            'bant_authority': 'flag',
-            'bant_need': 'flag',
-            'bant_timing': 'flag',
-            'bant_qualified_at': 'timestamp',
-            'bmanter_market': 'flag',
-            'bmanter_reference': 'flag',
-        },
-        'deals': {
-            'dealstage': 'values',
-            'deal_origin': 'values',
-            'meddic_metrics': 'flag',
-            'meddic_economic_buyer': 'flag',
-            'meddic_decision_criteria': 'flag',
-            'meddic_decision_process': 'flag',
-            'meddic_identify_pain': 'flag',
-            'meddic_champion': 'flag',
-            'meddpicc_paper_process': 'flag',
-            'meddpicc_competition': 'flag',
-        },
-    }[object_type]) }}
+    {{ return(var('crm_contract_fields')[object_type]) }}
 {%- endmacro %}
 
 {#- In `account`: all that a staging model of either CRM reads a record's contract fields by:
