@@ -48,6 +48,7 @@ def crossover_rows(
     spark_cores: int,
     efficiency: float,
     threads: int,
+    fixed_factor: float = 1.0,
 ) -> float | None:
     """Raw rows above which the cluster builds faster; None when it never does.
 
@@ -55,11 +56,13 @@ def crossover_rows(
     `duckdb_cores` of one machine, Spark's with `efficiency` (shuffles over the network,
     stragglers, storage farther away) over `spark_cores` of the cluster. The fixed cost of a
     statement is as measured (a cluster plans and schedules every statement too), `threads`
-    statements at a time on either engine (dbt's threads).
+    statements at a time on either engine (dbt's threads); a cluster's may be `fixed_factor`
+    times local mode's (a remote metastore, commits to object storage).
     """
     duckdb_row = duckdb.per_million_rows_s / 1e6 / duckdb_cores
     spark_row = spark.per_million_rows_s / 1e6 / (spark_cores * efficiency)
-    extra_fixed = statements * (spark.per_statement_s - duckdb.per_statement_s) / threads
+    spark_statement = spark.per_statement_s * fixed_factor
+    extra_fixed = statements * (spark_statement - duckdb.per_statement_s) / threads
     if duckdb_row <= spark_row:
         return None
     return max(extra_fixed, 0.0) / (duckdb_row - spark_row)
@@ -106,6 +109,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cores", type=int, default=16, help="cores per Spark node")
     parser.add_argument("--efficiency", type=float, default=0.5, help="of Spark's scaling")
     parser.add_argument("--threads", type=int, default=4, help="dbt threads on either engine")
+    parser.add_argument(
+        "--fixed-factor",
+        type=float,
+        default=1.0,
+        help="the cluster's cost per statement as a multiple of local mode's (metastore, commits)",
+    )
     args = parser.parse_args(argv)
     fitted = fit(_load(args.small), _load(args.large))
     print(json.dumps(fitted, indent=2))
@@ -113,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
     for nodes in args.nodes:
         rows = crossover_rows(
             fitted["statements"], duckdb, spark, args.duckdb_cores, nodes * args.cores,
-            args.efficiency, args.threads,
+            args.efficiency, args.threads, args.fixed_factor,
         )  # fmt: skip
         text = "never" if rows is None else f"{rows / 1e9:,.1f} billion raw rows"
         print(f"{nodes} nodes x {args.cores} cores against {args.duckdb_cores} cores: {text}")

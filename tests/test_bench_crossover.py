@@ -20,5 +20,9 @@ def test_the_cluster_overtakes_where_its_rows_pay_for_its_statements() -> None:
     # 800 statements, 4 at a time: 200 s more fixed; 0.5 s less per 1M rows -> 400M rows.
     rows = crossover_rows(800, duckdb, spark, 16, 256, 0.5, 4)
     assert rows == pytest.approx(400e6)
+    # Statements twice as dear on the cluster: 800 x (2.2 - 0.1) / 4 = 420 s -> 840M rows.
+    assert crossover_rows(800, duckdb, spark, 16, 256, 0.5, 4, fixed_factor=2) == pytest.approx(
+        840e6
+    )
     # A cluster no faster per row never catches up.
     assert crossover_rows(800, duckdb, spark, 16, 64, 0.25, 4) is None
