@@ -12,14 +12,8 @@ for either CRM, so the marts are the SQL the HubSpot build proves on Spark
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
@@ -28,8 +22,7 @@ from dagster_project.paths import DBT_PROJECT_DIR
 from generator import generate
 from tests.conftest import SAMPLE_SEED
 from tests.dbt_runs import FIRST_AS_OF, FIRST_LOAD, dbt_command, load_raw, warehouse_file
-from tests.postgres_marts import comparable, differences
-from tests.test_spark_target import skip_without_java
+from tests.spark_builds import SparkBuild, compare_with_spark, run_spark_build, skip_without_java
 
 pytestmark = pytest.mark.spark
 
@@ -43,11 +36,7 @@ SALESFORCE_VARS = "{crm_source: salesforce}"
 @dataclass(frozen=True)
 class OrgBuilds:
     duckdb_file: Path
-    spark_dir: Path
-    returncode: int
-    output: str
-    run_results: dict[str, Any]
-    wall_s: float
+    spark: SparkBuild
 
 
 @pytest.fixture(scope="module")
@@ -65,49 +54,27 @@ def org_builds(tmp_path_factory: pytest.TempPathFactory) -> OrgBuilds:
         target=DBT_PROJECT_DIR / "target" / "salesforce",
     )  # fmt: skip
     assert duck.returncode == 0, duck.stdout[-4000:]
-    spark_dir, target = work / "spark", work / "spark_dbt_target"
-    env = {
-        **os.environ,
-        "REVOPS_SPARK_DIR": str(spark_dir),
-        "REVOPS_AS_OF_DATE": FIRST_AS_OF,
-        "REVOPS_CRM_SOURCE": "salesforce",
-    }
-    started = time.perf_counter()
-    command = [sys.executable, "-m", "dagster_project.spark.build", "--build-db", str(database)]
-    result = subprocess.run(
-        [*command, "--target-path", str(target), "--select", *SELECTION],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    results_file = target / "run_results.json"
-    return OrgBuilds(
-        duckdb_file=database,
-        spark_dir=spark_dir,
-        returncode=result.returncode,
-        output=(result.stdout + result.stderr)[-6000:],
-        run_results=json.loads(results_file.read_text()) if results_file.exists() else {},
-        wall_s=time.perf_counter() - started,
-    )
+    env = {"REVOPS_AS_OF_DATE": FIRST_AS_OF, "REVOPS_CRM_SOURCE": "salesforce"}
+    return OrgBuilds(database, run_spark_build(database, work, env, SELECTION))
 
 
 def test_the_salesforce_models_build_and_pass_their_tests_on_spark(org_builds: OrgBuilds) -> None:
-    assert org_builds.run_results, org_builds.output
-    statuses = {r["unique_id"]: r["status"] for r in org_builds.run_results["results"]}
-    failed = {key: status for key, status in statuses.items() if status not in ("success", "pass")}
-    assert org_builds.returncode == 0 and not failed, failed
+    spark = org_builds.spark
+    assert spark.run_results, spark.output
+    statuses, failed = spark.statuses(), spark.failed()
+    assert spark.returncode == 0 and not failed, failed
     models = sorted(key.split(".")[-1] for key in statuses if key.startswith("model."))
     assert len(models) == 14 and all("salesforce" in model for model in models), models
     tests = [key for key in statuses if key.startswith("test.")]
     assert tests
     print(
         f"\nSalesforce on Spark: {len(models)} models, {len(tests)} data tests, "
-        f"{org_builds.wall_s:.1f} s wall (handover, registration, dbt build)"
+        f"{spark.wall_s:.1f} s wall (handover, registration, dbt build)"
     )
 
 
 def test_the_salesforce_tables_are_the_same_on_both_engines(org_builds: OrgBuilds) -> None:
+    warehouse = org_builds.spark.spark_dir / "warehouse"
     with duckdb.connect(str(org_builds.duckdb_file), read_only=True) as duck:
         duck.execute("set TimeZone = 'UTC'")
         tables = duck.execute(
@@ -115,25 +82,25 @@ def test_the_salesforce_tables_are_the_same_on_both_engines(org_builds: OrgBuild
             "where table_name like '%salesforce%' and schema_name <> 'raw' order by 1, 2"
         ).fetchall()
         assert len(tables) == 14, tables
-        mismatched, empty = {}, []
-        for schema, table in tables:
-            columns = [
-                row[0]
-                for row in duck.execute(
-                    "select column_name from duckdb_columns() where schema_name = ? "
-                    "and table_name = ? order by column_index",
-                    [schema, table],
-                ).fetchall()
-            ]
-            select = ", ".join(f'"{column}"' for column in columns)
-            folder = org_builds.spark_dir / "warehouse" / f"{schema}.db" / table
-            spark_table = f"read_parquet('{folder}/**/*.parquet')"
-            relation = f"{schema}.{table}"
-            duck_rows = comparable(duck.execute(f"select {select} from {relation}").fetchall())
-            spark_rows = comparable(duck.execute(f"select {select} from {spark_table}").fetchall())
-            if not duck_rows:
-                empty.append(table)
-            found = differences(columns, duck_rows, spark_rows)
-            if found:
-                mismatched[table] = found
+        empty = [
+            table
+            for schema, table in tables
+            if not duck.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
+        ]
+        compared = [
+            (
+                f"{schema}.{table}",
+                [
+                    row[0]
+                    for row in duck.execute(
+                        "select column_name from duckdb_columns() where schema_name = ? "
+                        "and table_name = ? order by column_index",
+                        [schema, table],
+                    ).fetchall()
+                ],
+                warehouse / f"{schema}.db" / table,
+            )
+            for schema, table in tables
+        ]
+        mismatched, _ = compare_with_spark(duck, compared)
     assert not empty and not mismatched, (empty, mismatched)

@@ -10,44 +10,21 @@ comparison needs no second Spark session. Marker `spark`: `make test-spark` (CI 
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.postgres_marts import (
-    EngineBuild,
-    checksum,
-    children_cost,
-    comparable,
-    differences,
-    duckdb_marts,
-    project_models,
-    published_as_of,
+from tests.postgres_marts import duckdb_marts, project_models, published_as_of
+from tests.spark_builds import (
+    SparkBuild,
+    compare_with_spark,
+    parquet_table,
+    run_spark_build,
+    skip_without_java,
 )
 
 pytestmark = pytest.mark.spark
-
-
-@dataclass(frozen=True)
-class SparkBuild(EngineBuild):
-    spark_dir: Path
-    returncode: int
-    output: str
-
-
-def skip_without_java() -> None:
-    """Spark needs a Java runtime; CI installs one, so there its absence is a failure."""
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        if os.environ.get("CI"):
-            pytest.fail("no Java runtime: .ci/run installs openjdk-17-jre-headless")
-        pytest.skip("Spark needs a Java runtime (java on PATH or JAVA_HOME)")
 
 
 @pytest.fixture(scope="module")
@@ -56,32 +33,8 @@ def spark_build(
 ) -> SparkBuild:
     skip_without_java()
     as_of = published_as_of(warehouse)
-    spark_dir = tmp_path_factory.mktemp("spark")
-    target = tmp_path_factory.mktemp("spark_dbt_target")
-    env = {**os.environ, "REVOPS_SPARK_DIR": str(spark_dir), "REVOPS_AS_OF_DATE": as_of}
-    command = [sys.executable, "-m", "dagster_project.spark.build", "--build-db"]
-    with children_cost() as cost:
-        result = subprocess.run(
-            [*command, str(build_warehouse), "--target-path", str(target)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    results_file = target / "run_results.json"
-    return SparkBuild(
-        spark_dir=spark_dir,
-        returncode=result.returncode,
-        output=(result.stdout + result.stderr)[-6000:],
-        run_results=json.loads(results_file.read_text()) if results_file.exists() else {},
-        wall_s=cost.wall_s,
-        cpu_s=cost.cpu_s,
-    )
-
-
-def _parquet(folder: Path) -> str:
-    """A Spark table's folder as DuckDB reads it (landing-day folders as a column)."""
-    return f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
+    work = tmp_path_factory.mktemp("spark_build")
+    return run_spark_build(build_warehouse, work, {"REVOPS_AS_OF_DATE": as_of})
 
 
 def test_raw_handover_holds_every_row_and_the_latest_versions(
@@ -100,8 +53,9 @@ def test_raw_handover_holds_every_row_and_the_latest_versions(
         }
     raw_dir = spark_build.spark_dir / "raw"
     with duckdb.connect() as reader:
+        count = "select count(*) from {}"
         handed_over = {
-            name: reader.execute(f"select count(*) from {_parquet(raw_dir / name)}").fetchone()[0]
+            name: reader.execute(count.format(parquet_table(raw_dir / name))).fetchone()[0]
             for name in expected
         }
     assert handed_over == expected
@@ -135,16 +89,7 @@ def test_public_marts_are_the_same_on_both_engines(
         duck.execute("set TimeZone = 'UTC'")
         marts = duckdb_marts(duck)
         assert len(marts) >= 15
-        report, mismatched = [], {}
-        for mart, columns in marts.items():
-            select = ", ".join(f'"{column}"' for column in columns)
-            duck_rows = comparable(duck.execute(f"select {select} from marts.{mart}").fetchall())
-            spark_rows = comparable(
-                duck.execute(f"select {select} from {_parquet(marts_dir / mart)}").fetchall()
-            )
-            found = differences(columns, duck_rows, spark_rows)
-            if found:
-                mismatched[mart] = found
-            report.append(f"{mart}: {len(duck_rows)} rows, {checksum(duck_rows)}")
+        tables = [(f"marts.{mart}", columns, marts_dir / mart) for mart, columns in marts.items()]
+        mismatched, report = compare_with_spark(duck, tables)
     assert not mismatched, mismatched
     print("\n" + "\n".join(report))
