@@ -21,7 +21,9 @@ users as (
 
 ),
 
-tracks as (
+-- Not materialized: read twice (sign-ups, dashboards), each with its own filter; DuckDB would
+-- otherwise copy every track into a temporary result first (at scale M: 1.1 -> 0.6 CPU s).
+tracks as {{ not_materialized() }} (
 
     select * from {{ ref('stg_product__tracks') }}
 
