@@ -91,11 +91,10 @@ manifest: install
 dev: manifest $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dg dev
 
-# The instance settings (run queue: one warehouse writer at a time) are committed; copied again
-# only when the template is newer than the copy.
-$(DAGSTER_HOME)/dagster.yaml: dagster_project/automation/dagster.yaml
-	@mkdir -p $(@D)
-	cp $< $@
+# The instance settings (run queue: one warehouse writer at a time) are committed; written again
+# when the template is newer than the copy, with the run history's storage (cli/instance.py).
+$(DAGSTER_HOME)/dagster.yaml: dagster_project/automation/dagster.yaml | install
+	$(BIN)/python -m dagster_project.cli.instance
 
 validate: manifest
 	$(BIN)/dg check defs

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+import yaml
 
 from dagster_project.cli.instance import DEFAULT_DAGSTER_HOME, INSTANCE_SETTINGS, dagster_home
 from tests.conftest import SessionBuild
@@ -14,8 +15,15 @@ from tests.conftest import SessionBuild
 
 def test_a_command_line_run_is_recorded_with_its_materializations(built: SessionBuild) -> None:
     assert built.success, built.failures
-    settings = built.dagster_home / "dagster.yaml"
-    assert settings.read_text(encoding="utf-8") == INSTANCE_SETTINGS.read_text(encoding="utf-8")
+    settings = yaml.safe_load((built.dagster_home / "dagster.yaml").read_text(encoding="utf-8"))
+    committed = yaml.safe_load(INSTANCE_SETTINGS.read_text(encoding="utf-8"))
+    assert settings == committed | {
+        "event_log_storage": {
+            "module": "dagster_project.cli.event_log",
+            "class": "PooledSqliteEventLogStorage",
+            "config": {"base_dir": str(built.dagster_home.resolve() / "history" / "runs")},
+        }
+    }
     instance = dg.DagsterInstance.from_config(str(built.dagster_home))
 
     run = instance.get_run_by_id(built.run_id)
