@@ -334,9 +334,9 @@ def no_rejects(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def accounting(con: duckdb.DuckDBPyConnection) -> Accounting:
-    """Rows read, loaded and quarantined of `_loaded`, with the most frequent reasons."""
+    """Rows read (`_batch_files`), loaded and quarantined, with the most frequent reasons."""
     rows_quarantined = con.execute("select count(*) from _rejects").fetchone()[0]
-    rows_read = con.execute("select count(*) from _loaded").fetchone()[0]
+    rows_read = int(con.execute("select sum(rows_read) from _batch_files").fetchone()[0] or 0)
     # The examples are a reason's first rows in file order (a text sort put line 10 before 2).
     top_reasons = con.execute(
         """
