@@ -70,7 +70,7 @@ def _present(expr: str) -> str:
 
 
 def _violation(
-    rule: Rule, typed: bool = False, parents: Mapping[str, str] | None = None
+    rule: Rule, typed: bool = False, parents: Mapping[tuple[str, str], str] | None = None
 ) -> tuple[str, str]:
     """(predicate true when the row breaks the rule, SQL for the reason text).
 
@@ -120,7 +120,8 @@ def _violation(
     if rule.kind == "currency":
         known = f"select 'EUR' union select distinct upper(currency) from raw.{FX_TABLE}"
         return f"{present} and upper({e}) not in ({known})", f"'unknown currency: ' || {v}"
-    return reference_violation(rule, e, present, v, (parents or {}).get(rule.parent))
+    parent = (parents or {}).get((rule.parent, rule.parent_key))
+    return reference_violation(rule, e, present, v, parent)
 
 
 def _unmapped(rule: Rule, e: str, present: str, v: str) -> tuple[str, str]:
@@ -220,7 +221,7 @@ def _rejects_sql(
     typed_columns: frozenset[str] = frozenset(),
     target: str | None = None,
     served: str | None = None,
-    parents: Mapping[str, str] | None = None,
+    parents: Mapping[tuple[str, str], str] | None = None,
 ) -> str:
     """Rejected records with the first rule each breaks; `typed_columns` and `parents` as in
     `_violation`, `target` the raw table already holding other days' events (None on a first
@@ -241,7 +242,7 @@ def _row_rules_sql(
     key: str,
     rules: tuple[Rule, ...],
     typed_columns: frozenset[str],
-    parents: Mapping[str, str] | None = None,
+    parents: Mapping[tuple[str, str], str] | None = None,
 ) -> str:
     """The records of `_loaded` breaking a row rule, each with the first rule it breaks.
 

@@ -22,15 +22,18 @@ from dagster_project.sql_text import sql_text
 _TABLES = {table.raw_table: table for table in (*SOURCE_TABLES, *SALESFORCE_TABLES)}
 
 
-def parent_relations(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) -> dict[str, str]:
-    """For each parent table of the reference `rules`, the relation holding the keys raw serves.
+def parent_relations(
+    con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]
+) -> dict[tuple[str, str], str]:
+    """For each (parent table, parent key) of the reference `rules`, the relation holding the
+    keys raw serves where it is not the parent's raw relation.
 
     An object's raw view serves the latest version of each key of its stored versions: the
     same keys, which the versions table gives without ranking every version of the parent (a
     window over all of its rows, once for each reference into it that a load checks).
     """
     relations = raw_relations(con)
-    found = {}
+    found: dict[tuple[str, str], str] = {}
     for rule in rules:
         parent = _TABLES.get(rule.parent)
         key = rule.parent_key.strip('"').lower()
@@ -38,7 +41,7 @@ def parent_relations(con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]) ->
             continue
         versions = stored_table(parent)
         if [k.lower() for k in parent.key] == [key] and versions.removeprefix("raw.") in relations:
-            found[rule.parent] = versions
+            found[(rule.parent, rule.parent_key)] = versions
     return found
 
 
@@ -119,7 +122,7 @@ def quarantine_stored_orphans(
             f"where _loaded_at <> {loaded_at_sql} and {e} in (select record_id from "
             f"quarantine.rejected_rows where source_table = {sql_text(rule.parent)}) "
             f"and {e} not in (select {rule.parent_key} from "
-            f"{parents.get(rule.parent, f'raw.{rule.parent}')})"
+            f"{parents.get((rule.parent, rule.parent_key), f'raw.{rule.parent}')})"
         )
     if not branches:
         return 0
