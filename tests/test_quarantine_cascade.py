@@ -125,3 +125,23 @@ def test_children_of_an_earlier_load_follow_a_parent_quarantined_later(tmp_path:
         "where source_table = 'crm_engagements'"
     ).fetchall() == [(2, 1, 1)]
     con.close()
+
+
+def test_references_read_a_parents_keys_from_its_versions_table_when_it_has_one() -> None:
+    """The versions hold the keys the raw view serves (its latest version of each): read
+    there, no version is ranked. A parent raw table without versions (made by hand) is read
+    itself, and so is a reference to a column that is not the parent's key."""
+    from dagster_project.extraction.references import parent_relations
+    from dagster_project.extraction.rules import Rule
+
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute("create table raw.crm_companies__versions as select '7' as id")
+    con.execute("create view raw.crm_companies as select * from raw.crm_companies__versions")
+    con.execute("create table raw.crm_owners as select '9' as id")
+    rules = (
+        Rule("company", '"company"', "ref", parent="crm_companies", parent_key="id"),
+        Rule("domain", '"domain"', "ref", parent="crm_companies", parent_key="domain"),
+        Rule("owner", '"owner"', "ref", parent="crm_owners", parent_key="id"),
+    )
+    assert parent_relations(con, rules) == {("crm_companies", "id"): "raw.crm_companies__versions"}

@@ -123,18 +123,14 @@ def migrate_ledger(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def record_files(con: duckdb.DuckDBPyConnection, table: SourceTable, loaded_at_sql: str) -> None:
-    """One ledger row per file of `_batch_files`, counted from `_loaded` and `_rejects`."""
+    """One ledger row per file of `_batch_files` (with its records read), less `_rejects`."""
     con.execute(
         f"""
         insert into {LEDGER}
         select {sql_text(table.raw_table)}, f.source_file, f.landing_date, f.size_bytes,
-            f.modified_ns, coalesce(r.rows_read, 0),
-            coalesce(r.rows_read, 0) - coalesce(q.rows_quarantined, 0),
+            f.modified_ns, f.rows_read, f.rows_read - coalesce(q.rows_quarantined, 0),
             coalesce(q.rows_quarantined, 0), {loaded_at_sql}
         from _batch_files as f
-        -- Left: a file without records is in the ledger too, with its zero counts.
-        left join (select _source_file as source_file, count(*) as rows_read
-            from _loaded group by 1) as r using (source_file)
         left join (select _source_file as source_file, count(*) as rows_quarantined
             from _rejects group by 1) as q using (source_file)
         """

@@ -407,13 +407,15 @@ def _load_files(
         file.relative: _stage_file(con, table, file, temp_name)
         for file, temp_name in zip(files, temp_names, strict=True)
     }
+    # With each file's records as staged: the ledger and the accounting count nothing again.
     con.execute(
         "create or replace temp table _batch_files (source_file varchar, landing_date date, "
-        "size_bytes bigint, modified_ns bigint)"
+        "size_bytes bigint, modified_ns bigint, rows_read bigint)"
     )
     # Inlined values, not parameters: see extraction/ledger.py.
     rows = ", ".join(
-        f"({sql_text(f.relative)}, date '{f.landing_date}', {f.size_bytes}, {f.modified_ns})"
+        f"({sql_text(f.relative)}, date '{f.landing_date}', {f.size_bytes}, {f.modified_ns}, "
+        f"{rows_per_file[f.relative]})"
         for f in files
     )
     con.execute(f"insert into _batch_files values {rows}")

@@ -14,14 +14,43 @@ from __future__ import annotations
 
 import duckdb
 
-from dagster_project.extraction.ledger import LEDGER
+from dagster_project.extraction.ledger import LEDGER, stored_table
 from dagster_project.extraction.rules import Rule
+from dagster_project.source_catalog import SALESFORCE_TABLES, SOURCE_TABLES
 from dagster_project.sql_text import sql_text
 
+_TABLES = {table.raw_table: table for table in (*SOURCE_TABLES, *SALESFORCE_TABLES)}
 
-def reference_violation(rule: Rule, e: str, present: str, v: str) -> tuple[str, str]:
-    """(predicate true when `e` names no served parent, SQL for the reason)."""
-    parent = f"raw.{rule.parent}"
+
+def parent_relations(
+    con: duckdb.DuckDBPyConnection, rules: tuple[Rule, ...]
+) -> dict[tuple[str, str], str]:
+    """For each (parent table, parent key) of the reference `rules`, the relation holding the
+    keys raw serves where it is not the parent's raw relation.
+
+    An object's raw view serves the latest version of each key of its stored versions: the
+    same keys, which the versions table gives without ranking every version of the parent (a
+    window over all of its rows, once for each reference into it that a load checks).
+    """
+    relations = raw_relations(con)
+    found: dict[tuple[str, str], str] = {}
+    for rule in rules:
+        parent = _TABLES.get(rule.parent)
+        key = rule.parent_key.strip('"').lower()
+        if rule.kind != "ref" or parent is None or parent.kind != "object":
+            continue
+        versions = stored_table(parent)
+        if [k.lower() for k in parent.key] == [key] and versions.removeprefix("raw.") in relations:
+            found[(rule.parent, rule.parent_key)] = versions
+    return found
+
+
+def reference_violation(
+    rule: Rule, e: str, present: str, v: str, parent: str | None = None
+) -> tuple[str, str]:
+    """(predicate true when `e` names no served parent, SQL for the reason); `parent` is the
+    relation of the parent's keys (`parent_relations`; default its raw relation)."""
+    parent = parent or f"raw.{rule.parent}"
     served = f"select {rule.parent_key} from {parent}"
     quarantined = (
         "select record_id from quarantine.rejected_rows "
@@ -80,6 +109,7 @@ def quarantine_stored_orphans(
         ).fetchall()
     }
     branches = []
+    parents = parent_relations(con, rules)
     for order, rule in enumerate(checkable(con, rules)):
         # Without a quarantined parent (the usual run) nothing is scanned.
         if rule.kind != "ref" or rule.parent not in quarantined_parents:
@@ -91,7 +121,8 @@ def quarantine_stored_orphans(
             f"{order} as rule_order from {target} "
             f"where _loaded_at <> {loaded_at_sql} and {e} in (select record_id from "
             f"quarantine.rejected_rows where source_table = {sql_text(rule.parent)}) "
-            f"and {e} not in (select {rule.parent_key} from raw.{rule.parent})"
+            f"and {e} not in (select {rule.parent_key} from "
+            f"{parents.get((rule.parent, rule.parent_key), f'raw.{rule.parent}')})"
         )
     if not branches:
         return 0
