@@ -173,9 +173,11 @@ def _csv_select(path: Path) -> str:
 
 
 def _parquet_select(path: Path) -> str:
+    # Not hive partitioning: DuckDB would read a `date=` folder's name as a `date` column.
     return (
         f"select * exclude (file_row_number), file_row_number + 1 as _source_line "
-        f"from read_parquet({sql_text(str(path))}, file_row_number = true)"
+        f"from read_parquet({sql_text(str(path))}, file_row_number = true, "
+        "hive_partitioning = false)"
     )
 
 
