@@ -29,7 +29,7 @@ from dagster_project.transformation.project import (
     dbt_run_env,
     dbt_run_target,
 )
-from dagster_project.transformation.test_window import TESTS_REBUILT_FROM, rebuilt_from_day
+from dagster_project.transformation.test_window import rows_tested_env
 
 # The first step every incremental story shares: the initial export loaded into raw, then built
 # as of the landing start. One build of the union of their selections (finance and revenue marts
@@ -107,8 +107,7 @@ def dbt_build(database: Path, as_of_date: str, *options: str) -> str:
     # The data tests of incremental models check the rows rebuilt, as in a pipeline run.
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
     with duckdb.connect(str(database)) as con:
-        rebuilt_from = rebuilt_from_day(con, manifest, as_of_date, "--full-refresh" in options)
-    window = {TESTS_REBUILT_FROM: rebuilt_from or ""}
+        window = rows_tested_env(con, manifest, as_of_date, "--full-refresh" in options)
     result = dbt_command(database, as_of_date, *args, extra_env=window)
     assert result.returncode == 0, result.stdout[-6000:]
     return result.stdout

@@ -1,6 +1,6 @@
 """Which rows the data tests of incremental models check (transformation/test_window.py), on a
 hand-written manifest and a tiny DuckDB file: an events model replaced by landing day, and a
-model rebuilt by month."""
+model rebuilt by month; a model not in the file is built whole and tested whole."""
 
 from __future__ import annotations
 
@@ -11,7 +11,12 @@ import duckdb
 import pytest
 
 from dagster_project.extraction.ledger import LEDGER, LEDGER_DDL
-from dagster_project.transformation.test_window import rebuilt_from_day
+from dagster_project.transformation.test_window import (
+    TESTS_BUILT_WHOLE,
+    TESTS_REBUILT_FROM,
+    rebuilt_from_day,
+    rows_tested_env,
+)
 
 AS_OF = "2026-10-03"
 SOURCE = "source.revops_warehouse.product.product_tracks"
@@ -20,6 +25,7 @@ MANIFEST = {
     "nodes": {
         "model.revops_warehouse.stg_product__tracks": {
             "resource_type": "model",
+            "name": "stg_product__tracks",
             "schema": "staging",
             "alias": "stg_product__tracks",
             "config": {"materialized": "incremental", "unique_key": "landing_date"},
@@ -27,6 +33,7 @@ MANIFEST = {
         },
         "model.revops_warehouse.fct_mrr": {
             "resource_type": "model",
+            "name": "fct_mrr",
             "schema": "marts",
             "alias": "fct_mrr",
             "config": {"materialized": "incremental", "incremental_strategy": "mrr_rebuild_scope"},
@@ -83,7 +90,23 @@ def test_without_a_load_since_the_last_build_the_window_starts_at_the_as_of_date
     assert rebuilt_from_day(con, MANIFEST, AS_OF, full_refresh=False) == AS_OF
 
 
-def test_a_full_refresh_or_a_first_build_tests_every_row(con: duckdb.DuckDBPyConnection) -> None:
-    assert rebuilt_from_day(con, MANIFEST, AS_OF, full_refresh=True) is None
+def test_a_full_refresh_tests_every_row(con: duckdb.DuckDBPyConnection) -> None:
+    assert rows_tested_env(con, MANIFEST, AS_OF, full_refresh=True) == {
+        TESTS_REBUILT_FROM: "",
+        TESTS_BUILT_WHOLE: "",
+    }
+
+
+def test_a_model_not_built_yet_has_every_row_tested_and_the_others_their_window(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
     con.execute("drop table marts.fct_mrr")
-    assert rebuilt_from_day(con, MANIFEST, AS_OF, full_refresh=False) is None
+    assert rows_tested_env(con, MANIFEST, AS_OF, full_refresh=False) == {
+        TESTS_REBUILT_FROM: "2026-10-02",
+        TESTS_BUILT_WHOLE: "fct_mrr",
+    }
+    con.execute("drop table staging.stg_product__tracks")
+    assert rows_tested_env(con, MANIFEST, AS_OF, full_refresh=False) == {
+        TESTS_REBUILT_FROM: AS_OF,
+        TESTS_BUILT_WHOLE: "fct_mrr stg_product__tracks",
+    }

@@ -3,8 +3,9 @@ incremental warehouse equals a full rebuild of the same landing files, late corr
 
 One sequence of real runs, shared by the tests. It starts from a copy of the session build
 (the initial export, built and published), as a warehouse in production does: day 1 runs
-incrementally on it, then day 1 again, then day 2 (with a late Stripe correction for August);
-the same landing files are then rebuilt from scratch in a second warehouse.
+incrementally on it (a lead becomes an MQL, a call is logged), then day 1 again, then day 2
+(with a late Stripe correction for August, and day 1's contact file replaced); the same landing
+files are then rebuilt from scratch in a second warehouse.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -22,6 +24,7 @@ import pytest
 
 from dagster_project.run_pipeline import execute
 from dagster_project.transformation.assets import revops_dbt_assets
+from dagster_project.transformation.project import dbt_run_target
 from tests.conftest import SessionBuild, make_warehouse
 from tests.dbt_runs import dbt_build, load_raw, warehouse_file
 from tests.landing_changes import page_views_for
@@ -54,6 +57,84 @@ def _deal_moves_on(landing: Path, day: date) -> str:
 
 
 BAD_CONTACT, CALL_ON_IT = "29000000001", "49000000001"
+NEW_CALL = "49000000002"
+# The incremental object staging models (strategy replace_loaded_objects).
+OBJECT_MODELS = (
+    "stg_crm__contacts",
+    "stg_crm__contact_lifecycle_history",
+    "stg_crm__engagements",
+    "stg_billing__invoice_lines",
+)
+
+
+def _lead_becomes_mql_on(landing: Path, day: date, hour: int) -> str:
+    """A lead's new version: an MQL since `day` at `hour`, a second lifecycle history entry.
+    Written again with another hour, the day's contact file is replaced."""
+    contacts = _jsonl(landing / "crm/contacts/part-0000.jsonl")
+    contact = next(c for c in contacts if c["properties"]["lifecyclestage"] == "lead")
+    stamp = f"{day}T{hour:02}:00:00.000Z"
+    contact["properties"]["lifecyclestage"] = "marketingqualifiedlead"
+    contact["updatedAt"] = stamp
+    contact["propertiesWithHistory"]["lifecyclestage"].insert(
+        0, {"value": "marketingqualifiedlead", "timestamp": stamp, "sourceType": "FORM"}
+    )
+    _write_jsonl(landing / f"crm/contacts/date={day}/part-0001.jsonl", [contact])
+    return contact["id"]
+
+
+def _call_logged_on(landing: Path, day: date, contact_id: str) -> None:
+    calls = _jsonl(landing / "crm/engagements/part-0000.jsonl")
+    call = json.loads(json.dumps(calls[0])) | {"id": NEW_CALL}
+    call["associations"]["contacts"]["results"] = [
+        {"id": contact_id, "type": "engagement_to_contact"}
+    ]
+    _write_jsonl(landing / f"crm/engagements/date={day}/part-0001.jsonl", [call])
+
+
+def _how_built() -> dict[str, str]:
+    """How the last dbt build made each object staging model, from the SQL it ran (dbt writes
+    it under the target's run/ folder, which the fixture empties before each run)."""
+    ran = {path.stem: path.read_text() for path in (dbt_run_target() / "run").rglob("*.sql")}
+    return {
+        name: "not built"
+        if name not in ran
+        else "rewritten"
+        if f'delete from "revops"."staging"."{name}"' in ran[name]
+        else "whole"
+        for name in OBJECT_MODELS
+    }
+
+
+@dataclass(frozen=True)
+class ObjectModels:
+    """The incremental object staging models after a run: how dbt built each (its rows
+    rewritten, whole, not at all), its row count, the MQL lead's stage and history entries."""
+
+    built: dict[str, str]
+    rows: dict[str, int]
+    lead_stage: str
+    lead_history: int
+    new_call: int
+
+
+def _object_models(database: str, lead: str) -> ObjectModels:
+    built = _how_built()
+    with duckdb.connect(database, read_only=True) as con:
+
+        def one(sql: str, *parameters: str) -> Any:
+            return con.execute(sql, list(parameters)).fetchone()[0]
+
+        history = "select count(*) from staging.stg_crm__contact_lifecycle_history where "
+        return ObjectModels(
+            built,
+            {name: one(f"select count(*) from staging.{name}") for name in OBJECT_MODELS},
+            one("select lifecycle_stage from staging.stg_crm__contacts where contact_id = ?", lead),
+            one(history + "contact_id = ?", lead),
+            one(
+                "select count(*) from staging.stg_crm__engagements where engagement_id = ?",
+                NEW_CALL,
+            ),
+        )
 
 
 def _bad_contact_and_its_call_on(landing: Path, day: date) -> None:
@@ -105,32 +186,42 @@ def _late_seats_event(landing: Path) -> tuple[dict, LateCorrection]:
     return event, LateCorrection(subscription["customer"], price)
 
 
-def _row_text(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """A mart's row as text, every value exactly: money is DECIMAL and no published double is a
-    sum of doubles, so a rebuild of the same data gives the same bytes. Bookkeeping columns
-    (`_source_loaded_at`: which load a row was built from) are left out."""
+def _row_text(con: duckdb.DuckDBPyConnection, relation: str, leave_out: tuple[str, ...]) -> str:
+    """A row as text, every value exactly: money is DECIMAL and no published double is a sum of
+    doubles, so a rebuild of the same data gives the same bytes. Bookkeeping columns
+    (`_source_loaded_at`: which load a row was built from) and `leave_out` are left out."""
     columns = [
         f'"{name}"'
-        for name, *_ in con.execute(f"describe marts.{table}").fetchall()
-        if not name.startswith("_")
+        for name, *_ in con.execute(f"describe {relation}").fetchall()
+        if not name.startswith("_") and name not in leave_out
     ]
     # Nulls spelled out: concat_ws would skip them and shift the other values.
     return "concat_ws('|', " + ", ".join(f"coalesce({c}::varchar, 'null')" for c in columns) + ")"
 
 
+def _digest(con: duckdb.DuckDBPyConnection, relation: str, leave_out: tuple[str, ...] = ()) -> str:
+    """A digest of a relation's rows in any order."""
+    row = _row_text(con, relation, leave_out)
+    return con.execute(
+        f"select count(*) || ':' || coalesce(md5(string_agg(md5({row}), '' order by md5({row}))), "
+        f"'') from {relation}"
+    ).fetchone()[0]
+
+
 def _checksums(database: str) -> dict[str, str]:
-    """One digest per published mart, over its rows in any order."""
+    """One digest per published mart."""
     with duckdb.connect(database, read_only=True) as con:
         tables = con.execute(
             "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
         ).fetchall()
-        return {
-            name: con.execute(
-                f"select count(*) || ':' || coalesce(md5(string_agg(md5({_row_text(con, name)}), "
-                f"'' order by md5({_row_text(con, name)}))), '') from marts.{name}"
-            ).fetchone()[0]
-            for (name,) in tables
-        }
+        return {name: _digest(con, f"marts.{name}") for (name,) in tables}
+
+
+def _object_model_checksums(database: str) -> dict[str, str]:
+    """One digest per object staging model, without the load time (the two warehouses loaded
+    the same files at different times)."""
+    with duckdb.connect(database, read_only=True) as con:
+        return {name: _digest(con, f"staging.{name}", ("loaded_at",)) for name in OBJECT_MODELS}
 
 
 def _mrr(database: str, customer_id: str) -> dict[date, Decimal]:
@@ -165,6 +256,10 @@ class Sequence:
     incremental_db: str
     # Rows of the day-1 files in quarantine: (table, id, reason).
     quarantined: list[tuple[str, str, str]]
+    # The object staging models before the runs ("start") and after each run.
+    objects: dict[str, ObjectModels]
+    # Their digests after day 2 and in the full rebuild.
+    object_checksums: dict[str, dict[str, str]]
 
 
 @pytest.fixture(scope="module")
@@ -185,7 +280,11 @@ def sequence(
     page_views_for(files, DAY_1)
     moved_deal = _deal_moves_on(files, DAY_1)
     _bad_contact_and_its_call_on(files, DAY_1)
+    lead = _lead_becomes_mql_on(files, DAY_1, hour=10)
+    _call_logged_on(files, DAY_1, lead)
     late_event, correction = _late_seats_event(files)
+    start = _object_models(str(root / "daily" / "build" / "revops.duckdb"), lead)
+    objects = {"start": start}
     runs: dict[str, dg.ExecuteInProcessResult] = {}
     checksums: dict[str, dict[str, str]] = {}
     published_runs: dict[str, str] = {}
@@ -200,17 +299,24 @@ def sequence(
             _write_jsonl(
                 files / f"billing/subscription_events/date={DAY_2}/part-0000.jsonl", [late_event]
             )
+            _lead_becomes_mql_on(files, DAY_1, hour=11)
         daily = make_warehouse(root / "daily", files, last.isoformat())
+        shutil.rmtree(dbt_run_target() / "run", ignore_errors=True)
         runs[name] = execute(daily, first, last)
         checksums[name] = _checksums(daily.published_database)
         published_runs[name] = _published_run(daily.published_database)
         mrr[name] = _mrr(daily.published_database, correction.customer_id)
+        objects[name] = _object_models(daily.database, lead)
     # The rebuild from scratch: raw loaded from every file, then dbt, as the job's own steps
     # do (the session build runs that job from scratch; its checks and publish add nothing here).
     full = warehouse_file(root, "full")
     load_raw(full, files, datetime.combine(DAY_2, time(6)), as_of=DAY_2)
     dbt_build(full, DAY_2.isoformat())
     checksums["full"] = _checksums(str(full))
+    object_checksums = {
+        "day_2": _object_model_checksums(daily.database),
+        "full": _object_model_checksums(str(full)),
+    }
     mrr["full"] = _mrr(str(full), correction.customer_id)
     with duckdb.connect(daily.database, read_only=True) as con:
         quarantined = con.execute(
@@ -226,6 +332,8 @@ def sequence(
         correction,
         daily.published_database,
         quarantined,
+        objects,
+        object_checksums,
     )
 
 
@@ -281,6 +389,37 @@ def test_the_incremental_warehouse_equals_a_full_rebuild(sequence: Sequence) -> 
     ]
     assert differing == []
     assert sequence.checksums["day_2"].keys() == sequence.checksums["full"].keys()
+
+
+def test_object_models_rewrite_the_objects_loaded_and_are_built_whole_after_a_replaced_file(
+    sequence: Sequence,
+) -> None:
+    start, day_1, day_2 = (sequence.objects[name] for name in ("start", "day_1", "day_2"))
+    # Day 1 adds versions: the contacts and activities loaded are rewritten. The lead is an MQL
+    # now, with one more history entry; the new call is there; no row was added twice.
+    assert day_1.built == {
+        "stg_crm__contacts": "rewritten",
+        "stg_crm__contact_lifecycle_history": "rewritten",
+        "stg_crm__engagements": "rewritten",
+        "stg_billing__invoice_lines": "not built",
+    }
+    assert (start.lead_stage, day_1.lead_stage) == ("lead", "marketingqualifiedlead")
+    assert day_1.lead_history == start.lead_history + 1
+    assert (start.new_call, day_1.new_call) == (0, 1)
+    assert day_1.rows == start.rows | {
+        "stg_crm__contact_lifecycle_history": start.rows["stg_crm__contact_lifecycle_history"] + 1,
+        "stg_crm__engagements": start.rows["stg_crm__engagements"] + 1,
+    }
+    # Day 2 replaces day 1's contact file: both contact models are built whole; the activities
+    # and invoices, with nothing new, are left as built.
+    assert day_2.built == {
+        "stg_crm__contacts": "whole",
+        "stg_crm__contact_lifecycle_history": "whole",
+        "stg_crm__engagements": "not built",
+        "stg_billing__invoice_lines": "not built",
+    }
+    assert day_2.rows == day_1.rows
+    assert sequence.object_checksums["day_2"] == sequence.object_checksums["full"]
 
 
 def test_a_late_correction_updates_the_months_it_belongs_to(sequence: Sequence) -> None:

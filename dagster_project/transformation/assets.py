@@ -15,6 +15,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_project.resources import WarehouseResource
 from dagster_project.transformation.build_inputs import inputs_digest, published_inputs_digest
 from dagster_project.transformation.build_selection import (
+    appended_tables,
     built_inputs,
     current_inputs,
     forget_built_inputs,
@@ -23,9 +24,14 @@ from dagster_project.transformation.build_selection import (
 )
 from dagster_project.transformation.cli_args import dbt_build_args
 from dagster_project.transformation.failures import failed_nodes, failure_description, is_transient
+from dagster_project.transformation.object_rebuilds import drop_models, models_to_rebuild_whole
 from dagster_project.transformation.project import DBT_PROJECT, dbt_run_env, dbt_run_target
 from dagster_project.transformation.test_summary import build_events, kept_verdicts
-from dagster_project.transformation.test_window import TESTS_REBUILT_FROM, rebuilt_from_day
+from dagster_project.transformation.test_window import (
+    TESTS_BUILT_WHOLE,
+    TESTS_REBUILT_FROM,
+    rows_tested_env,
+)
 from dagster_project.transformation.translator import RevopsDbtTranslator
 
 
@@ -88,12 +94,20 @@ def revops_dbt_assets(
     target = dbt_run_target()
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
     with warehouse.connect() as con:
-        rebuilt_from = rebuilt_from_day(con, manifest, as_of_date, config.full_refresh)
         inputs = current_inputs(con, as_of_date)
         previous = {} if config.full_refresh else built_inputs(con)
         unchanged = unchanged_nodes(manifest, previous, inputs)
+        whole = models_to_rebuild_whole(manifest, previous, inputs, appended_tables(con, previous))
+        drop_models(con, whole)
+        # After the drop: a model built whole has every row tested.
+        window = rows_tested_env(con, manifest, as_of_date, config.full_refresh)
         # Cleared until this build succeeds: a failed build is followed by a whole one.
         forget_built_inputs(con)
+    if whole:
+        context.log.info(
+            "Object models built whole (an input changed other than by new loads, new code, or "
+            "no record of the last build): " + ", ".join(node["name"] for node in whole)
+        )
     context.log.info(
         f"{len(unchanged)} models and seeds unchanged since the last build are left as built: "
         + ", ".join(unchanged)
@@ -107,12 +121,13 @@ def revops_dbt_assets(
     # copies from this process's when it starts dbt; the resource is the source of truth, so
     # the subprocess gets exactly the file this run's extraction wrote.
     run_env = dbt_run_env(warehouse.database, as_of_date, target)
-    # Empty: the data tests of incremental models check every row (transformation/test_window.py).
-    run_env[TESTS_REBUILT_FROM] = rebuilt_from or ""
+    run_env.update(window)
     context.log.info(
-        f"Data tests of incremental models check the rows rebuilt from {rebuilt_from} on"
-        if rebuilt_from
-        else "Data tests check every row (a full refresh or a first build)"
+        f"Data tests of incremental models check the rows rebuilt from "
+        f"{window[TESTS_REBUILT_FROM]} on, except in the models built whole: "
+        f"{window[TESTS_BUILT_WHOLE] or 'none'}"
+        if window[TESTS_REBUILT_FROM]
+        else "Data tests check every row (a full refresh)"
     )
     # First: a multi-asset yields its assets parents first, and no model left as built reads a
     # rebuilt one (a model downstream of a change is rebuilt).

@@ -29,6 +29,7 @@ import duckdb
 
 from dagster_project.extraction.crm_config import MAPPING_TABLE, REPS_TABLE
 from dagster_project.extraction.ledger import LEDGER, RULES_LEDGER, table_exists
+from dagster_project.sql_text import sql_text
 from dagster_project.transformation.build_inputs import code_digest
 
 BUILT_INPUTS = "meta.dbt_built_inputs"
@@ -37,33 +38,76 @@ CODE = "code"
 # A source's raw table; an object table's versions are the same input as its latest-version view.
 VERSIONS_SUFFIX = "__versions"
 READS_AS_OF = re.compile(r"\bas_of_date\b")
+# Beside each raw table's digest, the time of its newest load at that build (appended_tables).
+LOADED_THROUGH = "loaded_through."
 
 Inputs = dict[str, str]
 
 
-def current_inputs(con: duckdb.DuckDBPyConnection, as_of_date: str) -> Inputs:
-    """What a build of the warehouse behind `con` would read: one digest per raw table (its
-    ledger rows and row rules), the CRM configuration tables, the code and the as-of date."""
-    inputs: Inputs = {AS_OF: as_of_date, CODE: code_digest()}
+def _input_rows(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Every row an input's digest covers, as (source_table, row_text, loaded_at): the ledger's
+    files with their load time, the row rules and the CRM configuration tables without one (the
+    rules are recorded again at every load); None without any."""
     parts = []
     if table_exists(con, LEDGER):
         parts.append(
             f"select source_table, (source_file, landing_date, size_bytes, modified_ns, "
-            f"rows_read, rows_loaded, rows_quarantined)::varchar as row_text from {LEDGER}"
+            f"rows_read, rows_loaded, rows_quarantined)::varchar, loaded_at from {LEDGER}"
         )
     if table_exists(con, RULES_LEDGER):
-        parts.append(f"select source_table, 'rules ' || rules_digest from {RULES_LEDGER}")
+        parts.append(
+            f"select source_table, 'rules ' || rules_digest, null::timestamp from {RULES_LEDGER}"
+        )
     for relation in (MAPPING_TABLE, REPS_TABLE):
         if table_exists(con, relation):
             name = relation.split(".")[1]
-            parts.append(f"select '{name}', t::varchar from {relation} as t")
-    if parts:
-        rows = con.execute(
-            "select source_table, md5(string_agg(row_text, chr(10) order by row_text)) "
-            f"from ({' union all '.join(parts)}) as t(source_table, row_text) group by 1"
-        ).fetchall()
-        inputs.update({f"raw.{table}": digest for table, digest in rows})
+            parts.append(f"select '{name}', t::varchar, null::timestamp from {relation} as t")
+    return " union all ".join(parts) if parts else None
+
+
+DIGEST = "md5(string_agg(row_text, chr(10) order by row_text))"
+INPUT_COLUMNS = "(source_table, row_text, loaded_at)"
+
+
+def current_inputs(con: duckdb.DuckDBPyConnection, as_of_date: str) -> Inputs:
+    """What a build of the warehouse behind `con` would read: one digest per raw table (its
+    ledger rows and row rules) and the time of its newest load, the CRM configuration tables,
+    the code and the as-of date."""
+    inputs: Inputs = {AS_OF: as_of_date, CODE: code_digest()}
+    rows = _input_rows(con)
+    if rows:
+        for table, digest, loaded_through in con.execute(
+            f"select source_table, {DIGEST}, max(loaded_at)::varchar "
+            f"from ({rows}) as t{INPUT_COLUMNS} group by 1"
+        ).fetchall():
+            inputs[f"raw.{table}"] = digest
+            if loaded_through:
+                inputs[f"{LOADED_THROUGH}{table}"] = loaded_through
     return inputs
+
+
+def appended_tables(con: duckdb.DuckDBPyConnection, previous: Inputs) -> set[str]:
+    """The raw tables whose rows at the last build are all still there as they were: whatever
+    changed since was added by later loads (new files), nothing replaced, removed or reloaded
+    under new row rules."""
+    through = {
+        key.removeprefix(LOADED_THROUGH): value
+        for key, value in previous.items()
+        if key.startswith(LOADED_THROUGH)
+    }
+    rows = _input_rows(con)
+    if not through or not rows:
+        return set()
+    watermarks = ", ".join(
+        f"({sql_text(table)}, cast({sql_text(value)} as timestamp))"
+        for table, value in through.items()
+    )
+    kept = con.execute(
+        f"select source_table, {DIGEST} from ({rows}) as t{INPUT_COLUMNS} "
+        f"join (values {watermarks}) as w(source_table, loaded_through) using (source_table) "
+        "where t.loaded_at is null or t.loaded_at <= w.loaded_through group by 1"
+    ).fetchall()
+    return {table for table, digest in kept if previous.get(f"raw.{table}") == digest}
 
 
 def built_inputs(con: duckdb.DuckDBPyConnection) -> Inputs:
@@ -131,25 +175,30 @@ def _downstream(manifest: Mapping[str, Any], roots: Iterable[str]) -> set[str]:
     return seen
 
 
-def unchanged_nodes(manifest: Mapping[str, Any], previous: Inputs, current: Inputs) -> list[str]:
-    """Names of the models and seeds a build may leave as they are; empty: build everything."""
-    if not previous or previous.get(CODE) != current[CODE]:
-        return []
-    changed_tables = {
+def changed_tables(previous: Inputs, current: Inputs) -> set[str]:
+    """The raw tables (and CRM configuration tables) whose digest differs between two records."""
+    return {
         key.removeprefix("raw.")
         for key in previous.keys() | current.keys()
         if key.startswith("raw.") and previous.get(key) != current.get(key)
     }
+
+
+def unchanged_nodes(manifest: Mapping[str, Any], previous: Inputs, current: Inputs) -> list[str]:
+    """Names of the models and seeds a build may leave as they are; empty: build everything."""
+    if not previous or previous.get(CODE) != current[CODE]:
+        return []
+    changed = changed_tables(previous, current)
     roots: set[str] = {
         uid
         for uid, source in manifest["sources"].items()
-        if source["identifier"].removesuffix(VERSIONS_SUFFIX) in changed_tables
+        if source["identifier"].removesuffix(VERSIONS_SUFFIX) in changed
     }
     if previous.get(AS_OF) != current[AS_OF]:
         roots |= reads_as_of(manifest)
-    changed = _downstream(manifest, roots)
+    rebuilt = _downstream(manifest, roots)
     return sorted(
         node["name"]
         for uid, node in manifest["nodes"].items()
-        if node["resource_type"] in ("model", "seed") and uid not in changed
+        if node["resource_type"] in ("model", "seed") and uid not in rebuilt
     )

@@ -3,9 +3,10 @@
 An incremental build rewrites a window of each incremental model (the landing days loaded since
 its last build, the months or weeks from the lookback on) and keeps the rest as built and tested
 before. Its data tests check that window (dbt/macros/tests/rebuilt_rows.sql) when the dbt step
-names the earliest landing day loaded since the last build in REVOPS_TESTS_REBUILT_FROM; left
-unset, every row is tested: on a full refresh, and on the first build of a model (there was no
-earlier build whose tests covered the rest).
+names the earliest landing day loaded since the last build in REVOPS_TESTS_REBUILT_FROM. Every
+row is tested on a full refresh (the variable left empty), and for a model built whole
+(REVOPS_TESTS_BUILT_WHOLE): a first build, or an object model dropped to be built again
+(object_rebuilds.py); there was no earlier build whose tests covered the rest.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dagster_project.extraction.ledger import LEDGER, table_exists
 from dagster_project.sql_text import sql_identifier, sql_text
 
 TESTS_REBUILT_FROM = "REVOPS_TESTS_REBUILT_FROM"
+TESTS_BUILT_WHOLE = "REVOPS_TESTS_BUILT_WHOLE"
 
 
 def incremental_models(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -29,12 +31,22 @@ def incremental_models(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     ]
 
 
-def _relation(node: Mapping[str, Any]) -> str:
+def relation_name(node: Mapping[str, Any]) -> str:
     return f"{sql_identifier(node['schema'])}.{sql_identifier(node['alias'])}"
 
 
+def _built(con: duckdb.DuckDBPyConnection, node: Mapping[str, Any]) -> bool:
+    return table_exists(con, f"{node['schema']}.{node['alias']}")
+
+
 def _by_landing_day(node: Mapping[str, Any]) -> bool:
-    return node["config"].get("unique_key") == "landing_date"
+    """Whether the model rewrites what the landing days loaded since its last build delivered:
+    events by landing day, objects by the versions loaded (macro loaded_object_keys)."""
+    config = node["config"]
+    return (
+        config.get("unique_key") == "landing_date"
+        or config.get("incremental_strategy") == "replace_loaded_objects"
+    )
 
 
 def rebuilt_from_day(
@@ -45,18 +57,17 @@ def rebuilt_from_day(
 ) -> str | None:
     """The earliest landing day an incremental build of the warehouse behind `con` will read
     (the as-of date when none was loaded since the last build), before that build runs; None
-    when every row must be tested: a full refresh, or an incremental model not built yet.
+    on a full refresh, when every row must be tested.
 
-    Each event staging model reads the raw rows loaded after the newest load it holds
-    (macro loaded_since_last_build); the ledger says which landing days those loads were.
+    Each event and object staging model reads the raw rows loaded after the newest load it
+    holds (macro loaded_since_last_build); the ledger says which landing days those loads were.
     """
-    models = incremental_models(manifest)
-    if full_refresh or not all(
-        table_exists(con, f"{node['schema']}.{node['alias']}") for node in models
-    ):
+    if full_refresh:
         return None
     days = [as_of_date]
-    for node in filter(_by_landing_day, models):
+    for node in filter(_by_landing_day, incremental_models(manifest)):
+        if not _built(con, node):
+            continue
         raw_tables = ", ".join(
             sql_text(manifest["sources"][parent]["identifier"])
             for parent in node["depends_on"]["nodes"]
@@ -65,8 +76,27 @@ def rebuilt_from_day(
         (first,) = con.execute(
             f"select cast(min(landing_date) as varchar) from {LEDGER} "
             f"where source_table in ({raw_tables}) and loaded_at > "
-            f"(select coalesce(max(loaded_at), timestamp '-infinity') from {_relation(node)})"
+            f"(select coalesce(max(loaded_at), timestamp '-infinity') from {relation_name(node)})"
         ).fetchone()
         if first:
             days.append(first)
     return min(days)
+
+
+def built_whole(con: duckdb.DuckDBPyConnection, manifest: Mapping[str, Any]) -> list[str]:
+    """The incremental models that are not in the warehouse behind `con`: the build makes them
+    whole, and their tests check every row."""
+    return sorted(node["name"] for node in incremental_models(manifest) if not _built(con, node))
+
+
+def rows_tested_env(
+    con: duckdb.DuckDBPyConnection,
+    manifest: Mapping[str, Any],
+    as_of_date: str,
+    full_refresh: bool,
+) -> dict[str, str]:
+    """The environment that tells the data tests of a build which rows it rebuilt."""
+    return {
+        TESTS_REBUILT_FROM: rebuilt_from_day(con, manifest, as_of_date, full_refresh) or "",
+        TESTS_BUILT_WHOLE: " ".join(built_whole(con, manifest)),
+    }

@@ -3,6 +3,7 @@ with
 source as (
 
     select * from {{ source('billing', 'billing_invoices') }}
+    {{- loaded_since_last_build() }}
 
 ),
 
@@ -20,7 +21,9 @@ unnested as (
         cast({{ json_text('invoice_line.value', ['quantity']) }} as integer) as quantity,
         {{ json_text('invoice_line.value', ['price', 'id']) }} as price_id,
         {{ epoch_to_utc_timestamp(json_text('invoice_line.value', ['period', 'start'])) }} as period_start_at,
-        {{ epoch_to_utc_timestamp(json_text('invoice_line.value', ['period', 'end'])) }} as period_end_at
+        {{ epoch_to_utc_timestamp(json_text('invoice_line.value', ['period', 'end'])) }} as period_end_at,
+        source._landing_date as landing_date,
+        source._loaded_at as loaded_at
 
     from source
     cross join {{ json_array_rows(json_value('source.lines', ['data'])) }} as invoice_line

@@ -5,6 +5,7 @@ with
 source as (
 
     select * from {{ source('crm', 'crm_contacts') }}
+    {{- loaded_since_last_build() }}
 
 ),
 
@@ -28,7 +29,9 @@ unnested as (
         {{ map_get('account.lifecyclestage_values', json_text('lifecycle_change.value', ['value'])) }}
             as lifecycle_stage,
         {{ iso_to_utc_timestamp(json_text('lifecycle_change.value', ['timestamp'])) }} as changed_at,
-        {{ json_text('lifecycle_change.value', ['sourceType']) }} as source_type
+        {{ json_text('lifecycle_change.value', ['sourceType']) }} as source_type,
+        source._landing_date as landing_date,
+        source._loaded_at as loaded_at
 
     from source
     cross join account

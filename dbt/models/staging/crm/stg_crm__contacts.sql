@@ -5,6 +5,7 @@ with
 source as (
 
     select * from {{ source('crm', 'crm_contacts') }}
+    {{- loaded_since_last_build() }}
 
 ),
 
@@ -50,6 +51,7 @@ renamed as (
         {{ crm_typed_columns('contacts') }}
         {{ iso_to_utc_timestamp('source.' ~ adapter.quote('updatedAt')) }} as updated_at,
         cast(source.archived as boolean) as is_archived,
+        source._landing_date as landing_date,
         source._loaded_at as loaded_at
 
     from source

@@ -5,6 +5,7 @@ with
 source as (
 
     select * from {{ source('crm', 'crm_engagements') }}
+    {{- loaded_since_last_build() }}
 
 ),
 
@@ -41,6 +42,7 @@ renamed as (
         {{ iso_to_utc_timestamp('source.' ~ adapter.quote('createdAt')) }} as created_at,
         {{ iso_to_utc_timestamp('source.' ~ adapter.quote('updatedAt')) }} as updated_at,
         cast(source.archived as boolean) as is_archived,
+        source._landing_date as landing_date,
         source._loaded_at as loaded_at
 
     from source
