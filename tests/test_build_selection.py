@@ -14,11 +14,13 @@ from dagster_project.extraction.ledger import LEDGER, LEDGER_DDL, RULES_LEDGER, 
 from dagster_project.transformation.build_selection import (
     AS_OF,
     CODE,
+    LAST_BUILD_LOADED_THROUGH,
     LOADED_THROUGH,
     appended_tables,
     built_inputs,
     current_inputs,
     forget_built_inputs,
+    last_build_env,
     record_built_inputs,
     unchanged_nodes,
 )
@@ -198,3 +200,11 @@ def test_an_object_model_is_built_whole_unless_its_inputs_were_only_appended() -
     ]
     assert whole(OBJECTS_BUILT, OBJECTS_BUILT | {CODE: "c2"}, set()) == ["stg_contacts"]
     assert whole({}, OBJECTS_BUILT, set()) == ["stg_contacts"]
+
+
+def test_the_last_builds_loads_are_passed_on_only_with_a_record() -> None:
+    record = BUILT | {LOADED_THROUGH + "crm_deals": "2026-10-01 06:00:00.5"}
+    assert last_build_env(record) == {
+        LAST_BUILD_LOADED_THROUGH: '{"crm_deals": "2026-10-01 06:00:00.5"}'
+    }
+    assert last_build_env({}) == {LAST_BUILD_LOADED_THROUGH: ""}

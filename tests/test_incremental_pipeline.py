@@ -91,10 +91,15 @@ def _call_logged_on(landing: Path, day: date, contact_id: str) -> None:
     _write_jsonl(landing / f"crm/engagements/date={day}/part-0001.jsonl", [call])
 
 
+def _ran_sql() -> dict[str, str]:
+    """The SQL the last dbt build ran for each model (dbt writes it under the target's run/
+    folder, which the fixture empties before each run)."""
+    return {path.stem: path.read_text() for path in (dbt_run_target() / "run").rglob("*.sql")}
+
+
 def _how_built() -> dict[str, str]:
-    """How the last dbt build made each object staging model, from the SQL it ran (dbt writes
-    it under the target's run/ folder, which the fixture empties before each run)."""
-    ran = {path.stem: path.read_text() for path in (dbt_run_target() / "run").rglob("*.sql")}
+    """How the last dbt build made each object staging model, from the SQL it ran."""
+    ran = _ran_sql()
     return {
         name: "not built"
         if name not in ran
@@ -260,6 +265,8 @@ class Sequence:
     objects: dict[str, ObjectModels]
     # Their digests after day 2 and in the full rebuild.
     object_checksums: dict[str, dict[str, str]]
+    # What day 2's build ran for the weekly health signals.
+    day_2_health_sql: str
 
 
 @pytest.fixture(scope="module")
@@ -313,6 +320,7 @@ def sequence(
     load_raw(full, files, datetime.combine(DAY_2, time(6)), as_of=DAY_2)
     dbt_build(full, DAY_2.isoformat())
     checksums["full"] = _checksums(str(full))
+    day_2_health_sql = _ran_sql()["int_account_week_signals_computed"]
     object_checksums = {
         "day_2": _object_model_checksums(daily.database),
         "full": _object_model_checksums(str(full)),
@@ -334,6 +342,7 @@ def sequence(
         quarantined,
         objects,
         object_checksums,
+        day_2_health_sql,
     )
 
 
@@ -432,6 +441,17 @@ def test_a_late_correction_updates_the_months_it_belongs_to(sequence: Sequence) 
     assert after[august] == before[august] + added
     assert after[september] == before[september] + added
     assert after == sequence.mrr["full"]
+
+
+def test_the_weekly_health_models_restate_from_what_arrived_since_the_last_build(
+    sequence: Sequence,
+) -> None:
+    """Day 2's late Stripe event is new since day 1's build, which the pipeline tells dbt (the
+    newest load of subscription events that build read): the weeks from its week are rebuilt,
+    and the marts equal a full rebuild (above). Without that, every event landed within the
+    lookback would count, the whole initial export on the first days."""
+    assert "where loaded_at > cast('" in sequence.day_2_health_sql
+    assert "where landing_date >=" not in sequence.day_2_health_sql
 
 
 def test_a_deal_stage_change_reaches_the_opportunity_mart(sequence: Sequence) -> None:

@@ -19,6 +19,7 @@ from dagster_project.transformation.build_selection import (
     built_inputs,
     current_inputs,
     forget_built_inputs,
+    last_build_env,
     record_built_inputs,
     unchanged_nodes,
 )
@@ -122,6 +123,7 @@ def revops_dbt_assets(
     # the subprocess gets exactly the file this run's extraction wrote.
     run_env = dbt_run_env(warehouse.database, as_of_date, target)
     run_env.update(window)
+    run_env.update(last_build_env(previous))
     context.log.info(
         f"Data tests of incremental models check the rows rebuilt from "
         f"{window[TESTS_REBUILT_FROM]} on, except in the models built whole: "

@@ -40,6 +40,7 @@ VERSIONS_SUFFIX = "__versions"
 READS_AS_OF = re.compile(r"\bas_of_date\b")
 # Beside each raw table's digest, the time of its newest load at that build (appended_tables).
 LOADED_THROUGH = "loaded_through."
+LAST_BUILD_LOADED_THROUGH = "REVOPS_LAST_BUILD_LOADED_THROUGH"
 
 Inputs = dict[str, str]
 
@@ -86,15 +87,28 @@ def current_inputs(con: duckdb.DuckDBPyConnection, as_of_date: str) -> Inputs:
     return inputs
 
 
+def _loaded_through(record: Inputs) -> dict[str, str]:
+    return {
+        key.removeprefix(LOADED_THROUGH): value
+        for key, value in record.items()
+        if key.startswith(LOADED_THROUGH)
+    }
+
+
+def last_build_env(previous: Inputs) -> dict[str, str]:
+    """For the models that rebuild what arrived since their last build (macro
+    health_rebuild_from_week): each raw table's newest load at the last successful build, as
+    JSON; empty without a record, and they then rebuild as if everything in their lookback were
+    new."""
+    through = _loaded_through(previous)
+    return {LAST_BUILD_LOADED_THROUGH: json.dumps(through, sort_keys=True) if through else ""}
+
+
 def appended_tables(con: duckdb.DuckDBPyConnection, previous: Inputs) -> set[str]:
     """The raw tables whose rows at the last build are all still there as they were: whatever
     changed since was added by later loads (new files), nothing replaced, removed or reloaded
     under new row rules."""
-    through = {
-        key.removeprefix(LOADED_THROUGH): value
-        for key, value in previous.items()
-        if key.startswith(LOADED_THROUGH)
-    }
+    through = _loaded_through(previous)
     rows = _input_rows(con)
     if not through or not rows:
         return set()
