@@ -314,13 +314,13 @@ def sequence(
         published_runs[name] = _published_run(daily.published_database)
         mrr[name] = _mrr(daily.published_database, correction.customer_id)
         objects[name] = _object_models(daily.database, lead)
+    day_2_health_sql = _ran_sql()["int_account_week_signals_computed"]
     # The rebuild from scratch: raw loaded from every file, then dbt, as the job's own steps
     # do (the session build runs that job from scratch; its checks and publish add nothing here).
     full = warehouse_file(root, "full")
     load_raw(full, files, datetime.combine(DAY_2, time(6)), as_of=DAY_2)
     dbt_build(full, DAY_2.isoformat())
     checksums["full"] = _checksums(str(full))
-    day_2_health_sql = _ran_sql()["int_account_week_signals_computed"]
     object_checksums = {
         "day_2": _object_model_checksums(daily.database),
         "full": _object_model_checksums(str(full)),
