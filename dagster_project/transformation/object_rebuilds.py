@@ -1,6 +1,6 @@
 """When an incremental object staging model must be built whole instead.
 
-Such a model (strategy `replace_loaded_objects`, dbt/macros/incremental/loaded_objects.sql)
+Such a model (strategy OBJECT_STRATEGY, dbt/macros/incremental/loaded_objects.sql)
 rewrites the objects with a version loaded since its last build. That is the whole change only
 while loads add versions. Otherwise the model is dropped before dbt starts, and dbt builds it
 from every latest version, as on a first build:
@@ -22,16 +22,18 @@ from dagster_project.transformation.build_selection import (
     Inputs,
     changed_tables,
 )
-from dagster_project.transformation.test_window import incremental_models, relation_name
-
-STRATEGY = "replace_loaded_objects"
+from dagster_project.transformation.test_window import (
+    OBJECT_STRATEGY,
+    incremental_models,
+    relation_name,
+)
 
 
 def object_models(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [
         node
         for node in incremental_models(manifest)
-        if node["config"].get("incremental_strategy") == STRATEGY
+        if node["config"].get("incremental_strategy") == OBJECT_STRATEGY
     ]
 
 

@@ -21,6 +21,8 @@ from dagster_project.sql_text import sql_identifier, sql_text
 
 TESTS_REBUILT_FROM = "REVOPS_TESTS_REBUILT_FROM"
 TESTS_BUILT_WHOLE = "REVOPS_TESTS_BUILT_WHOLE"
+# The incremental strategy of the object staging models (dbt/macros/incremental/loaded_objects.sql).
+OBJECT_STRATEGY = "replace_loaded_objects"
 
 
 def incremental_models(manifest: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -45,7 +47,7 @@ def _by_landing_day(node: Mapping[str, Any]) -> bool:
     config = node["config"]
     return (
         config.get("unique_key") == "landing_date"
-        or config.get("incremental_strategy") == "replace_loaded_objects"
+        or config.get("incremental_strategy") == OBJECT_STRATEGY
     )
 
 
