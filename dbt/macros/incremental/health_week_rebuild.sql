@@ -37,18 +37,6 @@
     ) as date)
 {%- endmacro %}
 
-{#- health_rebuild_from_week(), computed once before the model's query, as a date literal. A
-    filter on a constant reaches DuckDB's scans, which then read only the product events of the
-    rebuilt weeks; on the subquery they read every event (at scale L a daily run's weekly
-    signals took 93 s, more than a full build's 84 s). Parsing has no warehouse to ask. -#}
-{% macro health_rebuild_from_week_date() -%}
-    {%- if not execute -%}
-        {{ return("date '1970-01-01'") }}
-    {%- endif -%}
-    {%- set first_week = run_query('select ' ~ health_rebuild_from_week()).columns[0].values()[0] -%}
-    {{ return("date '" ~ first_week ~ "'") }}
-{%- endmacro %}
-
 {#- Incremental strategy `health_week_rebuild`: delete the weeks from health_rebuild_from_week()
     on, insert the rebuilt ones. delete+insert on the row key would keep the rows that no longer
     exist (weeks after the as-of week, an account that stopped paying in a rebuilt week). -#}

@@ -19,7 +19,7 @@
 {#- An incremental build scores the weeks from health_rebuild_from_week() on only. -#}
 {%- set rebuild_from_week_end -%}
     {%- if is_incremental() -%}
-        cast({{ health_rebuild_from_week_date() }} + interval '7 day' as date)
+        cast({{ health_rebuild_from_week() }} + interval '7 day' as date)
     {%- else -%}
         null
     {%- endif -%}

@@ -11,7 +11,7 @@ signals as (
 
     select * from {{ ref('int_account_week_signals_computed') }}
     {%- if is_incremental() %}
-        where week_start >= {{ health_rebuild_from_week_date() }}
+        where week_start >= {{ health_rebuild_from_week() }}
     {%- endif %}
 
 ),
