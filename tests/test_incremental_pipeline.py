@@ -42,16 +42,20 @@ def _write_jsonl(path: Path, records: list[dict]) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
 
 
+def _set_with_history(record: dict, name: str, value: str, stamp: str, source: str) -> None:
+    """A HubSpot record's new version: the property's new value, first in its history."""
+    record["properties"][name] = value
+    record["updatedAt"] = stamp
+    record["propertiesWithHistory"][name].insert(
+        0, {"value": value, "timestamp": stamp, "sourceType": source}
+    )
+
+
 def _deal_moves_on(landing: Path, day: date) -> str:
     """The first open deal in qualification moves to discovery on `day`: a new version."""
     deals = [d for p in sorted((landing / "crm/deals").glob("*.jsonl")) for d in _jsonl(p)]
     deal = next(d for d in deals if d["properties"]["dealstage"] == "qualification")
-    stamp = f"{day}T09:00:00.000Z"
-    deal["properties"]["dealstage"] = "discovery"
-    deal["updatedAt"] = stamp
-    deal["propertiesWithHistory"]["dealstage"].insert(
-        0, {"value": "discovery", "timestamp": stamp, "sourceType": "CRM_UI"}
-    )
+    _set_with_history(deal, "dealstage", "discovery", f"{day}T09:00:00.000Z", "CRM_UI")
     _write_jsonl(landing / f"crm/deals/date={day}/part-0000.jsonl", [deal])
     return deal["id"]
 
@@ -73,11 +77,7 @@ def _lead_becomes_mql_on(landing: Path, day: date, hour: int) -> str:
     contacts = _jsonl(landing / "crm/contacts/part-0000.jsonl")
     contact = next(c for c in contacts if c["properties"]["lifecyclestage"] == "lead")
     stamp = f"{day}T{hour:02}:00:00.000Z"
-    contact["properties"]["lifecyclestage"] = "marketingqualifiedlead"
-    contact["updatedAt"] = stamp
-    contact["propertiesWithHistory"]["lifecyclestage"].insert(
-        0, {"value": "marketingqualifiedlead", "timestamp": stamp, "sourceType": "FORM"}
-    )
+    _set_with_history(contact, "lifecyclestage", "marketingqualifiedlead", stamp, "FORM")
     _write_jsonl(landing / f"crm/contacts/date={day}/part-0001.jsonl", [contact])
     return contact["id"]
 
