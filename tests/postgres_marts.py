@@ -85,21 +85,24 @@ def project_models(manifest: Path) -> set[str]:
     return {key for key, node in nodes.items() if node["resource_type"] == "model"}
 
 
+def table_columns(duck: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
+    """A DuckDB table's columns, in order."""
+    return [
+        row[0]
+        for row in duck.execute(
+            "select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
+            "order by column_index",
+            [schema, table],
+        ).fetchall()
+    ]
+
+
 def duckdb_marts(duck: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """The marts of a DuckDB warehouse, by name, each with its columns in order."""
     marts = duck.execute(
         "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
     ).fetchall()
-    return {
-        mart: [
-            row[0]
-            for row in duck.execute(
-                "select column_name from duckdb_columns() where schema_name = 'marts' "
-                f"and table_name = '{mart}' order by column_index"
-            ).fetchall()
-        ]
-        for (mart,) in marts
-    }
+    return {mart: table_columns(duck, "marts", mart) for (mart,) in marts}
 
 
 def normalise(value: Any) -> Any:

@@ -75,12 +75,27 @@ def parquet_table(folder: Path) -> str:
     return f"read_parquet('{folder}/**/*.parquet', hive_partitioning = true)"
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """Where DuckDB's and Spark's tables differ, by relation, and DuckDB's row count and
+    checksum of each relation compared."""
+
+    mismatched: dict[str, list[str]]
+    rows: dict[str, int]
+    checksums: dict[str, str]
+
+    def report(self) -> str:
+        return "\n".join(
+            f"{relation}: {count} rows, {self.checksums[relation]}"
+            for relation, count in self.rows.items()
+        )
+
+
 def compare_with_spark(
     duck: duckdb.DuckDBPyConnection, tables: Iterable[tuple[str, Sequence[str], Path]]
-) -> tuple[dict[str, list[str]], list[str]]:
-    """Each (DuckDB relation, its columns, the Spark table's folder): where the two differ, by
-    relation, and a line per relation with its row count and checksum."""
-    mismatched, report = {}, []
+) -> Comparison:
+    """Each (DuckDB relation, its columns, the Spark table's folder), compared row by row."""
+    comparison = Comparison({}, {}, {})
     for relation, columns, folder in tables:
         select = ", ".join(f'"{column}"' for column in columns)
         duck_rows = comparable(duck.execute(f"select {select} from {relation}").fetchall())
@@ -89,6 +104,7 @@ def compare_with_spark(
         )
         found = differences(columns, duck_rows, spark_rows)
         if found:
-            mismatched[relation] = found
-        report.append(f"{relation}: {len(duck_rows)} rows, {checksum(duck_rows)}")
-    return mismatched, report
+            comparison.mismatched[relation] = found
+        comparison.rows[relation] = len(duck_rows)
+        comparison.checksums[relation] = checksum(duck_rows)
+    return comparison

@@ -22,6 +22,7 @@ from dagster_project.paths import DBT_PROJECT_DIR
 from generator import generate
 from tests.conftest import SAMPLE_SEED
 from tests.dbt_runs import FIRST_AS_OF, FIRST_LOAD, dbt_command, load_raw, warehouse_file
+from tests.postgres_marts import table_columns
 from tests.spark_builds import SparkBuild, compare_with_spark, run_spark_build, skip_without_java
 
 pytestmark = pytest.mark.spark
@@ -82,25 +83,16 @@ def test_the_salesforce_tables_are_the_same_on_both_engines(org_builds: OrgBuild
             "where table_name like '%salesforce%' and schema_name <> 'raw' order by 1, 2"
         ).fetchall()
         assert len(tables) == 14, tables
-        empty = [
-            table
-            for schema, table in tables
-            if not duck.execute(f"select count(*) from {schema}.{table}").fetchone()[0]
-        ]
-        compared = [
+        comparison = compare_with_spark(
+            duck,
             (
-                f"{schema}.{table}",
-                [
-                    row[0]
-                    for row in duck.execute(
-                        "select column_name from duckdb_columns() where schema_name = ? "
-                        "and table_name = ? order by column_index",
-                        [schema, table],
-                    ).fetchall()
-                ],
-                warehouse / f"{schema}.db" / table,
-            )
-            for schema, table in tables
-        ]
-        mismatched, _ = compare_with_spark(duck, compared)
-    assert not empty and not mismatched, (empty, mismatched)
+                (
+                    f"{schema}.{table}",
+                    table_columns(duck, schema, table),
+                    warehouse / f"{schema}.db" / table,
+                )
+                for schema, table in tables
+            ),
+        )
+    empty = [relation for relation, count in comparison.rows.items() if not count]
+    assert not empty and not comparison.mismatched, (empty, comparison.mismatched)

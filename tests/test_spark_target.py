@@ -90,6 +90,6 @@ def test_public_marts_are_the_same_on_both_engines(
         marts = duckdb_marts(duck)
         assert len(marts) >= 15
         tables = [(f"marts.{mart}", columns, marts_dir / mart) for mart, columns in marts.items()]
-        mismatched, report = compare_with_spark(duck, tables)
-    assert not mismatched, mismatched
-    print("\n" + "\n".join(report))
+        comparison = compare_with_spark(duck, tables)
+    assert not comparison.mismatched, comparison.mismatched
+    print("\n" + comparison.report())
