@@ -113,7 +113,8 @@ def _how_built() -> dict[str, str]:
 @dataclass(frozen=True)
 class ObjectModels:
     """The incremental object staging models after a run: how dbt built each (its rows
-    rewritten, whole, not at all), its row count, the MQL lead's stage and history entries."""
+    rewritten, whole, not at all; empty before any run), its row count, the MQL lead's stage and
+    history entries."""
 
     built: dict[str, str]
     rows: dict[str, int]
@@ -122,8 +123,7 @@ class ObjectModels:
     new_call: int
 
 
-def _object_models(database: str, lead: str) -> ObjectModels:
-    built = _how_built()
+def _object_models(database: str, lead: str, built: dict[str, str]) -> ObjectModels:
     with duckdb.connect(database, read_only=True) as con:
 
         def one(sql: str, *parameters: str) -> Any:
@@ -290,7 +290,7 @@ def sequence(
     lead = _lead_becomes_mql_on(files, DAY_1, hour=10)
     _call_logged_on(files, DAY_1, lead)
     late_event, correction = _late_seats_event(files)
-    start = _object_models(str(root / "daily" / "build" / "revops.duckdb"), lead)
+    start = _object_models(str(root / "daily" / "build" / "revops.duckdb"), lead, built={})
     objects = {"start": start}
     runs: dict[str, dg.ExecuteInProcessResult] = {}
     checksums: dict[str, dict[str, str]] = {}
@@ -313,7 +313,7 @@ def sequence(
         checksums[name] = _checksums(daily.published_database)
         published_runs[name] = _published_run(daily.published_database)
         mrr[name] = _mrr(daily.published_database, correction.customer_id)
-        objects[name] = _object_models(daily.database, lead)
+        objects[name] = _object_models(daily.database, lead, _how_built())
     day_2_health_sql = _ran_sql()["int_account_week_signals_computed"]
     # The rebuild from scratch: raw loaded from every file, then dbt, as the job's own steps
     # do (the session build runs that job from scratch; its checks and publish add nothing here).

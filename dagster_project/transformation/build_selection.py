@@ -198,9 +198,14 @@ def changed_tables(previous: Inputs, current: Inputs) -> set[str]:
     }
 
 
+def builds_everything(previous: Inputs, current: Inputs) -> bool:
+    """No record of a successful last build, or one of other code: nothing is known as built."""
+    return not previous or previous.get(CODE) != current[CODE]
+
+
 def unchanged_nodes(manifest: Mapping[str, Any], previous: Inputs, current: Inputs) -> list[str]:
     """Names of the models and seeds a build may leave as they are; empty: build everything."""
-    if not previous or previous.get(CODE) != current[CODE]:
+    if builds_everything(previous, current):
         return []
     changed = changed_tables(previous, current)
     roots: set[str] = {

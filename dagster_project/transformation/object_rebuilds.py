@@ -17,9 +17,9 @@ from typing import Any
 import duckdb
 
 from dagster_project.transformation.build_selection import (
-    CODE,
     VERSIONS_SUFFIX,
     Inputs,
+    builds_everything,
     changed_tables,
 )
 from dagster_project.transformation.test_window import (
@@ -52,7 +52,7 @@ def models_to_rebuild_whole(
     """The object models this build must build whole; `appended`: the raw tables changed only
     by new loads since the last build (build_selection.appended_tables)."""
     models = object_models(manifest)
-    if not previous or previous.get(CODE) != current[CODE]:
+    if builds_everything(previous, current):
         return models
     rewritten = changed_tables(previous, current) - appended
     return [node for node in models if _raw_tables(manifest, node) & rewritten]

@@ -41,7 +41,7 @@ def _built(con: duckdb.DuckDBPyConnection, node: Mapping[str, Any]) -> bool:
     return table_exists(con, f"{node['schema']}.{node['alias']}")
 
 
-def _by_landing_day(node: Mapping[str, Any]) -> bool:
+def _rewrites_loaded_days(node: Mapping[str, Any]) -> bool:
     """Whether the model rewrites what the landing days loaded since its last build delivered:
     events by landing day, objects by the versions loaded (macro loaded_object_keys)."""
     config = node["config"]
@@ -67,7 +67,7 @@ def rebuilt_from_day(
     if full_refresh:
         return None
     days = [as_of_date]
-    for node in filter(_by_landing_day, incremental_models(manifest)):
+    for node in filter(_rewrites_loaded_days, incremental_models(manifest)):
         if not _built(con, node):
             continue
         raw_tables = ", ".join(
