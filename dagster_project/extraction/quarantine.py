@@ -120,8 +120,7 @@ def _violation(
     if rule.kind == "currency":
         known = f"select 'EUR' union select distinct upper(currency) from raw.{FX_TABLE}"
         return f"{present} and upper({e}) not in ({known})", f"'unknown currency: ' || {v}"
-    parent = (parents or {}).get((rule.parent, rule.parent_key))
-    return reference_violation(rule, e, present, v, parent)
+    return reference_violation(rule, e, present, v, parents)
 
 
 def _unmapped(rule: Rule, e: str, present: str, v: str) -> tuple[str, str]:

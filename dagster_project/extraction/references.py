@@ -12,6 +12,8 @@ source the company does not deliver: nothing to check against, as dbt's relation
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import duckdb
 
 from dagster_project.extraction.ledger import LEDGER, stored_table
@@ -45,12 +47,18 @@ def parent_relations(
     return found
 
 
+def served_keys(rule: Rule, parents: Mapping[tuple[str, str], str] | None) -> str:
+    """The relation of the keys a reference `rule` checks: from `parents` (`parent_relations`),
+    else the parent's raw relation."""
+    return (parents or {}).get((rule.parent, rule.parent_key), f"raw.{rule.parent}")
+
+
 def reference_violation(
-    rule: Rule, e: str, present: str, v: str, parent: str | None = None
+    rule: Rule, e: str, present: str, v: str, parents: Mapping[tuple[str, str], str] | None = None
 ) -> tuple[str, str]:
-    """(predicate true when `e` names no served parent, SQL for the reason); `parent` is the
-    relation of the parent's keys (`parent_relations`; default its raw relation)."""
-    parent = parent or f"raw.{rule.parent}"
+    """(predicate true when `e` names no served parent, SQL for the reason); `parents` as in
+    `served_keys`."""
+    parent = served_keys(rule, parents)
     served = f"select {rule.parent_key} from {parent}"
     quarantined = (
         "select record_id from quarantine.rejected_rows "
@@ -121,8 +129,7 @@ def quarantine_stored_orphans(
             f"{order} as rule_order from {target} "
             f"where _loaded_at <> {loaded_at_sql} and {e} in (select record_id from "
             f"quarantine.rejected_rows where source_table = {sql_text(rule.parent)}) "
-            f"and {e} not in (select {rule.parent_key} from "
-            f"{parents.get((rule.parent, rule.parent_key), f'raw.{rule.parent}')})"
+            f"and {e} not in (select {rule.parent_key} from {served_keys(rule, parents)})"
         )
     if not branches:
         return 0
