@@ -280,6 +280,10 @@ class Bench:
             return
         results = DBT_PROJECT_DIR / "target" / "run" / "run_results.json"
         results.unlink(missing_ok=True)  # an earlier run's results are not this day's
+        # A scheduled day finds the parse state of the run before it, made with the same profile;
+        # whatever an earlier command left here may not be. Without one, dagster-dbt copies the
+        # parse phase's, which was made with the run's profile (transformation/project.py).
+        (results.parent / "partial_parse.msgpack").unlink(missing_ok=True)
         measurement = self.measure(
             "daily", daily_run_command(day, self.as_of_date), pipeline_env(self.dirs)
         )

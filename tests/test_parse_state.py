@@ -1,14 +1,19 @@
-"""A run skips `dbt parse` only when the manifest came from a parse of the same inputs, and
-starts dbt without asking its version in a subprocess."""
+"""A run skips `dbt parse` only when the manifest came from a parse of the same inputs, keeps
+that parse as its own, and starts dbt without asking its version in a subprocess."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from importlib.metadata import version
 from pathlib import Path
 
 import dagster_dbt.core.resource
 import pytest
+from dagster_dbt import DbtProject
 
+from dagster_project.paths import DBT_PROJECT_DIR
+from dagster_project.transformation import project
 from dagster_project.transformation.parse_state import (
     forget_parse,
     manifest_is_current,
@@ -16,6 +21,7 @@ from dagster_project.transformation.parse_state import (
     record_parse,
 )
 from dagster_project.transformation.project import dbt_resource
+from tests.dbt_runs import dbt_command, warehouse_file
 
 ARGS = ["parse", "--project-dir", "dbt"]
 
@@ -76,3 +82,31 @@ def test_a_parse_into_another_target_folder_vouches_for_nothing(
     monkeypatch.setenv("DBT_TARGET_PATH", str(manifest.parent))
     record_parse(manifest, "f1")
     assert manifest_is_current(manifest, "f1")
+
+
+def test_the_first_run_after_a_parse_keeps_its_parsed_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # dagster-dbt copies the parse's state into the folder of a run that has none; dbt keeps
+    # it only if the profile the run renders (the warehouse's path) is the one parsed with.
+    parse_target = tmp_path / "target"
+    monkeypatch.setenv("DBT_TARGET_PATH", str(parse_target))
+    monkeypatch.setenv("REVOPS_DUCKDB_PATH", str(warehouse_file(tmp_path, "build")))
+    monkeypatch.setattr(
+        project,
+        "DBT_PROJECT",
+        DbtProject(project_dir=DBT_PROJECT_DIR, target_path=parse_target),
+    )
+    project.prepare_manifest()
+    run_target = project.dbt_run_target()
+    run_target.mkdir(parents=True)
+    shutil.copyfile(parse_target / "partial_parse.msgpack", run_target / "partial_parse.msgpack")
+
+    listed = dbt_command(
+        Path(os.environ["REVOPS_DUCKDB_PATH"]), "2026-09-30", "ls", "--select", "fct_mrr"
+    )
+
+    assert listed.returncode == 0, listed.stdout[-3000:]
+    assert "revops_warehouse.marts.revenue.fct_mrr" in listed.stdout
+    # A full parse says why ("Unable to do partial parsing because profile has changed").
+    assert "Unable to do partial parsing" not in listed.stdout

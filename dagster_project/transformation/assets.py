@@ -2,9 +2,7 @@
 
 # No `from __future__ import annotations`: Dagster inspects the context annotation at runtime.
 import json
-import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from graphlib import TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,12 @@ from dagster_project.transformation.build_selection import (
 from dagster_project.transformation.cli_args import dbt_build_args
 from dagster_project.transformation.failures import failed_nodes, failure_description, is_transient
 from dagster_project.transformation.object_rebuilds import drop_models, models_to_rebuild_whole
-from dagster_project.transformation.project import DBT_PROJECT, dbt_run_env, dbt_run_target
+from dagster_project.transformation.project import (
+    DBT_PROJECT,
+    dbt_run_env,
+    dbt_run_target,
+    patched_environ,
+)
 from dagster_project.transformation.test_summary import build_events, kept_verdicts
 from dagster_project.transformation.test_window import (
     TESTS_BUILT_WHOLE,
@@ -34,21 +37,6 @@ from dagster_project.transformation.test_window import (
     rows_tested_env,
 )
 from dagster_project.transformation.translator import RevopsDbtTranslator
-
-
-@contextmanager
-def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
-    """`values` in os.environ for the block only: later runs of this process set their own."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def unchanged_since(warehouse: WarehouseResource, as_of_date: str) -> str | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from importlib.metadata import version as installed_version
 from pathlib import Path
@@ -14,7 +15,7 @@ from dagster_dbt import DbtCliResource, DbtProject
 from packaging import version
 
 from dagster_project.metric_config import dbt_crm_vars
-from dagster_project.paths import DBT_PROJECT_DIR
+from dagster_project.paths import DBT_PROJECT_DIR, warehouse_paths
 from dagster_project.transformation.parse_state import (
     forget_parse,
     manifest_is_current,
@@ -49,6 +50,27 @@ def dbt_run_target() -> Path:
     return Path(os.environ.get("DBT_TARGET_PATH", DBT_PROJECT_DIR / "target")).resolve() / "run"
 
 
+def run_database_path(database: str | Path, target: Path) -> Path:
+    """The path a run's dbt opens the warehouse `database` by: `<target>/warehouse`, a link to
+    the file's folder (dbt_run_env), and the file's own name."""
+    return target / "warehouse" / Path(database).name
+
+
+@contextmanager
+def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
+    """`values` in os.environ for the block only: later runs of this process set their own."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def dbt_run_env(database: str, as_of_date: str, target: Path) -> dict[str, str]:
     """The environment a `dbt build` of `database` as of `as_of_date` needs.
 
@@ -67,7 +89,7 @@ def dbt_run_env(database: str, as_of_date: str, target: Path) -> dict[str, str]:
     staged.symlink_to(database_path.parent, target_is_directory=True)
     staged.replace(link)  # rename(2) swaps the link itself, in one step
     return {
-        "REVOPS_DUCKDB_PATH": str(link / database_path.name),
+        "REVOPS_DUCKDB_PATH": str(run_database_path(database_path, target)),
         "REVOPS_AS_OF_DATE": as_of_date,
         # A pipeline run builds the DuckDB file its checks and publish read, whatever the shell
         # says; PostgreSQL builds go through dagster_project/postgres/build.py.
@@ -129,7 +151,13 @@ def prepare_manifest() -> Path:
     forget_parse(manifest)
     from dbt.cli.main import dbtRunner
 
-    result = dbtRunner().invoke(args)
+    # The profile rendered with the warehouse path a run gives dbt: dagster-dbt copies this
+    # parse's state into a run's target folder that has none (the first run), and dbt keeps it
+    # only while the rendered profile is the same; another path made that run parse every file
+    # again (10 s, at any scale).
+    run_path = run_database_path(warehouse_paths().build_db, dbt_run_target())
+    with patched_environ({"REVOPS_DUCKDB_PATH": str(run_path)}):
+        result = dbtRunner().invoke(args)
     if not result.success:
         raise RuntimeError(f"dbt parse failed: {result.exception}")
     record_parse(manifest, fingerprint)
