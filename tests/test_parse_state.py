@@ -97,6 +97,11 @@ def test_the_first_run_after_a_parse_keeps_its_parsed_project(
         "DBT_PROJECT",
         DbtProject(project_dir=DBT_PROJECT_DIR, target_path=parse_target),
     )
+    # A parse recorded as an earlier version made it, with the path in the environment.
+    (parse_target / "manifest.json").parent.mkdir(parents=True)
+    (parse_target / "manifest.json").write_text("{}")
+    record_parse(parse_target / "manifest.json", parse_fingerprint(project.parse_args()))
+
     project.prepare_manifest()
     run_target = project.dbt_run_target()
     run_target.mkdir(parents=True)

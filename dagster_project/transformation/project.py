@@ -128,6 +128,12 @@ def dbt_resource() -> DbtCliResource:
     return RunDbtCliResource(project_dir=DBT_PROJECT, dbt_executable=DBT_EXECUTABLE)
 
 
+def parse_args() -> list[str]:
+    """`dbt parse` of this project, with the CRM the environment chose."""
+    directories = ("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR))
+    return ["parse", *directories, *dbt_crm_vars()]
+
+
 def prepare_manifest() -> Path:
     """Write target/manifest.json with `dbt parse` (in process: no PATH lookup, no subprocess),
     unless the manifest there came from a parse of the same files, profile, vars and environment
@@ -136,27 +142,20 @@ def prepare_manifest() -> Path:
     Definitions read the manifest at import; `make` and the tests call this once beforehand,
     never at import time, so loading definitions stays cheap and side-effect free.
     """
-    args = [
-        "parse",
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        *dbt_crm_vars(),
-    ]
+    args = parse_args()
     manifest = DBT_PROJECT.manifest_path
-    fingerprint = parse_fingerprint(args)
-    if manifest_is_current(manifest, fingerprint):
-        return manifest
-    forget_parse(manifest)
-    from dbt.cli.main import dbtRunner
-
-    # The profile rendered with the warehouse path a run gives dbt: dagster-dbt copies this
-    # parse's state into a run's target folder that has none (the first run), and dbt keeps it
-    # only while the rendered profile is the same; another path made that run parse every file
-    # again (10 s, at any scale).
+    # Parsed with the warehouse path a run gives dbt: dagster-dbt copies this parse's state into
+    # a run's target folder that has none (the first run), and dbt keeps it only while the
+    # rendered profile is the same; another path made that run parse every file again (10 s,
+    # at any scale). The fingerprint is taken in the same environment as the parse.
     run_path = run_database_path(warehouse_paths().build_db, dbt_run_target())
     with patched_environ({"REVOPS_DUCKDB_PATH": str(run_path)}):
+        fingerprint = parse_fingerprint(args)
+        if manifest_is_current(manifest, fingerprint):
+            return manifest
+        forget_parse(manifest)
+        from dbt.cli.main import dbtRunner
+
         result = dbtRunner().invoke(args)
     if not result.success:
         raise RuntimeError(f"dbt parse failed: {result.exception}")
