@@ -5,7 +5,7 @@ Usage: python -m bench.phases {extract,dbt,quality,publish} --out phase.json [--
 Each phase executes the project's own assets and checks (`dagster_project.definitions.defs`) as
 a Dagster job over one selection, with the same resources and executor as `make run`; only the
 split into four runs is the harness's. Paths come from the environment the harness sets
-(REVOPS_DATA_DIR, REVOPS_DUCKDB_PATH, DAGSTER_HOME, DBT_TARGET_PATH).
+(REVOPS_DATA_DIR, REVOPS_DUCKDB_PATH, DAGSTER_HOME).
 """
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ from generator.daily_state import last_landing_date
 from generator.generate import DEFAULT_END
 
 PYTHON = sys.executable
+# Where the pipeline's dbt step writes (transformation/project.py: dbt_run_target).
+RUN_TARGET = DBT_PROJECT_DIR / "target" / "run"
 
 
 @dataclass(frozen=True)
@@ -70,13 +72,9 @@ class BenchDirs:
         return self.root / "phases" / f"{name}.json"
 
 
-def pipeline_env(dirs: BenchDirs, dbt_target: bool = False) -> dict[str, str]:
-    """The environment `make run` would have, pointed at the bench's data dir.
-
-    DBT_TARGET_PATH only for the dbt phase: it moves dagster-dbt's per-run folder (and its
-    run_results.json) under the bench dir. The parse phase and the daily run keep dbt/target,
-    where definitions read the manifest, exactly as `make run` does.
-    """
+def pipeline_env(dirs: BenchDirs) -> dict[str, str]:
+    """The environment `make run` would have, pointed at the bench's data dir. dbt keeps
+    dbt/target, where definitions read the manifest and runs write `run/`, as `make run` does."""
     env = dict(os.environ)
     env.update(
         REVOPS_DATA_DIR=str(dirs.root),
@@ -86,8 +84,6 @@ def pipeline_env(dirs: BenchDirs, dbt_target: bool = False) -> dict[str, str]:
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
     )
     env.pop("DBT_TARGET_PATH", None)
-    if dbt_target:
-        env["DBT_TARGET_PATH"] = str(dirs.dbt_target)
     return env
 
 
@@ -205,12 +201,9 @@ class Bench:
         self.phases["parse"] = _phase(
             self.measure("parse", command, pipeline_env(self.dirs)), "dbt parse (manifest)"
         )
-        # What `make run` finds in dbt/target: dagster-dbt copies it into each invocation's
-        # folder to attempt partial parsing.
-        self.dirs.dbt_target.mkdir(parents=True, exist_ok=True)
-        partial = DBT_PROJECT_DIR / "target" / "partial_parse.msgpack"
-        if partial.exists():
-            shutil.copy(partial, self.dirs.dbt_target / partial.name)
+        # What the first `make run` after a parse finds: no parse state in the runs' folder, so
+        # dagster-dbt copies in the one this parse wrote.
+        RUN_TARGET.joinpath("partial_parse.msgpack").unlink(missing_ok=True)
 
     def pipeline_phase(self, name: str) -> dict[str, Any]:
         out = self.dirs.out(name)
@@ -219,8 +212,7 @@ class Bench:
         command = [PYTHON, "-m", "bench.phases", name, "--out", str(out)]
         if self.as_of_date:
             command += ["--as-of", self.as_of_date]
-        env = pipeline_env(self.dirs, dbt_target=name == "dbt")
-        measurement = self.measure(name, command, env)
+        measurement = self.measure(name, command, pipeline_env(self.dirs))
         outcome = _read_json(out)
         self.phases[name] = _phase(measurement, detail=outcome, log=self.dirs.logs / f"{name}.log")
         return outcome
@@ -243,8 +235,9 @@ class Bench:
         phase["note"] = f"{rows:,} rows read, {phase['rows_per_s']:,} rows/s"
         steps = extract.get("steps", {})
         phase["detail"]["slowest_steps"] = sorted(steps.items(), key=lambda kv: -kv[1])[:5]
+        (RUN_TARGET / "run_results.json").unlink(missing_ok=True)
         dbt = self.pipeline_phase("dbt")
-        dbt_dir = Path(dbt["dbt_run_results"]).parent if dbt.get("dbt_run_results") else None
+        dbt_dir = self.keep_dbt_artifacts() if dbt.get("dbt_run_results") else None
         if dbt_dir:
             breakdown = dbt_breakdown(_read_json(dbt_dir / "run_results.json"))
             self.phases["dbt"]["detail"]["breakdown"] = breakdown
@@ -254,6 +247,15 @@ class Bench:
         self.pipeline_phase("publish")
         self.daily()
         return dbt_dir
+
+    def keep_dbt_artifacts(self) -> Path:
+        """The dbt phase's manifest, results and SQL, copied where the daily run will not
+        overwrite them (the baseline replays that SQL); returns the copy's folder."""
+        kept = self.dirs.dbt_target / "run"
+        shutil.rmtree(kept, ignore_errors=True)
+        ignored = shutil.ignore_patterns("warehouse", ".warehouse-*", "partial_parse.msgpack")
+        shutil.copytree(RUN_TARGET, kept, ignore=ignored)
+        return kept
 
     def daily(self) -> None:
         """One more landing day after the full run: its generation, then the run that loads it.
@@ -278,7 +280,7 @@ class Bench:
         if measurement.returncode != 0:
             self.phases["daily"] = _phase(None, "no increment to load: daily_generate failed")
             return
-        results = DBT_PROJECT_DIR / "target" / "run" / "run_results.json"
+        results = RUN_TARGET / "run_results.json"
         results.unlink(missing_ok=True)  # an earlier run's results are not this day's
         # A scheduled day finds the parse state of the run before it, made with the same profile;
         # whatever an earlier command left here may not be. Without one, dagster-dbt copies the
