@@ -97,8 +97,8 @@ def test_the_first_run_after_a_parse_keeps_its_parsed_project(
         "DBT_PROJECT",
         DbtProject(project_dir=DBT_PROJECT_DIR, target_path=parse_target),
     )
-    # A parse recorded as an earlier version made it, with the path in the environment.
-    (parse_target / "manifest.json").parent.mkdir(parents=True)
+    # A parse recorded as the earlier version did: its fingerprint taken with the shell's path.
+    parse_target.mkdir()
     (parse_target / "manifest.json").write_text("{}")
     record_parse(parse_target / "manifest.json", parse_fingerprint(project.parse_args()))
 
