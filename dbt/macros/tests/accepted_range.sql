@@ -1,6 +1,7 @@
 {#- Every non-null value of the column lies within [min_value, max_value] (bounds optional,
     inclusive by default). Fails with one row per value outside the range. Nulls are left to
-    not_null_columns, so a metric that is undefined (0 / 0) can stay null without failing here. -#}
+    not_null_columns, so a metric that is undefined (0 / 0) can stay null without failing
+    here. -#}
 {% test accepted_range(model, column_name, min_value=none, max_value=none, inclusive=true) %}
 
 with

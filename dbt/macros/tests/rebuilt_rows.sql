@@ -4,8 +4,9 @@
     checks the rows that build rebuilt, not every row the model holds. A full refresh, dbt run
     by hand (the variable unset) and a model built whole (a first build, or an object model
     dropped to be built again: named in REVOPS_TESTS_BUILT_WHOLE) check every row. A test's own
-    `where` config still applies, and-ed with the window. The variable is read only at execution, as the as-of
-    date is: dbt would parse the project again if a parsed value changed. -#}
+    `where` config still applies, and-ed with the window. The variable is read only at
+    execution, as the as-of date is: dbt would parse the project again if a parsed value
+    changed. -#}
 {% macro default__get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- if config.get('where') -%}
