@@ -33,7 +33,7 @@ from dagster_project.transformation.test_window import rows_tested_env
 
 # The first step every incremental story shares: the initial export loaded into raw, then built
 # as of the landing start. One build of the union of their selections (finance and revenue marts
-# and the incremental event models; health) serves them all, each story continuing on a copy.
+# and the incremental event models and lead signals; health) serves them all, each story continuing on a copy.
 FIRST_AS_OF = "2026-09-30"
 FIRST_LOAD = datetime(2026, 9, 30, 6, 0)
 FIRST_SELECTION = (
@@ -43,6 +43,7 @@ FIRST_SELECTION = (
     "stg_marketing__page_views",
     "stg_marketing__email_events",
     "stg_marketing__form_submissions",
+    "+int_lead_signals_collected",
     "+fct_account_health",
 )
 

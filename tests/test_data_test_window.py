@@ -110,3 +110,36 @@ def test_a_model_not_built_yet_has_every_row_tested_and_the_others_their_window(
         TESTS_REBUILT_FROM: AS_OF,
         TESTS_BUILT_WHOLE: "fct_mrr stg_product__tracks",
     }
+
+
+def test_a_model_built_from_staging_models_tests_from_the_first_day_loaded_since_its_stamp(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    # The staging model holds every load (a build failed after it); the signals model, built
+    # from it and stamped with the newest load its last build read, still has days 2 and 3 to
+    # rewrite.
+    signals = {
+        "resource_type": "model",
+        "name": "int_lead_signals_collected",
+        "schema": "intermediate",
+        "alias": "int_lead_signals_collected",
+        "config": {"materialized": "incremental", "unique_key": "landing_date"},
+        "columns": {"_source_loaded_at": {}},
+        "depends_on": {"nodes": ["model.revops_warehouse.stg_product__tracks"]},
+    }
+    manifest = {
+        "sources": MANIFEST["sources"],
+        "nodes": MANIFEST["nodes"] | {"model.revops_warehouse.int_lead_signals_collected": signals},
+    }
+    con.execute("update staging.stg_product__tracks set loaded_at = timestamp '2026-10-03 06:00'")
+    con.execute("create schema intermediate")
+    con.execute(
+        "create table intermediate.int_lead_signals_collected as "
+        "select timestamp '2026-10-01 06:00' as _source_loaded_at"
+    )
+    assert rebuilt_from_day(con, manifest, AS_OF, full_refresh=False) == "2026-10-02"
+    con.execute(
+        "update intermediate.int_lead_signals_collected "
+        "set _source_loaded_at = timestamp '2026-10-03 06:00'"
+    )
+    assert rebuilt_from_day(con, manifest, AS_OF, full_refresh=False) == AS_OF

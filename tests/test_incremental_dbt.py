@@ -40,19 +40,24 @@ EVENT_MODELS = (
     "staging.stg_marketing__email_events",
     "staging.stg_marketing__form_submissions",
 )
+# Built from the event models, replaced by landing day as they are.
+LEAD_SIGNALS = "intermediate.int_lead_signals_collected"
 FINANCE_MARTS = (
     "marts.fct_mrr",
     "marts.fct_account_revenue_monthly",
     "marts.metrics_revenue_monthly",
     "marts.metrics_revenue_segment_monthly",
 )
-# Everything the finance and revenue marts read, and the incremental event models: enough to
+# Everything the finance and revenue marts read, and the incremental event models (the lead
+# signals among them): enough to
 # prove the incremental builds without the funnel, sales and health marts (time: one dbt build
 # each).
 SELECTION = (
     "+path:models/marts/finance",
     "+path:models/marts/revenue",
-    *(name.split(".")[1] for name in EVENT_MODELS),
+    *(name.split(".")[1] for name in (*EVENT_MODELS, LEAD_SIGNALS)),
+    # The day relinks a product user to another CRM contact (_relink_a_signed_up_user).
+    "stg_product__users",
 )
 # Data tests of two incremental models and of a table model, as compiled by a build.
 WINDOWED_TESTS = (
@@ -141,6 +146,33 @@ def _write_day(landing: Path, source: duckdb.DuckDBPyConnection, subscription_id
     (folder / "part-0000.jsonl").write_text(json.dumps(event) + "\n", encoding="utf-8")
 
 
+def _relink_a_signed_up_user(landing: Path, source: duckdb.DuckDBPyConnection) -> tuple[str, str]:
+    """A new version of a user who signed up before DAY, linked to another CRM contact: its
+    sign-up, landed long before, becomes that contact's signal. Returns (user, new contact)."""
+    users = f"{landing}/product/users/part-0000.jsonl"
+    user, contact = source.execute(
+        f"""
+        select users.user_id, (
+            select min(crm_contact_id) from read_json_auto('{users}')
+            where crm_contact_id is not null and crm_contact_id <> users.crm_contact_id
+        )
+        from read_json_auto('{users}') as users
+        inner join read_parquet('{landing}/product/tracks/part-0000.parquet') as tracks
+            on tracks.user_id = users.user_id and tracks.event = 'Signed Up'
+        where users.crm_contact_id is not null
+        order by users.user_id
+        limit 1
+        """
+    ).fetchone()
+    folder = landing / "product" / "users" / f"date={DAY.isoformat()}"
+    folder.mkdir(parents=True)
+    source.execute(
+        f"copy (select * replace ('{contact}' as crm_contact_id) from read_json_auto('{users}') "
+        f"where user_id = '{user}') to '{folder}/part-0000.jsonl' (format json)"
+    )
+    return user, contact
+
+
 def _quiet_eur_customer(database: Path) -> tuple[str, str]:
     """A customer with one subscription, billed in EUR, paying from July to September 2026 with
     no event since June and not already at the late event's 300.00: the late event alone moves
@@ -215,6 +247,8 @@ class Story:
     reprocessed: Path
     # The compiled SQL of data tests of the incremental build, by test name.
     incremental_tests_sql: dict[str, str]
+    # The product user the day linked to another contact, and that contact.
+    relinked: tuple[str, str]
 
 
 @pytest.fixture(scope="module")
@@ -236,6 +270,7 @@ def story(
 
     with duckdb.connect() as scratch:
         _write_day(landing_dir, scratch, subscription_id)
+        relinked = _relink_a_signed_up_user(landing_dir, scratch)
     load_raw(warehouse, landing_dir, DAY_LOAD, DAY)
     dbt_build(warehouse, DAY.isoformat())
     tests_sql = _compiled_tests_sql(WINDOWED_TESTS)
@@ -243,7 +278,7 @@ def story(
     full_refresh = dbt_runs.warehouse_file(work, "full_refresh")
     shutil.copyfile(warehouse, full_refresh)
     dbt_build(full_refresh, DAY.isoformat(), "--full-refresh")
-    counts = _counts(warehouse, (*EVENT_MODELS, *FINANCE_MARTS))
+    counts = _counts(warehouse, (*EVENT_MODELS, LEAD_SIGNALS, *FINANCE_MARTS))
 
     # Reprocess the landing date on a copy: same rows, new _loaded_at.
     reprocessed = dbt_runs.warehouse_file(work, "reprocessed")
@@ -252,11 +287,19 @@ def story(
     dbt_build(reprocessed, DAY.isoformat())
 
     yield Story(
-        warehouse, full_refresh, customer_id, before, mrr_columns, counts, reprocessed, tests_sql
+        warehouse,
+        full_refresh,
+        customer_id,
+        before,
+        mrr_columns,
+        counts,
+        reprocessed,
+        tests_sql,
+        relinked,
     )
 
 
-@pytest.mark.parametrize("relation", [*EVENT_MODELS, *FINANCE_MARTS])
+@pytest.mark.parametrize("relation", [*EVENT_MODELS, LEAD_SIGNALS, *FINANCE_MARTS])
 def test_incremental_build_equals_full_refresh(story: Story, relation: str) -> None:
     assert _differences(story.incremental, story.full_refresh, relation) == (0, 0)
 
@@ -274,6 +317,24 @@ def test_event_models_hold_the_new_landing_date_and_keep_the_old_rows(story: Sto
             assert per_load.keys() == {FIRST_LOAD, DAY_LOAD}, relation
             expected_new = 6 if relation.endswith("tracks") else 4
             assert per_load[DAY_LOAD] == expected_new, relation
+
+
+def test_a_user_linked_to_another_contact_moves_its_sign_up_signal(story: Story) -> None:
+    user, contact = story.relinked
+    with duckdb.connect(str(story.incremental), read_only=True) as con:
+        signals = con.execute(
+            f"""
+            select signals.lead_id, signals.landing_date
+            from {LEAD_SIGNALS} as signals
+            inner join staging.stg_product__tracks as tracks
+                on signals.source_event_id = tracks.event_id
+            where signals.signal_source = 'product_event' and tracks.user_id = ?
+            """,
+            [user],
+        ).fetchall()
+    # Its first sign-up landed before DAY, in a landing day no new event touched.
+    assert any(day < DAY for _, day in signals)
+    assert {lead for lead, _ in signals} == {contact}
 
 
 def test_late_event_restates_its_month_and_the_months_after(story: Story) -> None:
@@ -343,5 +404,9 @@ def test_reprocessed_landing_date_adds_no_row(story: Story) -> None:
             ).fetchall()
             # The day's rows were replaced by the reload, not kept next to it.
             assert loads == [(RELOAD,)], relation
-    for relation in (*EVENT_MODELS, *FINANCE_MARTS):
+        stamps = con.execute(
+            f"select distinct _source_loaded_at from {LEAD_SIGNALS} where landing_date = ?", [DAY]
+        ).fetchall()
+        assert stamps == [(RELOAD,)]
+    for relation in (*EVENT_MODELS, LEAD_SIGNALS, *FINANCE_MARTS):
         assert _differences(story.reprocessed, story.full_refresh, relation) == (0, 0), relation

@@ -69,7 +69,8 @@ from tests.postgres_marts import (
 pytestmark = pytest.mark.postgres
 
 # The incremental models: event staging (delete+insert on landing_date) -> the raw table each
-# reads; the models with the project's own strategies (health_week_rebuild, mrr_rebuild_scope).
+# reads; the models with the project's own strategies (health_week_rebuild, mrr_rebuild_scope,
+# lead_signal_day_rebuild).
 EVENT_MODELS = {
     "staging.stg_product__tracks": "product_tracks",
     "staging.stg_marketing__page_views": "marketing_page_views",
@@ -77,6 +78,7 @@ EVENT_MODELS = {
     "staging.stg_marketing__form_submissions": "marketing_form_submissions",
 }
 SCOPED_MODELS = (
+    "intermediate.int_lead_signals_collected",
     "intermediate.int_account_week_signals_computed",
     "marts.fct_account_health",
     "marts.fct_mrr",
@@ -488,7 +490,8 @@ def test_the_next_days_build_on_postgres_is_incremental(
 ) -> None:
     """Each incremental model ran its strategy over the published rows (a delete and an
     insert, no table created): an event model inserted the new landing day's rows alone,
-    fct_mrr the months it rebuilds, fewer than it holds. The health models rebuild every week
+    fct_mrr the months it rebuilds and the lead signals the days they rebuild, fewer than each
+    holds. The health models rebuild every week
     here: the initial export landed within the lookback, so its first subscription event is
     where their rebuild starts (health_rebuild_from_week)."""
     build = next_day_build
@@ -507,6 +510,8 @@ def test_the_next_days_build_on_postgres_is_incremental(
     assert {model: inserted[model.split(".")[1]] for model in EVENT_MODELS} == new_rows
     assert sum(new_rows.values()) > 0
     assert 0 < inserted["fct_mrr"] < len(build.incremental["marts.fct_mrr"])
+    signals = "intermediate.int_lead_signals_collected"
+    assert 0 < inserted["int_lead_signals_collected"] < len(build.incremental[signals])
     for relation in ("intermediate.int_account_week_signals_computed", "marts.fct_account_health"):
         assert inserted[relation.split(".")[1]] == len(build.incremental[relation]), relation
     print(

@@ -10,6 +10,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from dagster_project.automation.faults import fail_once_unless_transient
 from dagster_project.resources import WarehouseResource
 from dagster_project.transformation.build_inputs import inputs_digest, published_inputs_digest
 from dagster_project.transformation.build_selection import (
@@ -82,7 +83,8 @@ def revops_dbt_assets(
         return
     target = dbt_run_target()
     manifest = json.loads(DBT_PROJECT.manifest_path.read_text(encoding="utf-8"))
-    with warehouse.connect() as con:
+    # A bug or bad data here fails once; only a fault of the machine (a lock) is retried.
+    with fail_once_unless_transient(), warehouse.connect() as con:
         inputs = current_inputs(con, as_of_date)
         previous = {} if config.full_refresh else built_inputs(con)
         unchanged = unchanged_nodes(manifest, previous, inputs)
@@ -139,7 +141,7 @@ def revops_dbt_assets(
     # The tests of a model left as built did not run (dbt selects a test with all its parents):
     # its verdict is its last build's, which passed (a failed build clears the record).
     yield from kept_verdicts(context, [key for key in kept if key not in tested])
-    with warehouse.connect() as con:
+    with fail_once_unless_transient(), warehouse.connect() as con:
         record_built_inputs(con, inputs)
 
 

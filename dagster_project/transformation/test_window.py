@@ -51,6 +51,29 @@ def _rewrites_loaded_days(node: Mapping[str, Any]) -> bool:
     )
 
 
+def upstream_raw_tables(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> set[str]:
+    """The raw tables a model reads, directly or through the models it reads."""
+    tables: set[str] = set()
+    seen: set[str] = set()
+    parents = list(node["depends_on"]["nodes"])
+    while parents:
+        parent = parents.pop()
+        if parent in seen:
+            continue
+        seen.add(parent)
+        if parent in manifest["sources"]:
+            tables.add(manifest["sources"][parent]["identifier"])
+        elif parent in manifest["nodes"]:
+            parents.extend(manifest["nodes"][parent]["depends_on"]["nodes"])
+    return tables
+
+
+def _watermark(node: Mapping[str, Any]) -> str:
+    """The column holding the newest load a model has read: a staging model's own `loaded_at`,
+    or the `_source_loaded_at` a model built from other models stamps on the rows it writes."""
+    return "_source_loaded_at" if "_source_loaded_at" in node.get("columns", {}) else "loaded_at"
+
+
 def rebuilt_from_day(
     con: duckdb.DuckDBPyConnection,
     manifest: Mapping[str, Any],
@@ -70,15 +93,12 @@ def rebuilt_from_day(
     for node in filter(_rewrites_loaded_days, incremental_models(manifest)):
         if not _built(con, node):
             continue
-        raw_tables = ", ".join(
-            sql_text(manifest["sources"][parent]["identifier"])
-            for parent in node["depends_on"]["nodes"]
-            if parent in manifest["sources"]
-        )
+        raw_tables = ", ".join(sorted(map(sql_text, upstream_raw_tables(manifest, node))))
         (first,) = con.execute(
             f"select cast(min(landing_date) as varchar) from {LEDGER} "
             f"where source_table in ({raw_tables}) and loaded_at > "
-            f"(select coalesce(max(loaded_at), timestamp '-infinity') from {relation_name(node)})"
+            f"(select coalesce(max({_watermark(node)}), timestamp '-infinity') "
+            f"from {relation_name(node)})"
         ).fetchone()
         if first:
             days.append(first)
