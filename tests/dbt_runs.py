@@ -32,8 +32,9 @@ from dagster_project.transformation.project import (
 from dagster_project.transformation.test_window import rows_tested_env
 
 # The first step every incremental story shares: the initial export loaded into raw, then built
-# as of the landing start. One build of the union of their selections (finance and revenue marts
-# and the incremental event models and lead signals; health) serves them all, each story continuing on a copy.
+# as of the landing start. One build of the union of their selections (finance and revenue marts,
+# the incremental event models and lead signals; health) serves them all, each story continuing
+# on a copy.
 FIRST_AS_OF = "2026-09-30"
 FIRST_LOAD = datetime(2026, 9, 30, 6, 0)
 FIRST_SELECTION = (
