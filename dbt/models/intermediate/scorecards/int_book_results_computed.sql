@@ -77,10 +77,43 @@ deal_motions as (
 
 ),
 
+-- Each dated row once per period grain, keyed by the period it falls in (macro
+-- in_scorecard_periods): joined to the books on (company, grain, period start).
+health_periods as (
+
+    {{ in_scorecard_periods('account_health', 'account_health.week_start') }}
+
+),
+
+survey_periods as (
+
+    {{ in_scorecard_periods('survey_responses', 'survey_responses.responded_at') }}
+
+),
+
+mrr_periods as (
+
+    {{ in_scorecard_periods('mrr', 'mrr.month_start') }}
+
+),
+
+activation_periods as (
+
+    {{ in_scorecard_periods('workspaces', 'workspaces.activated_at') }}
+
+),
+
+renewal_periods as (
+
+    {{ in_scorecard_periods('renewals_due', 'renewals_due.due_at') }}
+
+),
+
 books as (
 
     select
         reps.rep_period_id,
+        reps.period_grain,
         reps.period_start,
         reps.period_end,
         companies.company_id
@@ -96,17 +129,18 @@ last_health as (
 
     select {{ distinct_on(['books.rep_period_id', 'books.company_id']) }}
         books.rep_period_id,
-        account_health.health_score,
-        account_health.health_band
+        health_periods.health_score,
+        health_periods.health_band
 
     from books
-    inner join account_health
+    inner join health_periods
         on
-            books.company_id = account_health.company_id
-            and account_health.week_start between books.period_start and books.period_end
+            books.company_id = health_periods.company_id
+            and books.period_grain = health_periods.period_grain
+            and books.period_start = health_periods.period_start
     {{ distinct_on_order(
         ['books.rep_period_id', 'books.company_id'],
-        'books.rep_period_id asc, books.company_id asc, account_health.week_start desc'
+        'books.rep_period_id asc, books.company_id asc, health_periods.week_start desc'
     ) }}
 
 ),
@@ -150,11 +184,11 @@ surveys as (
             as onboarding_csat
 
     from books
-    inner join survey_responses
+    inner join survey_periods as survey_responses
         on
             books.company_id = survey_responses.company_id
-            and books.period_start <= survey_responses.responded_at
-            and survey_responses.responded_at < books.period_end + interval '1 day'
+            and books.period_grain = survey_responses.period_grain
+            and books.period_start = survey_responses.period_start
             and survey_responses.responded_at < {{ as_of_end_timestamp() }}
     group by books.rep_period_id
 
@@ -174,10 +208,11 @@ churn_base as (
             books.company_id = opening.company_id
             and books.period_start = opening.month_start
             and opening.mrr_start_eur > 0
-    left join mrr as later
+    left join mrr_periods as later
         on
             opening.customer_id = later.customer_id
-            and later.month_start between books.period_start and books.period_end
+            and books.period_grain = later.period_grain
+            and books.period_start = later.period_start
     group by books.rep_period_id, opening.customer_id
 
 ),
@@ -232,10 +267,11 @@ movements as (
             as expanded_customers
 
     from books
-    inner join mrr
+    inner join mrr_periods as mrr
         on
             books.company_id = mrr.company_id
-            and mrr.month_start between books.period_start and books.period_end
+            and books.period_grain = mrr.period_grain
+            and books.period_start = mrr.period_start
     group by books.rep_period_id
 
 ),
@@ -248,11 +284,11 @@ activations as (
         {{ median('cast(workspaces.time_to_value_days as double)') }} as time_to_value_days
 
     from books
-    inner join workspaces
+    inner join activation_periods as workspaces
         on
             books.company_id = workspaces.company_id
-            and books.period_start <= workspaces.activated_at
-            and workspaces.activated_at < books.period_end + interval '1 day'
+            and books.period_grain = workspaces.period_grain
+            and books.period_start = workspaces.period_start
             and workspaces.activated_at < {{ as_of_end_timestamp() }}
     group by books.rep_period_id
 
@@ -292,11 +328,11 @@ renewals as (
         ) as double) / nullif(sum(renewals_due.arr_due_eur), 0) as renewal_rate_arr
 
     from books
-    inner join renewals_due
+    inner join renewal_periods as renewals_due
         on
             books.company_id = renewals_due.company_id
-            and books.period_start <= renewals_due.due_at
-            and books.period_end + interval '1 day' > renewals_due.due_at
+            and books.period_grain = renewals_due.period_grain
+            and books.period_start = renewals_due.period_start
             and renewals_due.is_decided
     group by books.rep_period_id
 

@@ -23,23 +23,71 @@ leads as (
 
 ),
 
--- One row per rep, period and lead with the lead's moments, within the rep's own leads.
-rep_leads as (
+-- Each lead once per moment a result counts it at, then once per period grain (macro
+-- in_scorecard_periods), so a rep's leads meet only the periods of their own moments.
+lead_moments as (
+
+    select
+        leads.*,
+        'created' as moment,
+        leads.created_at as moment_at
+    from leads
+
+    union all
+
+    select
+        leads.*,
+        'mql' as moment,
+        leads.mql_at as moment_at
+    from leads
+
+    union all
+
+    select
+        leads.*,
+        'sql' as moment,
+        leads.sql_at as moment_at
+    from leads
+
+    union all
+
+    select
+        leads.*,
+        'opportunity' as moment,
+        leads.opportunity_at as moment_at
+    from leads
+
+),
+
+moment_periods as (
+
+    {{ in_scorecard_periods('lead_moments', 'lead_moments.moment_at') }}
+
+),
+
+-- An MQL is measured once its response window has passed or it was answered.
+rep_moments as (
 
     select
         reps.rep_period_id,
-        leads.lead_id,
-        leads.created_at,
-        leads.mql_at,
-        leads.sql_at,
-        leads.opportunity_at,
-        leads.response_hours,
-        reps.period_start,
-        reps.period_end + interval '1 day' as period_end_exclusive
+        moment_periods.lead_id,
+        moment_periods.moment,
+        moment_periods.sql_at is not null as is_sql,
+        moment_periods.opportunity_at is not null as is_opportunity,
+        moment_periods.moment = 'mql'
+        and (
+            moment_periods.response_hours is not null
+            or moment_periods.mql_at
+            <= {{ dbt.dateadd('hour', -var('response_sla_hours'), as_of_end_timestamp()) }}
+        ) as is_measured_mql,
+        moment_periods.response_hours
 
     from reps
-    inner join leads
-        on reps.owner_id = leads.owner_id
+    inner join moment_periods
+        on
+            reps.owner_id = moment_periods.owner_id
+            and reps.period_grain = moment_periods.period_grain
+            and reps.period_start = moment_periods.period_start
 
 ),
 
@@ -47,54 +95,27 @@ counted as (
 
     select
         reps.rep_period_id,
-        count(rep_leads.lead_id) filter (
-            where
-            rep_leads.sql_at >= rep_leads.period_start
-            and rep_leads.sql_at < rep_leads.period_end_exclusive
-        ) as sqls_delivered,
-        count(rep_leads.lead_id) filter (
-            where
-            rep_leads.sql_at is not null
-            and rep_leads.opportunity_at >= rep_leads.period_start
-            and rep_leads.opportunity_at < rep_leads.period_end_exclusive
+        count(rep_moments.lead_id) filter (where rep_moments.moment = 'sql') as sqls_delivered,
+        count(rep_moments.lead_id) filter (
+            where rep_moments.moment = 'opportunity' and rep_moments.is_sql
         ) as sqls_accepted,
-        count(rep_leads.lead_id) filter (
-            where
-            rep_leads.created_at >= rep_leads.period_start
-            and rep_leads.created_at < rep_leads.period_end_exclusive
-            and rep_leads.sql_at is not null
+        count(rep_moments.lead_id) filter (
+            where rep_moments.moment = 'created' and rep_moments.is_sql
         ) as cohort_sqls,
-        count(rep_leads.lead_id) filter (
+        count(rep_moments.lead_id) filter (
             where
-            rep_leads.created_at >= rep_leads.period_start
-            and rep_leads.created_at < rep_leads.period_end_exclusive
-            and rep_leads.sql_at is not null
-            and rep_leads.opportunity_at is not null
+            rep_moments.moment = 'created'
+            and rep_moments.is_sql
+            and rep_moments.is_opportunity
         ) as cohort_sqls_converted,
-        count(rep_leads.lead_id) filter (
-            where
-            rep_leads.mql_at >= rep_leads.period_start
-            and rep_leads.mql_at < rep_leads.period_end_exclusive
-            and (
-                rep_leads.response_hours is not null
-                or rep_leads.mql_at
-                <= {{ dbt.dateadd('hour', -var('response_sla_hours'), as_of_end_timestamp()) }}
-            )
-        ) as mqls_measured,
-        {{ median("coalesce(rep_leads.response_hours, cast('infinity' as double))") }} filter (
-            where
-            rep_leads.mql_at >= rep_leads.period_start
-            and rep_leads.mql_at < rep_leads.period_end_exclusive
-            and (
-                rep_leads.response_hours is not null
-                or rep_leads.mql_at
-                <= {{ dbt.dateadd('hour', -var('response_sla_hours'), as_of_end_timestamp()) }}
-            )
+        count(rep_moments.lead_id) filter (where rep_moments.is_measured_mql) as mqls_measured,
+        {{ median("coalesce(rep_moments.response_hours, cast('infinity' as double))") }} filter (
+            where rep_moments.is_measured_mql
         ) as median_response_hours
 
     from reps
-    left join rep_leads
-        on reps.rep_period_id = rep_leads.rep_period_id
+    left join rep_moments
+        on reps.rep_period_id = rep_moments.rep_period_id
     group by reps.rep_period_id
 
 ),
