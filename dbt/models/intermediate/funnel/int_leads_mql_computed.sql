@@ -6,7 +6,12 @@
     the moment of a signal and only fall as signals age out. The condition can therefore first
     become true only at a signal's timestamp: evaluating it at every signal is exact, not an
     approximation. Both windows include their start: a signal exactly 90 days old still counts.
-    Signals sharing a timestamp are evaluated together. -#}
+    Signals sharing a timestamp are evaluated together.
+
+    The windows are evaluated only where an MQL can happen, which is exact for the same reason:
+    for leads whose points add up to the threshold over all time and that have an intent signal,
+    and from `lead_score_window_days` before their first intent signal on (an earlier signal
+    can count in no window ending at or after it). At scale M that is 41 % of the moments. -#}
 with
 
 -- Read three times, each time for other columns: not materialized, or DuckDB would first copy
@@ -17,16 +22,54 @@ signals as {{ not_materialized() }} (
 
 ),
 
-moments as (
+-- The score a lead holds at the end of the as-of date, for the lead list, and whether it can
+-- ever be an MQL: its points over all time, its first intent signal.
+as_of_scores as (
 
     select
         lead_id,
-        occurred_at as evaluated_at,
-        sum(points) as points_at_moment,
-        bool_or(is_intent) as has_intent_at_moment
+        least(
+            coalesce(
+                cast(sum(points) filter (
+                    where occurred_at
+                    >= {{ as_of_end_timestamp() }} - interval '{{ var('lead_score_window_days') }} day'
+                ) as {{ type_hugeint() }}),
+                0
+            ),
+            {{ var('lead_score_cap') }}
+        ) as lead_score,
+        coalesce(
+            bool_or(is_intent) filter (
+                where occurred_at
+                >= {{ as_of_end_timestamp() }} - interval '{{ var('intent_window_days') }} day'
+            ),
+            false
+        ) as has_intent_signal,
+        max(occurred_at) filter (where is_intent) as last_intent_signal_at,
+        sum(points) as total_points,
+        min(occurred_at) filter (where is_intent) as first_intent_signal_at
 
     from signals
-    group by lead_id, occurred_at
+    group by lead_id
+
+),
+
+moments as (
+
+    select
+        signals.lead_id,
+        signals.occurred_at as evaluated_at,
+        sum(signals.points) as points_at_moment,
+        bool_or(signals.is_intent) as has_intent_at_moment
+
+    from signals
+    inner join as_of_scores
+        on signals.lead_id = as_of_scores.lead_id
+    where
+        as_of_scores.total_points >= {{ var('mql_score_threshold') }}
+        and signals.occurred_at >= as_of_scores.first_intent_signal_at
+        - interval '{{ var('lead_score_window_days') }} day'
+    group by signals.lead_id, signals.occurred_at
 
 ),
 
@@ -98,35 +141,6 @@ mql_signals as (
             first_mql.lead_id = signals.lead_id
             and first_mql.mql_at = signals.occurred_at
     group by first_mql.lead_id
-
-),
-
--- The score a lead holds at the end of the as-of date, for the lead list.
-as_of_scores as (
-
-    select
-        lead_id,
-        least(
-            coalesce(
-                cast(sum(points) filter (
-                    where occurred_at
-                    >= {{ as_of_end_timestamp() }} - interval '{{ var('lead_score_window_days') }} day'
-                ) as {{ type_hugeint() }}),
-                0
-            ),
-            {{ var('lead_score_cap') }}
-        ) as lead_score,
-        coalesce(
-            bool_or(is_intent) filter (
-                where occurred_at
-                >= {{ as_of_end_timestamp() }} - interval '{{ var('intent_window_days') }} day'
-            ),
-            false
-        ) as has_intent_signal,
-        max(occurred_at) filter (where is_intent) as last_intent_signal_at
-
-    from signals
-    group by lead_id
 
 ),
 
