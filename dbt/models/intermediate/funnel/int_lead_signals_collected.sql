@@ -3,33 +3,35 @@
     the landing days that brought something new (macro lead_signal_rebuild_days); the points and
     the as-of date are applied in int_lead_score_events_scored, so a change to either never
     leaves a stored signal stale. -#}
+-- Each source is read twice, for the watermark and for the signals: not materialized, or
+-- DuckDB would first copy every row of it (ten million tracks at scale M), new or not.
 with
 
-page_views as (
+page_views as {{ not_materialized() }} (
 
     select * from {{ ref('stg_marketing__page_views') }}
 
 ),
 
-form_submissions as (
+form_submissions as {{ not_materialized() }} (
 
     select * from {{ ref('stg_marketing__form_submissions') }}
 
 ),
 
-email_events as (
+email_events as {{ not_materialized() }} (
 
     select * from {{ ref('stg_marketing__email_events') }}
 
 ),
 
-tracks as (
+tracks as {{ not_materialized() }} (
 
     select * from {{ ref('stg_product__tracks') }}
 
 ),
 
-users as (
+users as {{ not_materialized() }} (
 
     select * from {{ ref('stg_product__users') }}
 
