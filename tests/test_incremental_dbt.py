@@ -1,10 +1,10 @@
 """Incremental dbt models on real DuckDB files and real `dbt build` runs.
 
 One story, built once for the module: the session's generated company is loaded into raw and
-built (as of 2026-09-30); the landing date 2026-10-01 then brings new events and a late Stripe
-event created on 15 August; an incremental build as of 2026-10-01 must equal a `--full-refresh`
-build of the same raw, rewrite only the months it may have changed, and a reprocessed landing
-date must not add a row.
+built (as of 2026-09-30); the landing date 2026-10-01 then brings new events, a late Stripe
+event created on 15 August and a product user linked to another CRM contact; an incremental
+build as of 2026-10-01 must equal a `--full-refresh` build of the same raw, rewrite only the
+months it may have changed, and a reprocessed landing date must not add a row.
 """
 
 from __future__ import annotations
@@ -48,10 +48,9 @@ FINANCE_MARTS = (
     "marts.metrics_revenue_monthly",
     "marts.metrics_revenue_segment_monthly",
 )
-# Everything the finance and revenue marts read, and the incremental event models (the lead
-# signals among them): enough to
-# prove the incremental builds without the funnel, sales and health marts (time: one dbt build
-# each).
+# Everything the finance and revenue marts read, the incremental event models and the lead
+# signals built from them: enough to prove the incremental builds without the funnel, sales and
+# health marts (time: one dbt build each).
 SELECTION = (
     "+path:models/marts/finance",
     "+path:models/marts/revenue",
