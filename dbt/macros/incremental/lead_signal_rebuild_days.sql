@@ -31,16 +31,29 @@
         )
 {%- endmacro %}
 
+{#- The same days as a list of date literals, read from the warehouse when the model runs: a
+    literal filter reaches DuckDB's scans, which skip the row groups of other landing days (at
+    scale L the whole initial export), where a subquery would make them read every row. An empty
+    list matches no day. -#}
+{% macro lead_signal_rebuild_day_list() -%}
+    {%- set days = run_query(lead_signal_rebuild_days()).columns[0].values() if execute else [] -%}
+    {%- for day in days -%}
+        cast('{{ day }}' as date){{ ', ' if not loop.last }}
+    {%- else -%}
+        cast(null as date)
+    {%- endfor -%}
+{%- endmacro %}
+
 {#- Incremental strategy `lead_signal_day_rebuild`: delete the landing days of
     lead_signal_rebuild_days(), insert the rebuilt ones. delete+insert on the key would keep the
-    signals a reprocessed day no longer has, and a day left with none. The scope reads the
-    model's previous state, which only this statement changes, so it names the same days here as
+    signals a reprocessed day no longer has, and a day left with none. The days are read from
+    the model's previous state, which only this statement changes, so they are the same here as
     in the model's query. -#}
 {% macro get_incremental_lead_signal_day_rebuild_sql(arg_dict) -%}
     {%- set target = arg_dict['target_relation'] -%}
     {%- set dest_cols_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
     delete from {{ target }}
-    where landing_date in ({{ lead_signal_rebuild_days() }});
+    where landing_date in ({{ lead_signal_rebuild_day_list() }});
 
     insert into {{ target }} ({{ dest_cols_csv }})
     select {{ dest_cols_csv }}

@@ -127,7 +127,7 @@ final as (
     where
         signals.lead_id is not null
         {% if is_incremental() -%}
-            and signals.landing_date in ({{ lead_signal_rebuild_days() }})
+            and signals.landing_date in ({{ lead_signal_rebuild_day_list() }})
         {%- endif %}
 
 )
