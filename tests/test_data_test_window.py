@@ -24,6 +24,7 @@ MANIFEST = {
     "sources": {SOURCE: {"identifier": "product_tracks"}},
     "nodes": {
         "model.revops_warehouse.stg_product__tracks": {
+            "unique_id": "model.revops_warehouse.stg_product__tracks",
             "resource_type": "model",
             "name": "stg_product__tracks",
             "schema": "staging",
@@ -32,6 +33,7 @@ MANIFEST = {
             "depends_on": {"nodes": [SOURCE]},
         },
         "model.revops_warehouse.fct_mrr": {
+            "unique_id": "model.revops_warehouse.fct_mrr",
             "resource_type": "model",
             "name": "fct_mrr",
             "schema": "marts",
@@ -40,6 +42,7 @@ MANIFEST = {
             "depends_on": {"nodes": []},
         },
         "model.revops_warehouse.dim_accounts": {
+            "unique_id": "model.revops_warehouse.dim_accounts",
             "resource_type": "model",
             "schema": "marts",
             "alias": "dim_accounts",
@@ -119,6 +122,7 @@ def test_a_model_built_from_staging_models_tests_from_the_first_day_loaded_since
     # from it and stamped with the newest load its last build read, still has days 2 and 3 to
     # rewrite.
     signals = {
+        "unique_id": "model.revops_warehouse.int_lead_signals_collected",
         "resource_type": "model",
         "name": "int_lead_signals_collected",
         "schema": "intermediate",

@@ -2,12 +2,12 @@
 `meta.metric_availability`.
 
 A company may leave optional source tables out (source_catalog.py). Which marts and metrics are
-built from which source tables is read from the dbt manifest's lineage (`parent_map`; a metric
-through its semantic model to the mart it reads), so a new model or metric is covered without a
-list to keep. Lineage is per table, not per column: a mart built in part from a source without
-records is `incomplete` as a whole, and `reason` names the sources; an empty one is
-`unavailable`. Sources whose absence means "none happened" (`none_if_empty`: no credit note
-issued, every amount in EUR) leave what reads them available.
+built from which source tables is read from the dbt manifest's lineage (each node's `depends_on`,
+transformation/build_selection.py; a metric through its semantic model to the mart it reads), so a
+new model or metric is covered without a list to keep. Lineage is per table, not per column: a mart
+built in part from a source without records is `incomplete` as a whole, and `reason` names the
+sources; an empty one is `unavailable`. Sources whose absence means "none happened"
+(`none_if_empty`: no credit note issued, every amount in EUR) leave what reads them available.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from dagster_project.extraction.ledger import LEDGER
 from dagster_project.metric_config import crm_source
 from dagster_project.source_catalog import source_tables
 from dagster_project.sql_text import sql_text
+from dagster_project.transformation.build_selection import raw_tables_upstream
 
 SOURCE_AVAILABILITY_DDL = """create or replace table meta.source_availability (
     source_table varchar primary key, source_system varchar, availability varchar,
@@ -57,25 +58,7 @@ class Availability:
 
 def mart_sources(manifest: Mapping[str, Any]) -> dict[str, frozenset[str]]:
     """Each model of schema `marts`: the raw tables upstream of it, however far."""
-    parents = manifest["parent_map"]
-    # A table's store of every delivered version (raw.<table>__versions) is the same source.
-    identifiers = {
-        uid: source["identifier"].removesuffix("__versions")
-        for uid, source in manifest["sources"].items()
-    }
-    found: dict[str, frozenset[str]] = {}
-
-    def upstream(uid: str) -> frozenset[str]:
-        if uid not in found:
-            tables: set[str] = set()
-            for parent in parents.get(uid, ()):
-                if parent in identifiers:
-                    tables.add(identifiers[parent])
-                else:
-                    tables |= upstream(parent)
-            found[uid] = frozenset(tables)
-        return found[uid]
-
+    upstream = raw_tables_upstream(manifest)
     return {
         node["name"]: upstream(uid)
         for uid, node in manifest["nodes"].items()

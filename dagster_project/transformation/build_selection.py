@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import duckdb
@@ -175,6 +175,27 @@ def reads_as_of(manifest: Mapping[str, Any]) -> set[str]:
         ):
             found |= {p for p in node["depends_on"]["nodes"] if p.startswith("model.")}
     return found
+
+
+def raw_tables_upstream(manifest: Mapping[str, Any]) -> Callable[[str], frozenset[str]]:
+    """A lookup: the raw tables a node reads, directly or through the nodes it reads, however
+    far (an object table's versions are the same input as its latest-version view)."""
+    identifiers = {
+        uid: source["identifier"].removesuffix(VERSIONS_SUFFIX)
+        for uid, source in manifest["sources"].items()
+    }
+    found: dict[str, frozenset[str]] = {}
+
+    def upstream(uid: str) -> frozenset[str]:
+        if uid not in found:
+            tables: set[str] = set()
+            node = manifest["nodes"].get(uid, {})
+            for parent in node.get("depends_on", {}).get("nodes", ()):
+                tables |= {identifiers[parent]} if parent in identifiers else upstream(parent)
+            found[uid] = frozenset(tables)
+        return found[uid]
+
+    return upstream
 
 
 def _downstream(manifest: Mapping[str, Any], roots: Iterable[str]) -> set[str]:

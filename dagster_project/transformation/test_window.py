@@ -18,6 +18,7 @@ import duckdb
 
 from dagster_project.extraction.ledger import LEDGER, table_exists
 from dagster_project.sql_text import sql_identifier, sql_text
+from dagster_project.transformation.build_selection import raw_tables_upstream
 
 TESTS_REBUILT_FROM = "REVOPS_TESTS_REBUILT_FROM"
 TESTS_BUILT_WHOLE = "REVOPS_TESTS_BUILT_WHOLE"
@@ -51,23 +52,6 @@ def _rewrites_loaded_days(node: Mapping[str, Any]) -> bool:
     )
 
 
-def upstream_raw_tables(manifest: Mapping[str, Any], node: Mapping[str, Any]) -> set[str]:
-    """The raw tables a model reads, directly or through the models it reads."""
-    tables: set[str] = set()
-    seen: set[str] = set()
-    parents = list(node["depends_on"]["nodes"])
-    while parents:
-        parent = parents.pop()
-        if parent in seen:
-            continue
-        seen.add(parent)
-        if parent in manifest["sources"]:
-            tables.add(manifest["sources"][parent]["identifier"])
-        elif parent in manifest["nodes"]:
-            parents.extend(manifest["nodes"][parent]["depends_on"]["nodes"])
-    return tables
-
-
 def _watermark(node: Mapping[str, Any]) -> str:
     """The column holding the newest load a model has read: a staging model's own `loaded_at`,
     or the `_source_loaded_at` a model built from other models stamps on the rows it writes."""
@@ -90,10 +74,11 @@ def rebuilt_from_day(
     if full_refresh:
         return None
     days = [as_of_date]
+    upstream = raw_tables_upstream(manifest)
     for node in filter(_rewrites_loaded_days, incremental_models(manifest)):
         if not _built(con, node):
             continue
-        raw_tables = ", ".join(sorted(map(sql_text, upstream_raw_tables(manifest, node))))
+        raw_tables = ", ".join(sorted(map(sql_text, upstream(node["unique_id"]))))
         (first,) = con.execute(
             f"select cast(min(landing_date) as varchar) from {LEDGER} "
             f"where source_table in ({raw_tables}) and loaded_at > "
